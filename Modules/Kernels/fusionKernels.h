@@ -1,0 +1,53 @@
+/*
+ * fusionKernels.h -- the plain C++ interface of the project's CUDA kernels.
+ *
+ * No CUDA and no ITK types cross this interface: the filters hand over host
+ * pointers, sizes and parameters; each function copies to the device, runs its
+ * kernel, copies back and returns a status (0 = success, otherwise a
+ * cudaError_t value, never an exception).
+ *
+ * The same kernel source is compiled into two namespaces:
+ *   fusion::emu  always: g++ and the CPU emulation (cuda_host_emulation.h);
+ *   fusion::gpu  when the build has FUSION_USE_CUDA: nvcc and the real device.
+ */
+#ifndef fusionKernels_h
+#define fusionKernels_h
+
+#include <cstddef>
+
+namespace fusion
+{
+/* Arguments of the weighted fusion kernel. Every image is `count` floats.
+ * Exactly one weighting: `weights` (used as given), `activities` (normalised
+ * ratio rule W_k = (A_k + eps) / (sum_j A_j + n eps)), or neither (equal weights). */
+struct WeightedFusionArguments
+{
+  const float * const * sources = nullptr;    // n images
+  const float * const * weights = nullptr;    // n images or nullptr
+  const float * const * activities = nullptr; // n images or nullptr
+  int numberOfSources = 0;
+  std::size_t count = 0;
+  float epsilon = 0.0f;
+  float * output = nullptr; // count floats
+};
+
+#define FUSION_KERNEL_API                                                                                              \
+  /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
+  int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
+  /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
+  int DeviceCount();                                                                                                   \
+  /* A readable description of a status returned by this namespace, with the detail of the last error. */             \
+  const char * ErrorMessage(int status);
+
+namespace emu
+{
+FUSION_KERNEL_API
+}
+namespace gpu
+{
+FUSION_KERNEL_API
+}
+#undef FUSION_KERNEL_API
+} // namespace fusion
+
+#endif

@@ -1,0 +1,28 @@
+/* Every kernel of the project, compiled by the host compiler for the CPU emulation. */
+#define CUEMU_BACKEND_NS emu
+#include "weighted_fusion.cuh"
+
+#include <string>
+
+namespace fusion
+{
+namespace emu
+{
+int
+DeviceCount()
+{
+  return 1; // the emulated device is always there
+}
+
+const char *
+ErrorMessage(int status)
+{
+  static thread_local std::string message;
+  message = std::string(cuemu::cudaGetErrorString(static_cast<cuemu::cudaError_t>(status)));
+  const std::string detail = cuemu::last_error_detail();
+  if (status != 0 && !detail.empty())
+    message += ": " + detail;
+  return message.c_str();
+}
+} // namespace emu
+} // namespace fusion

@@ -1,0 +1,27 @@
+/* Every kernel of the project, compiled by nvcc for the GPU. */
+#define CUEMU_BACKEND_NS gpu
+#include "weighted_fusion.cuh"
+
+namespace fusion
+{
+namespace gpu
+{
+int
+DeviceCount()
+{
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess)
+  {
+    cudaGetLastError(); // no driver or no device: clear the error, report none
+    return 0;
+  }
+  return count;
+}
+
+const char *
+ErrorMessage(int status)
+{
+  return cudaGetErrorString(static_cast<cudaError_t>(status));
+}
+} // namespace gpu
+} // namespace fusion
