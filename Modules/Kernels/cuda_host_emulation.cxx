@@ -306,6 +306,7 @@ struct fiber
   bool started = false; // has run in the current block
   bool quit = false;
   bool aborting = false; // the block failed: leave at the next resume
+  bool acquire_block_start = false; // first resume in a block: acquire the block-start release (TSan)
   site where{ nullptr, 0 };
   // barrier
   int barrier_kind = 0;
@@ -393,7 +394,7 @@ struct worker
   std::vector<unsigned> warp_generation;
   char barrier_sync[2] = { 0, 0 };       // TSan sync objects, one per barrier parity
   std::vector<char> warp_sync;           // two per warp
-  char block_sync = 0;                   // orders blocks run by this worker
+  char block_start = 0;                  // TSan: released by the scheduler as each block begins
   std::mt19937 rng;
 };
 
@@ -466,18 +467,17 @@ prepare_fiber(fiber & f)
 #endif
 }
 
-/* Scheduler -> fiber. The first resume of a block synchronises (TSan), later ones do not,
- * so that races between CUDA threads of one block stay visible. */
+/* Scheduler -> fiber. For TSan no switch into a fiber synchronises: a thread starting a block
+ * acquires only what the scheduler released when the block began (the previous blocks of this
+ * worker, the launch), never what other threads of its block did, so their races stay visible. */
 void
 resume(worker & w, fiber & f)
 {
   w.current = &f;
-  const bool sync = !f.started;
+  f.acquire_block_start = !f.started;
   f.started = true;
 #if defined(CUEMU_TSAN)
-  __tsan_switch_to_fiber(f.tsan_fiber, sync ? 0 : __tsan_switch_to_fiber_no_sync);
-#else
-  (void)sync;
+  __tsan_switch_to_fiber(f.tsan_fiber, __tsan_switch_to_fiber_no_sync);
 #endif
 #if defined(CUEMU_ASAN)
   void * fake = nullptr;
@@ -502,6 +502,20 @@ set_builtin_variables(const worker & w, const fiber & f)
   blockIdx = w.block;
   blockDim = w.launch->block;
   gridDim = w.launch->grid;
+}
+
+/* In the fiber, right after each switch into it. */
+void
+fiber_resumed(fiber & f)
+{
+  bool acquire = false;
+  {
+    tsan_ignore ignore;
+    acquire = f.acquire_block_start;
+  }
+  if (acquire)
+    tsan_acquire(&f.owner->block_start);
+  set_builtin_variables(*f.owner, f);
 }
 
 /* Fiber -> scheduler. */
@@ -541,7 +555,7 @@ switch_to_scheduler(fiber & f, bool final_switch)
 #endif
     std::abort();
   }
-  set_builtin_variables(*f.owner, f);
+  fiber_resumed(f);
 }
 
 [[noreturn]] void
@@ -876,7 +890,7 @@ run_block(worker & w)
     w.failed = false;
     w.failure.clear();
   }
-  tsan_acquire(&w.block_sync);
+  tsan_release(&w.block_start);
   for (;;)
   {
     bool ran = false;
@@ -953,7 +967,6 @@ run_block(worker & w)
     w.failure = deadlock_report(w, threads);
     return false;
   }
-  tsan_release(&w.block_sync);
   return true;
 }
 
@@ -1702,7 +1715,7 @@ cuemu_fiber_main(cuemu::fiber * f)
 #if defined(CUEMU_ASAN)
   __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr);
 #endif
-  set_builtin_variables(*f->owner, *f);
+  fiber_resumed(*f);
   for (;;)
   {
     detail::body_fn body = nullptr;

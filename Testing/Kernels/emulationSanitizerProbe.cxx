@@ -1,6 +1,7 @@
 /*
  * Proves that the sanitizer builds still see through the emulation:
  *   race  -- a non-atomic += on shared memory by all threads of a block (TSan must report a data race);
+ *   missing-barrier -- a shared-memory exchange without its __syncthreads (TSan must report a data race);
  *   oob   -- a kernel reading one float past the end of a device allocation (ASan must report an overflow);
  *   clean -- the correct kernels, which must run without a report.
  * ctest registers these with PASS_REGULAR_EXPRESSION / exit codes (Testing/CMakeLists.txt).
@@ -18,7 +19,7 @@ main(int argc, char * argv[])
 {
   if (argc != 2)
   {
-    std::fprintf(stderr, "usage: %s race|oob|clean\n", argv[0]);
+    std::fprintf(stderr, "usage: %s race|missing-barrier|oob|clean\n", argv[0]);
     return 2;
   }
   if (std::strcmp(argv[1], "race") == 0)
@@ -26,6 +27,19 @@ main(int argc, char * argv[])
     unsigned * out = nullptr;
     cudaMalloc(&out, 2 * sizeof(unsigned));
     const cudaError_t e = launch(emulation_test::racy_shared_increment, dim3(2), dim3(64), 0, nullptr, out);
+    cudaFree(out);
+    return e == cudaSuccess ? 0 : 1;
+  }
+  if (std::strcmp(argv[1], "missing-barrier") == 0)
+  {
+    const int threads = 64;
+    float *in = nullptr, *out = nullptr;
+    cudaMalloc(&in, threads * sizeof(float));
+    cudaMalloc(&out, threads * sizeof(float));
+    cudaMemset(in, 0, threads * sizeof(float));
+    const cudaError_t e = launch(emulation_test::neighbour_shift, dim3(1), dim3(threads), threads * sizeof(float),
+                                 nullptr, in, out, 0);
+    cudaFree(in);
     cudaFree(out);
     return e == cudaSuccess ? 0 : 1;
   }

@@ -1,0 +1,416 @@
+/*
+ * mmfusion -- multimodal medical image fusion from the command line.
+ * A thin layer over the module's filters; run `mmfusion --help`.
+ */
+#include "itkCommand.h"
+#include "itkHeadPhantom.h"
+#include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIterator.h"
+#include "itkMinimumMaximumImageCalculator.h"
+#include "itkWeightedFusionFilter.h"
+#include "mmfusionIO.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace
+{
+const char * const kVersion = "0.1.0";
+
+const char * const kUsage = R"(mmfusion - fuse co-registered medical images (MRI with CT, PET or SPECT), 2D or 3D
+
+Usage:
+  mmfusion phantom -o FOLDER [--dim 2|3|both] [--size N] [--format nii.gz|mha|nrrd]
+      Writes the built-in synthetic head phantom (MRI, CT, PET on one grid):
+      FOLDER/{mri,ct,pet}_2d.<format> and FOLDER/{mri,ct,pet}_3d.<format>.
+
+  mmfusion fuse A B [C ...] -o OUT [options]
+      Fuses N >= 2 images that lie on one grid (same size, spacing, origin, direction).
+      --method average|activity   average: the mean of the normalised sources (default);
+                                  activity: per-pixel weights from the intensity activity,
+                                  W_k = (A_k + eps) / (sum_j A_j + N eps), A_k = normalised source k
+      --normalize minmax|none     rescale each source to [0, 1] first (default minmax), so that
+                                  modalities in different units (HU, SUV, MR units) are comparable
+      --epsilon E                 eps of the activity rule (default 1e-6)
+      --backend auto|cpu|cuda|emulated
+                                  where the fusion kernel runs (default auto: a GPU if present,
+                                  else all CPU cores; env FUSION_BACKEND overrides auto);
+                                  emulated runs the CUDA kernel on the CPU (for testing)
+      --type auto|float|double|uchar|ushort|short
+                                  output pixels (default auto: float; uchar for PNG/JPEG)
+      --preview FILE.png          a montage of the sources and the fused image (3D: the middle
+                                  axial, coronal and sagittal slices)
+      --quiet                     no progress or summary on stderr
+
+  mmfusion info IMAGE
+      Prints the grid (size, spacing, origin, direction) and the value range of an image.
+
+Images: anything ITK reads or writes: NIfTI (.nii, .nii.gz), MetaImage (.mha, .mhd), NRRD,
+PNG, JPEG, TIFF, and DICOM series (give the folder; an OUT ending in '/' writes a series).
+Exit status: 0 on success, 1 on an error (one line on stderr), 2 on a usage error.
+)";
+
+struct UsageError : std::runtime_error
+{
+  using std::runtime_error::runtime_error;
+};
+
+/* Command-line arguments: positionals and --options with values. */
+struct Arguments
+{
+  std::vector<std::string>           positional;
+  std::map<std::string, std::string> options;
+  std::vector<std::string>           flags;
+
+  Arguments(int argc, char * argv[], int first, const std::vector<std::string> & valueOptions,
+            const std::vector<std::string> & flagOptions)
+  {
+    for (int i = first; i < argc; ++i)
+    {
+      const std::string a = argv[i];
+      if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1]))))
+      {
+        if (std::find(flagOptions.begin(), flagOptions.end(), a) != flagOptions.end())
+        {
+          flags.push_back(a);
+          continue;
+        }
+        if (std::find(valueOptions.begin(), valueOptions.end(), a) == valueOptions.end())
+          throw UsageError("unknown option '" + a + "'");
+        if (i + 1 >= argc)
+          throw UsageError("option '" + a + "' needs a value");
+        options[a] = argv[++i];
+      }
+      else
+        positional.push_back(a);
+    }
+  }
+  std::string
+  get(const std::string & name, const std::string & fallback) const
+  {
+    const auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool
+  has(const std::string & flag) const
+  {
+    return std::find(flags.begin(), flags.end(), flag) != flags.end();
+  }
+};
+
+/* A progress bar on stderr for work that lasts more than a second. */
+class ProgressBar : public itk::Command
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(ProgressBar);
+  using Self = ProgressBar;
+  using Pointer = itk::SmartPointer<Self>;
+  itkNewMacro(Self);
+
+  void
+  SetLabel(const std::string & label)
+  {
+    m_Label = label;
+    m_Start = std::chrono::steady_clock::now();
+    m_Shown = false;
+  }
+  void
+  Execute(itk::Object * caller, const itk::EventObject & event) override
+  {
+    Execute(static_cast<const itk::Object *>(caller), event);
+  }
+  void
+  Execute(const itk::Object * caller, const itk::EventObject & event) override
+  {
+    const auto * process = dynamic_cast<const itk::ProcessObject *>(caller);
+    if (!process || !m_Enabled)
+      return;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_Start).count();
+    if (itk::ProgressEvent().CheckEvent(&event) && (m_Shown || seconds > 1.0))
+    {
+      m_Shown = true;
+      const int width = 30, filled = static_cast<int>(process->GetProgress() * width + 0.5f);
+      std::fprintf(stderr, "\r%s [%s%s] %3d%%", m_Label.c_str(), std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), static_cast<int>(process->GetProgress() * 100 + 0.5f));
+    }
+    if (itk::EndEvent().CheckEvent(&event) && m_Shown)
+    {
+      std::fprintf(stderr, "\n");
+      m_Shown = false;
+    }
+  }
+  bool m_Enabled = true;
+
+protected:
+  ProgressBar() = default;
+
+private:
+  std::string                           m_Label;
+  std::chrono::steady_clock::time_point m_Start = std::chrono::steady_clock::now();
+  bool                                  m_Shown = false;
+};
+
+template <unsigned int D>
+using FloatImage = itk::Image<float, D>;
+
+/* Min-max normalisation to [0, 1]; a constant image becomes 0 (with a warning). */
+template <unsigned int D>
+typename FloatImage<D>::Pointer
+Normalized(const typename FloatImage<D>::Pointer & image, const std::string & name, bool quiet)
+{
+  auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
+  range->SetImage(image);
+  range->Compute();
+  const double lo = range->GetMinimum(), hi = range->GetMaximum();
+  if (!std::isfinite(lo) || !std::isfinite(hi))
+    throw std::runtime_error("'" + name + "' contains NaN or infinite values");
+  auto out = FloatImage<D>::New();
+  out->CopyInformation(image);
+  out->SetRegions(image->GetLargestPossibleRegion());
+  out->Allocate();
+  if (!(hi > lo) && !quiet)
+    std::cerr << "mmfusion: warning: '" << name << "' is constant (" << lo << "); it normalises to 0\n";
+  itk::ImageRegionConstIterator<FloatImage<D>> in(image, image->GetLargestPossibleRegion());
+  itk::ImageRegionIterator<FloatImage<D>>      o(out, out->GetLargestPossibleRegion());
+  for (; !in.IsAtEnd(); ++in, ++o)
+    o.Set(hi > lo ? static_cast<float>((in.Get() - lo) / (hi - lo)) : 0.0f);
+  return out;
+}
+
+template <unsigned int D>
+int
+Fuse(const Arguments & args, const std::string & output)
+{
+  const bool        quiet = args.has("--quiet");
+  const std::string method = args.get("--method", "average");
+  const std::string normalize = args.get("--normalize", "minmax");
+  if (method != "average" && method != "activity")
+    throw UsageError("unknown method '" + method + "' (this version has: average, activity)");
+  if (normalize != "minmax" && normalize != "none")
+    throw UsageError("--normalize takes minmax or none, not '" + normalize + "'");
+  const auto backend = itk::fusion::BackendFromString(args.get("--backend", "auto"));
+  double     epsilon = 1e-6;
+  try
+  {
+    epsilon = std::stod(args.get("--epsilon", "1e-6"));
+  }
+  catch (const std::exception &)
+  {
+    throw UsageError("--epsilon needs a number");
+  }
+
+  std::vector<typename FloatImage<D>::Pointer> sources;
+  for (const auto & path : args.positional)
+  {
+    auto image = mmfusion::ReadImage<D>(path);
+    sources.push_back(normalize == "minmax" ? Normalized<D>(image, path, quiet) : image);
+  }
+
+  using Filter = itk::WeightedFusionFilter<FloatImage<D>>;
+  auto fusion = Filter::New();
+  for (unsigned int k = 0; k < sources.size(); ++k)
+  {
+    fusion->SetSource(k, sources[k]);
+    if (method == "activity")
+      fusion->SetActivityImage(k, sources[k]);
+  }
+  fusion->SetEpsilon(epsilon);
+  fusion->SetBackend(backend);
+  auto progress = ProgressBar::New();
+  progress->SetLabel("fusing");
+  progress->m_Enabled = !quiet;
+  fusion->AddObserver(itk::ProgressEvent(), progress);
+  fusion->AddObserver(itk::EndEvent(), progress);
+  const auto start = std::chrono::steady_clock::now();
+  try
+  {
+    fusion->Update();
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    std::string what = e.GetDescription();
+    if (what.find("different grids") != std::string::npos)
+      what += " (mmfusion: registration is not available yet; resample the images onto one grid first)";
+    throw std::runtime_error(what);
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  typename FloatImage<D>::Pointer fused = fusion->GetOutput();
+  mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
+  if (args.options.count("--preview"))
+  {
+    auto shown = sources;
+    shown.push_back(fused);
+    mmfusion::WritePreview<D>(shown, args.get("--preview", ""));
+  }
+  if (!quiet)
+    std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << method << ", "
+              << itk::fusion::BackendName(fusion->GetLastUsedBackend()) << " backend, " << ms << " ms) -> " << output
+              << "\n";
+  return 0;
+}
+
+int
+CommandFuse(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2,
+                       { "-o", "--output", "--method", "--normalize", "--epsilon", "--backend", "--type", "--preview" },
+                       { "--quiet" });
+  const std::string output = args.get("-o", args.get("--output", ""));
+  if (output.empty())
+    throw UsageError("fuse needs an output: -o OUT");
+  if (args.positional.size() < 2)
+    throw UsageError("fuse needs at least two images, got " + std::to_string(args.positional.size()));
+  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  for (const auto & p : args.positional)
+    if (mmfusion::ImageDimension(p) != d)
+      throw std::runtime_error("the sources have different dimensions ('" + args.positional[0] + "' is " +
+                               std::to_string(d) + "D, '" + p + "' is " +
+                               std::to_string(mmfusion::ImageDimension(p)) + "D)");
+  if (d == 2)
+    return Fuse<2>(args, output);
+  if (d == 3)
+    return Fuse<3>(args, output);
+  throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; mmfusion fuses 2D and 3D images");
+}
+
+template <unsigned int D>
+void
+WritePhantom(const std::string & folder, const std::string & format, unsigned int size)
+{
+  itk::fusion::HeadPhantomOptions options;
+  options.size = size;
+  for (auto m : { itk::fusion::PhantomModality::MRI, itk::fusion::PhantomModality::CT, itk::fusion::PhantomModality::PET })
+  {
+    const std::string path =
+      folder + "/" + itk::fusion::PhantomModalityName(m) + "_" + std::to_string(D) + "d." + format;
+    mmfusion::WriteImage<D>(itk::fusion::MakeHeadPhantom<D>(m, options), path, "float");
+    std::cout << path << "\n";
+  }
+}
+
+int
+CommandPhantom(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, { "-o", "--output", "--dim", "--size", "--format" }, {});
+  if (!args.positional.empty())
+    throw UsageError("phantom takes no positional arguments");
+  const std::string folder = args.get("-o", args.get("--output", ""));
+  if (folder.empty())
+    throw UsageError("phantom needs an output folder: -o FOLDER");
+  const std::string dim = args.get("--dim", "both"), format = args.get("--format", "nii.gz");
+  if (dim != "2" && dim != "3" && dim != "both")
+    throw UsageError("--dim takes 2, 3 or both");
+  if (format != "nii.gz" && format != "nii" && format != "mha" && format != "nrrd")
+    throw UsageError("--format takes nii.gz, nii, mha or nrrd");
+  unsigned int size = 0;
+  if (args.options.count("--size"))
+  {
+    const int s = std::atoi(args.get("--size", "0").c_str());
+    if (s < 16 || s > 1024)
+      throw UsageError("--size takes 16..1024 pixels");
+    size = static_cast<unsigned int>(s);
+  }
+  mmfusion::MakeDirectories(folder);
+  if (dim != "3")
+    WritePhantom<2>(folder, format, size);
+  if (dim != "2")
+    WritePhantom<3>(folder, format, size);
+  return 0;
+}
+
+template <unsigned int D>
+void
+PrintInfo(const std::string & path)
+{
+  auto image = mmfusion::ReadImage<D>(path);
+  auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
+  range->SetImage(image);
+  range->Compute();
+  std::cout << "file: " << path << "\n"
+            << "dimension: " << D << "\n"
+            << "size: " << image->GetLargestPossibleRegion().GetSize() << "\n"
+            << "spacing: " << image->GetSpacing() << "\n"
+            << "origin: " << image->GetOrigin() << "\n"
+            << "direction: " << image->GetDirection().GetVnlMatrix().as_ref() << "\n"
+            << "range: [" << range->GetMinimum() << ", " << range->GetMaximum() << "]\n";
+}
+
+int
+CommandInfo(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, {}, {});
+  if (args.positional.size() != 1)
+    throw UsageError("info takes one image");
+  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  if (d == 2)
+    PrintInfo<2>(args.positional[0]);
+  else if (d == 3)
+    PrintInfo<3>(args.positional[0]);
+  else
+    throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D");
+  return 0;
+}
+} // namespace
+
+int
+main(int argc, char * argv[])
+{
+  const std::string command = argc > 1 ? argv[1] : "";
+  try
+  {
+    if (command.empty())
+      throw UsageError("no command given (commands: phantom, fuse, info)");
+    if (command == "--help" || command == "-h" || command == "help")
+    {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (command == "--version")
+    {
+      std::cout << "mmfusion " << kVersion << " (ITK " << ITK_VERSION_STRING << ", CUDA kernels: "
+                << (itk::fusion::BuildHasCuda() ? "compiled" : "emulated only") << ", devices: "
+                << itk::fusion::CudaDeviceCount() << ")\n";
+      return 0;
+    }
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h")
+      {
+        std::cout << kUsage;
+        return 0;
+      }
+    if (command == "fuse")
+      return CommandFuse(argc, argv);
+    if (command == "phantom")
+      return CommandPhantom(argc, argv);
+    if (command == "info")
+      return CommandInfo(argc, argv);
+    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, info; see mmfusion --help)");
+  }
+  catch (const UsageError & e)
+  {
+    std::cerr << "mmfusion: " << e.what() << " (see mmfusion --help)\n";
+    return 2;
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    std::string what = e.GetDescription();
+    while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
+      what.pop_back();
+    for (auto & c : what)
+      if (c == '\n')
+        c = ' ';
+    std::cerr << "mmfusion: error: " << what << "\n";
+    return 1;
+  }
+  catch (const std::exception & e)
+  {
+    std::cerr << "mmfusion: error: " << e.what() << "\n";
+    return 1;
+  }
+}

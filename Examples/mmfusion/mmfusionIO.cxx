@@ -1,0 +1,369 @@
+#include "mmfusionIO.h"
+
+#include "itkCastImageFilter.h"
+#include "itkGDCMImageIO.h"
+#include "itkGDCMSeriesFileNames.h"
+#include "itkImageFileReader.h"
+#include "itkImageFileWriter.h"
+#include "itkImageIOFactory.h"
+#include "itkImageRegionIterator.h"
+#include "itkImageSeriesReader.h"
+#include "itkImageSeriesWriter.h"
+#include "itkMetaDataObject.h"
+#include "itkNumericSeriesFileNames.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <sys/stat.h>
+
+namespace mmfusion
+{
+namespace
+{
+bool
+IsDirectory(const std::string & path)
+{
+  struct stat s;
+  return stat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode);
+}
+bool
+Exists(const std::string & path)
+{
+  struct stat s;
+  return stat(path.c_str(), &s) == 0;
+}
+
+std::vector<std::string>
+DicomSeriesFiles(const std::string & folder)
+{
+  auto names = itk::GDCMSeriesFileNames::New();
+  names->SetUseSeriesDetails(true);
+  names->SetDirectory(folder);
+  const auto & series = names->GetSeriesUIDs();
+  if (series.empty())
+    throw std::runtime_error("'" + folder + "' is a folder without a DICOM series");
+  return names->GetFileNames(series.front());
+}
+} // namespace
+
+void
+MakeDirectories(const std::string & folder)
+{
+  std::string partial;
+  for (size_t i = 0; i <= folder.size(); ++i)
+  {
+    if (i == folder.size() || folder[i] == '/')
+    {
+      if (!partial.empty() && !IsDirectory(partial) && mkdir(partial.c_str(), 0755) != 0 && !IsDirectory(partial))
+        throw std::runtime_error("cannot create the folder '" + partial + "'");
+    }
+    if (i < folder.size())
+      partial += folder[i];
+  }
+}
+
+void
+MakeParentDirectories(const std::string & path)
+{
+  const auto slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0)
+    MakeDirectories(path.substr(0, slash));
+}
+
+bool
+HasExtension(const std::string & path, const std::vector<std::string> & extensions)
+{
+  std::string lower(path);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const auto & e : extensions)
+    if (lower.size() >= e.size() && lower.compare(lower.size() - e.size(), e.size(), e) == 0)
+      return true;
+  return false;
+}
+
+unsigned int
+ImageDimension(const std::string & path)
+{
+  if (!Exists(path))
+    throw std::runtime_error("cannot read '" + path + "': no such file or folder");
+  if (IsDirectory(path))
+  {
+    const auto files = DicomSeriesFiles(path);
+    return files.size() > 1 ? 3u : 2u;
+  }
+  auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+  if (!io)
+    throw std::runtime_error("cannot read '" + path +
+                             "': not an image format ITK knows (NIfTI, MetaImage, NRRD, PNG, JPEG, TIFF, DICOM)");
+  io->SetFileName(path);
+  io->ReadImageInformation();
+  unsigned int d = io->GetNumberOfDimensions();
+  // A volume format holding a single slice (e.g. NIfTI with nz = 1) is a 2D image.
+  if (d == 3 && io->GetDimensions(2) == 1)
+    d = 2;
+  return d;
+}
+
+template <unsigned int D>
+typename itk::Image<float, D>::Pointer
+ReadImage(const std::string & path)
+{
+  using ImageType = itk::Image<float, D>;
+  typename ImageType::Pointer image;
+  if (IsDirectory(path))
+  {
+    auto reader = itk::ImageSeriesReader<ImageType>::New();
+    reader->SetImageIO(itk::GDCMImageIO::New());
+    reader->SetFileNames(DicomSeriesFiles(path));
+    reader->Update();
+    image = reader->GetOutput();
+  }
+  else
+  {
+    auto reader = itk::ImageFileReader<ImageType>::New();
+    reader->SetFileName(path);
+    reader->Update();
+    image = reader->GetOutput();
+  }
+  image->DisconnectPipeline();
+  if (image->GetLargestPossibleRegion().GetNumberOfPixels() == 0)
+    throw std::runtime_error("'" + path + "' is an empty image");
+  return image;
+}
+
+namespace
+{
+template <typename TPixel, unsigned int D>
+void
+WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string & path, bool scaleToBytes)
+{
+  using OutputType = itk::Image<TPixel, D>;
+  typename itk::Image<float, D>::Pointer source = image;
+  if (scaleToBytes)
+  {
+    // Map [0, 1] (the normalised range) or else the image's min..max onto the pixel type's range.
+    float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
+    for (itk::ImageRegionConstIterator<itk::Image<float, D>> it(image, image->GetBufferedRegion()); !it.IsAtEnd(); ++it)
+    {
+      lo = std::min(lo, it.Get());
+      hi = std::max(hi, it.Get());
+    }
+    if (lo >= 0.0f && hi <= 1.0f)
+    {
+      lo = 0.0f;
+      hi = 1.0f;
+    }
+    const double top = static_cast<double>(std::numeric_limits<TPixel>::max());
+    auto copy = itk::Image<float, D>::New();
+    copy->CopyInformation(image);
+    copy->SetRegions(image->GetBufferedRegion());
+    copy->Allocate();
+    itk::ImageRegionConstIterator<itk::Image<float, D>> in(image, image->GetBufferedRegion());
+    itk::ImageRegionIterator<itk::Image<float, D>>      out(copy, image->GetBufferedRegion());
+    for (; !in.IsAtEnd(); ++in, ++out)
+      out.Set(hi > lo ? static_cast<float>(std::round((in.Get() - lo) / (hi - lo) * top)) : 0.0f);
+    source = copy;
+  }
+  auto cast = itk::CastImageFilter<itk::Image<float, D>, OutputType>::New();
+  cast->SetInput(source);
+  if (D == 3 && (HasExtension(path, { "/" }) || IsDirectory(path)))
+  {
+    if constexpr (D == 3)
+    {
+      // DICOM series: one file per slice, with the geometry tags of each slice.
+      cast->Update();
+      const auto volume = cast->GetOutput();
+      const auto size = volume->GetLargestPossibleRegion().GetSize();
+      using SliceType = itk::Image<TPixel, 2>;
+      auto io = itk::GDCMImageIO::New();
+      auto writer = itk::ImageSeriesWriter<OutputType, SliceType>::New();
+      writer->SetInput(volume);
+      writer->SetImageIO(io);
+      auto names = itk::NumericSeriesFileNames::New();
+      std::string folder = path;
+      if (folder.back() != '/')
+        folder += '/';
+      MakeDirectories(folder);
+      names->SetSeriesFormat(folder + "slice%04d.dcm");
+      names->SetStartIndex(1);
+      names->SetEndIndex(size[2]);
+      writer->SetFileNames(names->GetFileNames());
+      std::vector<itk::MetaDataDictionary *> dictionaries;
+      std::vector<itk::MetaDataDictionary>   storage(size[2]);
+      const auto direction = volume->GetDirection();
+      std::ostringstream orientation;
+      orientation << direction(0, 0) << "\\" << direction(1, 0) << "\\" << direction(2, 0) << "\\" << direction(0, 1)
+                  << "\\" << direction(1, 1) << "\\" << direction(2, 1);
+      const std::string study = "1.2.826.0.1.3680043.2.1125.1." + std::to_string(std::time(nullptr));
+      for (unsigned int z = 0; z < size[2]; ++z)
+      {
+        itk::MetaDataDictionary & d = storage[z];
+        typename OutputType::IndexType index{ { 0, 0, static_cast<itk::IndexValueType>(z) } };
+        typename OutputType::PointType p;
+        volume->TransformIndexToPhysicalPoint(index, p);
+        std::ostringstream position, spacing;
+        position << p[0] << "\\" << p[1] << "\\" << p[2];
+        spacing << volume->GetSpacing()[1] << "\\" << volume->GetSpacing()[0];
+        itk::EncapsulateMetaData<std::string>(d, "0008|0060", "OT");
+        itk::EncapsulateMetaData<std::string>(d, "0008|0008", "DERIVED\\SECONDARY");
+        itk::EncapsulateMetaData<std::string>(d, "0008|103e", "mmfusion fused image");
+        itk::EncapsulateMetaData<std::string>(d, "0020|000d", study);
+        itk::EncapsulateMetaData<std::string>(d, "0020|000e", study + ".1");
+        itk::EncapsulateMetaData<std::string>(d, "0020|0013", std::to_string(z + 1));
+        itk::EncapsulateMetaData<std::string>(d, "0020|0032", position.str());
+        itk::EncapsulateMetaData<std::string>(d, "0020|0037", orientation.str());
+        itk::EncapsulateMetaData<std::string>(d, "0028|0030", spacing.str());
+        itk::EncapsulateMetaData<std::string>(d, "0018|0050", std::to_string(volume->GetSpacing()[2]));
+        dictionaries.push_back(&d);
+      }
+      writer->SetMetaDataDictionaryArray(&dictionaries);
+      writer->Update();
+    }
+    return;
+  }
+  MakeParentDirectories(path);
+  auto writer = itk::ImageFileWriter<OutputType>::New();
+  writer->SetInput(cast->GetOutput());
+  writer->SetFileName(path);
+  writer->SetUseCompression(true);
+  writer->Update();
+}
+} // namespace
+
+template <unsigned int D>
+void
+WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path, const std::string & type)
+{
+  const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
+  std::string t = type;
+  if (t == "auto")
+    t = eightBitFormat ? "uchar" : "float";
+  if (eightBitFormat && t != "uchar" && !(t == "ushort" && HasExtension(path, { ".png" })))
+    throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit): use --type uchar (or ushort for PNG)");
+  if (t == "float")
+    WriteAs<float, D>(image, path, false);
+  else if (t == "double")
+    WriteAs<double, D>(image, path, false);
+  else if (t == "uchar")
+    WriteAs<unsigned char, D>(image, path, true);
+  else if (t == "ushort")
+    WriteAs<unsigned short, D>(image, path, eightBitFormat);
+  else if (t == "short")
+    WriteAs<short, D>(image, path, false);
+  else
+    throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
+}
+
+namespace
+{
+using Tile = std::vector<std::vector<unsigned char>>; // rows of grey values
+
+/* A 2D cut of the image: axes (u, v) with the other axis at its middle; rows are v. */
+template <unsigned int D>
+Tile
+Cut(const typename itk::Image<float, D>::Pointer & image, unsigned int u, unsigned int v, bool flipV)
+{
+  const auto region = image->GetLargestPossibleRegion();
+  const auto size = region.GetSize();
+  const auto spacing = image->GetSpacing();
+  auto index = region.GetIndex();
+  for (unsigned int d = 0; d < D; ++d)
+    if (d != u && d != v)
+      index[d] += static_cast<itk::IndexValueType>(size[d] / 2);
+  // Square display pixels: resample to the finer of the two spacings (nearest neighbour).
+  const double step = std::min(spacing[u], spacing[v]);
+  const auto width = static_cast<size_t>(std::lround(size[u] * spacing[u] / step));
+  const auto height = static_cast<size_t>(std::lround(size[v] * spacing[v] / step));
+  std::vector<float> values;
+  values.reserve(width * height);
+  for (size_t r = 0; r < height; ++r)
+    for (size_t c = 0; c < width; ++c)
+    {
+      auto i = index;
+      i[u] += std::min<itk::IndexValueType>(static_cast<itk::IndexValueType>(c * step / spacing[u]), size[u] - 1);
+      const auto rv = std::min<itk::IndexValueType>(static_cast<itk::IndexValueType>(r * step / spacing[v]), size[v] - 1);
+      i[v] += flipV ? static_cast<itk::IndexValueType>(size[v]) - 1 - rv : rv;
+      values.push_back(image->GetPixel(i));
+    }
+  std::vector<float> sorted(values);
+  std::sort(sorted.begin(), sorted.end());
+  const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];
+  Tile tile(height, std::vector<unsigned char>(width));
+  for (size_t r = 0; r < height; ++r)
+    for (size_t c = 0; c < width; ++c)
+    {
+      const float x = hi > lo ? (values[r * width + c] - lo) / (hi - lo) : 0.0f;
+      tile[r][c] = static_cast<unsigned char>(std::lround(255.0f * std::min(1.0f, std::max(0.0f, x))));
+    }
+  return tile;
+}
+} // namespace
+
+template <unsigned int D>
+void
+WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path)
+{
+  std::vector<std::vector<Tile>> rows; // rows[orientation][image]
+  if (D == 2)
+  {
+    rows.emplace_back();
+    for (const auto & image : images)
+      rows.back().push_back(Cut<D>(image, 0, 1, false));
+  }
+  else
+  {
+    const unsigned int cuts[3][2] = { { 0, 1 }, { 0, D - 1 }, { 1, D - 1 } }; // axial, coronal, sagittal
+    for (const auto & cut : cuts)
+    {
+      rows.emplace_back();
+      for (const auto & image : images)
+        rows.back().push_back(Cut<D>(image, cut[0], cut[1], cut[1] == D - 1)); // superior at the top
+    }
+  }
+  const size_t gap = 4;
+  size_t width = gap, height = gap;
+  std::vector<size_t> columnWidth(images.size(), 0), rowHeight(rows.size(), 0);
+  for (size_t r = 0; r < rows.size(); ++r)
+    for (size_t c = 0; c < images.size(); ++c)
+    {
+      rowHeight[r] = std::max(rowHeight[r], rows[r][c].size());
+      columnWidth[c] = std::max(columnWidth[c], rows[r][c].empty() ? 0 : rows[r][c][0].size());
+    }
+  for (auto w : columnWidth)
+    width += w + gap;
+  for (auto h : rowHeight)
+    height += h + gap;
+  using Canvas = itk::Image<unsigned char, 2>;
+  auto canvas = Canvas::New();
+  canvas->SetRegions(Canvas::SizeType{ { width, height } });
+  canvas->Allocate(true);
+  size_t y = gap;
+  for (size_t r = 0; r < rows.size(); ++r)
+  {
+    size_t x = gap;
+    for (size_t c = 0; c < images.size(); ++c)
+    {
+      const Tile & t = rows[r][c];
+      for (size_t i = 0; i < t.size(); ++i)
+        for (size_t j = 0; j < t[i].size(); ++j)
+          canvas->SetPixel({ { static_cast<itk::IndexValueType>(x + j), static_cast<itk::IndexValueType>(y + i) } },
+                           t[i][j]);
+      x += columnWidth[c] + gap;
+    }
+    y += rowHeight[r] + gap;
+  }
+  MakeParentDirectories(path);
+  auto writer = itk::ImageFileWriter<Canvas>::New();
+  writer->SetInput(canvas);
+  writer->SetFileName(path);
+  writer->Update();
+}
+
+template Image2D::Pointer ReadImage<2>(const std::string &);
+template Image3D::Pointer ReadImage<3>(const std::string &);
+template void WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
+template void WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
+template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &);
+template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &);
+} // namespace mmfusion

@@ -1,0 +1,52 @@
+/*
+ * Reading, writing and previews for the command-line program: any format ITK reads (NIfTI,
+ * MetaImage, NRRD, PNG, JPEG, TIFF, a DICOM series folder), 2D or 3D, as float images.
+ */
+#ifndef mmfusionIO_h
+#define mmfusionIO_h
+
+#include "itkImage.h"
+
+#include <string>
+#include <vector>
+
+namespace mmfusion
+{
+using Image2D = itk::Image<float, 2>;
+using Image3D = itk::Image<float, 3>;
+
+/** Number of dimensions of an image file or DICOM series folder; throws a readable error. */
+unsigned int
+ImageDimension(const std::string & path);
+
+template <unsigned int D>
+typename itk::Image<float, D>::Pointer
+ReadImage(const std::string & path);
+
+/** Output pixel types: float, double, uchar, ushort, short, or auto (float, except uchar for
+ * PNG/JPEG/BMP, where the values are scaled from [0, 1] when the image lies within it, else
+ * min-max rescaled). A path ending in '/' or naming an existing folder writes a DICOM series (3D). */
+template <unsigned int D>
+void
+WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path,
+           const std::string & pixelType = "auto");
+
+/** A PNG montage: one column per image; 2D: one row; 3D: the middle axial, coronal and sagittal
+ * slices in three rows, with square pixels. Each tile is windowed to its 1st..99th percentile. */
+template <unsigned int D>
+void
+WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path);
+
+/** mkdir -p; throws a readable error when the folder cannot be made. */
+void
+MakeDirectories(const std::string & folder);
+
+/** Makes the folder that will hold `path` (a file, or a DICOM series folder ending in '/'). */
+void
+MakeParentDirectories(const std::string & path);
+
+bool
+HasExtension(const std::string & path, const std::vector<std::string> & extensions);
+} // namespace mmfusion
+
+#endif

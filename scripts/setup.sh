@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs (only those missing; apt-get update first),
+# then configures and builds into build/. Safe to run again: it skips what is there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${FUSION_BUILD_DIR:-$root/build}"
+
+packages=(
+  cmake make g++                # toolchain
+  libinsighttoolkit5-dev        # ITK 5.2.1 with its IO modules
+  libgdcm-tools                 # the DICOM tools ITK's CMake config refers to
+  libgtest-dev                  # GoogleTest
+  libbenchmark-dev              # Google Benchmark
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+# nvcc (the CUDA toolkit) is optional: with it the kernels are also compiled for sm_75..sm_90.
+if ! command -v nvcc >/dev/null 2>&1 && [ -x /usr/local/cuda/bin/nvcc ]; then
+  export PATH="/usr/local/cuda/bin:$PATH"
+fi
+command -v nvcc >/dev/null 2>&1 || echo "setup: no nvcc on PATH; the kernels run in the CPU emulation only" >&2
+
+mkdir -p "$build"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release ${FUSION_CMAKE_OPTIONS:-} > "$build/configure.log" 2>&1 \
+  || { cat "$build/configure.log" >&2; echo "setup: configuring failed (log: $build/configure.log)" >&2; exit 1; }
+cmake --build "$build" --parallel "$(nproc)"

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the project (scripts/setup.sh) and runs every test: unit, regression, CLI, the emulated
+# CUDA kernels, the nvcc compile gate, and the ASan+UBSan and TSan builds of the kernels.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$root/scripts/setup.sh"
+ctest --test-dir "${FUSION_BUILD_DIR:-$root/build}" --output-on-failure --parallel "$(nproc)" --no-tests=error "$@"
