@@ -41,6 +41,17 @@ public:
   {
     return cudaMemcpy(host, m_data + offset, elements * sizeof(T), cudaMemcpyDeviceToHost);
   }
+  void
+  swap(device_buffer & other)
+  {
+    T * d = m_data;
+    m_data = other.m_data;
+    other.m_data = d;
+    const size_t s = m_size;
+    m_size = other.m_size;
+    other.m_size = s;
+  }
+  device_buffer(device_buffer && other) noexcept { swap(other); }
   T *
   get() const
   {

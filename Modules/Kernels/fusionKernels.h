@@ -31,9 +31,30 @@ struct WeightedFusionArguments
   float * output = nullptr; // count floats
 };
 
+/* Arguments of the DWT kernels (dwt.cuh). Up to 3 dimensions, axis 0 varying fastest.
+ * Decompose: source = the image (shape), destination = all bands packed: level 1 codes
+ * 1 .. 2^D - 1, level 2 ..., then the approximation (code: bit d set for high-pass along d).
+ * Reconstruct: source = the packed bands, destination = the image of `shape`.
+ * Taps: dec_lo/dec_hi to decompose, rec_lo/rec_hi to reconstruct. Modes: wavelet_rules.h. */
+struct DWTArguments
+{
+  int           dimension = 0;
+  std::size_t   shape[3] = { 1, 1, 1 };
+  int           filterLength = 0;
+  const float * lowTaps = nullptr;
+  const float * highTaps = nullptr;
+  int           mode = 2;
+  int           levels = 1;
+  const float * source = nullptr;
+  float *       destination = nullptr;
+};
+
 #define FUSION_KERNEL_API                                                                                              \
   /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
   int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
+  /* Multi-level DWT and its inverse (pywt.wavedecn / waverecn). */                                                    \
+  int DWTDecompose(const DWTArguments & arguments);                                                                    \
+  int DWTReconstruct(const DWTArguments & arguments);                                                                  \
   /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
   int DeviceCount();                                                                                                   \
   /* A readable description of a status returned by this namespace, with the detail of the last error. */             \

@@ -1,5 +1,6 @@
 /* Every kernel of the project, compiled by the host compiler for the CPU emulation. */
 #define CUEMU_BACKEND_NS emu
+#include "dwt.cuh"
 #include "weighted_fusion.cuh"
 
 #include <string>

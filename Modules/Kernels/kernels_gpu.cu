@@ -1,5 +1,6 @@
 /* Every kernel of the project, compiled by nvcc for the GPU. */
 #define CUEMU_BACKEND_NS gpu
+#include "dwt.cuh"
 #include "weighted_fusion.cuh"
 
 namespace fusion

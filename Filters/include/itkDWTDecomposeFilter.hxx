@@ -1,0 +1,271 @@
+#ifndef itkDWTDecomposeFilter_hxx
+#define itkDWTDecomposeFilter_hxx
+
+#include "itkDWTDecomposeFilter.h"
+
+#include "fusionKernels.h"
+#include "itkDWTBands.h"
+#include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIterator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace itk
+{
+template <typename TInputImage, typename TOutputImage>
+DWTDecomposeFilter<TInputImage, TOutputImage>::DWTDecomposeFilter()
+{
+  this->UpdateNumberOfOutputs();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::SetWavelet(const std::string & name)
+{
+  fusion::GetWaveletFilterBank(name); // throws for an unknown wavelet
+  if (name != m_Wavelet)
+  {
+    m_Wavelet = name;
+    this->Modified();
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::SetLevels(unsigned int levels)
+{
+  if (levels == m_Levels)
+    return;
+  m_Levels = levels;
+  this->UpdateNumberOfOutputs();
+  this->Modified();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::UpdateNumberOfOutputs()
+{
+  const unsigned int outputs = 1u + std::max(m_Levels, 1u) * BandsPerLevel;
+  const unsigned int existing = static_cast<unsigned int>(this->GetNumberOfIndexedOutputs());
+  this->SetNumberOfRequiredOutputs(outputs);
+  for (unsigned int i = existing; i < outputs; ++i)
+    this->SetNthOutput(i, this->MakeOutput(i));
+}
+
+template <typename TInputImage, typename TOutputImage>
+unsigned int
+DWTDecomposeFilter<TInputImage, TOutputImage>::BandCode(const std::string & name)
+{
+  return fusion::DWTBandCode(name, ImageDimension);
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+DWTDecomposeFilter<TInputImage, TOutputImage>::GetBand(unsigned int level, const std::string & name)
+  -> OutputImageType *
+{
+  const unsigned int code = BandCode(name);
+  if (level < 1 || level > m_Levels || (code == 0 && level != m_Levels))
+    itkExceptionMacro(<< "there is no band " << name << " at level " << level << " (levels: " << m_Levels
+                      << "; the approximation is " << std::string(ImageDimension, 'L') << " of the last level)");
+  return this->GetOutput(GetOutputIndex(level, code));
+}
+
+template <typename TInputImage, typename TOutputImage>
+std::string
+DWTDecomposeFilter<TInputImage, TOutputImage>::GetOutputName(unsigned int index) const
+{
+  if (index == 0)
+    return std::to_string(m_Levels) + "_" + fusion::DWTBandName(0, ImageDimension);
+  const unsigned int level = 1 + (index - 1) / BandsPerLevel, code = 1 + (index - 1) % BandsPerLevel;
+  return std::to_string(level) + "_" + fusion::DWTBandName(code, ImageDimension);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
+{
+  Superclass::VerifyPreconditions();
+  if (m_Levels < 1)
+    itkExceptionMacro(<< "Levels must be at least 1");
+  fusion::GetWaveletFilterBank(m_Wavelet);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
+{
+  const InputImageType * input = this->GetInput();
+  if (!input)
+    itkExceptionMacro(<< "no input");
+  this->UpdateNumberOfOutputs();
+  const auto &        bank = fusion::GetWaveletFilterBank(m_Wavelet);
+  const auto          size = input->GetLargestPossibleRegion().GetSize();
+  std::vector<size_t> shape(size.begin(), size.end());
+  for (unsigned int d = 0; d < ImageDimension; ++d)
+    if (shape[d] == 0)
+      itkExceptionMacro(<< "the input image is empty (size " << size << ")");
+  const auto shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+  const unsigned int maxLevel = fusion::DWTMaxLevel(*std::min_element(shape.begin(), shape.end()), bank.Length());
+  if (m_Levels > maxLevel)
+  {
+    std::ostringstream s;
+    s << "Levels " << m_Levels << " exceeds dwt_max_level = " << maxLevel << " for size " << size << " and "
+      << m_Wavelet << " (filter length " << bank.Length() << "): all coefficients of the higher levels "
+      << "experience boundary effects";
+    if (m_StrictMaximumLevel)
+      itkExceptionMacro(<< s.str());
+    itkWarningMacro(<< s.str());
+  }
+  // Level 0 starts at the first pixel of the input's largest region (its index need not be 0).
+  typename InputImageType::PointType first;
+  input->TransformIndexToPhysicalPoint(input->GetLargestPossibleRegion().GetIndex(), first);
+  const auto grids = fusion::DWTLevelGrids<ImageDimension>(input->GetSpacing(), first,
+                                                           input->GetDirection(), bank.Length(), m_Mode, m_Levels);
+  for (unsigned int i = 0; i < this->GetNumberOfIndexedOutputs(); ++i)
+  {
+    OutputImageType *  output = this->GetOutput(i);
+    const unsigned int level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
+    typename OutputImageType::RegionType region;
+    for (unsigned int d = 0; d < ImageDimension; ++d)
+    {
+      region.SetIndex(d, 0);
+      region.SetSize(d, shapes[level][d]);
+    }
+    output->SetLargestPossibleRegion(region);
+    output->SetSpacing(grids[level].spacing);
+    output->SetOrigin(grids[level].origin);
+    output->SetDirection(input->GetDirection());
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
+{
+  Superclass::GenerateInputRequestedRegion();
+  if (auto * input = const_cast<InputImageType *>(this->GetInput()))
+    input->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(DataObject *)
+{
+  for (unsigned int i = 0; i < this->GetNumberOfIndexedOutputs(); ++i)
+    if (auto * output = this->GetOutput(i))
+      output->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
+{
+  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, CudaSupportsPixelTypes, this->GetNameOfClass());
+  const InputImageType * input = this->GetInput();
+  const auto &           bank = fusion::GetWaveletFilterBank(m_Wavelet);
+  const auto             region = input->GetLargestPossibleRegion();
+  std::vector<size_t>    shape(region.GetSize().begin(), region.GetSize().end());
+
+  // The CPU path computes in double (as PyWavelets does for float64), the kernels in float.
+  std::vector<double> samples;
+  samples.reserve(region.GetNumberOfPixels());
+  for (ImageRegionConstIterator<InputImageType> it(input, region); !it.IsAtEnd(); ++it)
+  {
+    const auto v = static_cast<double>(it.Get());
+    if (!std::isfinite(v))
+    {
+      std::ostringstream s;
+      s << "the input has a non-finite value " << v << " at index " << it.GetIndex();
+      itkExceptionMacro(<< s.str());
+    }
+    samples.push_back(v);
+  }
+  this->UpdateProgress(0.1f);
+
+  std::vector<fusion::DWTBand<double>> bands;
+  if (m_LastUsedBackend == BackendEnum::CPU)
+    bands = fusion::DWTDecompose(samples.data(), shape, bank, m_Mode, m_Levels);
+  else if constexpr (CudaSupportsPixelTypes)
+  {
+    const auto               shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+    size_t                   total = 0;
+    const auto               offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
+    std::vector<float>       packed(total);
+    std::vector<float>       taps[2] = { { bank.decLo.begin(), bank.decLo.end() },
+                                   { bank.decHi.begin(), bank.decHi.end() } };
+    ::fusion::DWTArguments arguments;
+    arguments.dimension = static_cast<int>(ImageDimension);
+    for (unsigned int d = 0; d < 3; ++d)
+      arguments.shape[d] = d < ImageDimension ? shape[d] : 1;
+    arguments.filterLength = static_cast<int>(bank.Length());
+    arguments.lowTaps = taps[0].data();
+    arguments.highTaps = taps[1].data();
+    arguments.mode = static_cast<int>(m_Mode);
+    arguments.levels = static_cast<int>(m_Levels);
+    const std::vector<float> floats(samples.begin(), samples.end());
+    arguments.source = floats.data();
+    arguments.destination = packed.data();
+    int         status = 0;
+    std::string message;
+    if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
+    {
+      status = ::fusion::emu::DWTDecompose(arguments);
+      message = status ? ::fusion::emu::ErrorMessage(status) : "";
+    }
+    else
+    {
+#ifdef FUSION_USE_CUDA
+      status = ::fusion::gpu::DWTDecompose(arguments);
+      message = status ? ::fusion::gpu::ErrorMessage(status) : "";
+#endif
+    }
+    if (status != 0)
+      itkExceptionMacro(<< "the " << fusion::BackendName(m_LastUsedBackend) << " DWT kernel failed: " << message);
+    const unsigned int codes = 1u << ImageDimension;
+    for (unsigned int l = 1; l <= m_Levels; ++l)
+      for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)
+      {
+        fusion::DWTBand<double> band;
+        band.level = l;
+        band.code = code;
+        band.shape = shapes[l];
+        const size_t offset = offsets[l * codes + code];
+        size_t       count = 1;
+        for (auto s : shapes[l])
+          count *= s;
+        band.data.assign(packed.begin() + offset, packed.begin() + offset + count);
+        bands.push_back(std::move(band));
+      }
+  }
+  this->UpdateProgress(0.8f);
+
+  for (const auto & band : bands)
+  {
+    OutputImageType * output = this->GetOutput(GetOutputIndex(band.level, band.code));
+    output->SetBufferedRegion(output->GetLargestPossibleRegion());
+    output->Allocate();
+    size_t i = 0;
+    for (ImageRegionIterator<OutputImageType> it(output, output->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+      it.Set(static_cast<typename OutputImageType::PixelType>(band.data[i++]));
+  }
+  this->UpdateProgress(1.0f);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+DWTDecomposeFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
+{
+  Superclass::PrintSelf(os, indent);
+  os << indent << "Wavelet: " << m_Wavelet << std::endl;
+  os << indent << "Levels: " << m_Levels << std::endl;
+  os << indent << "Mode: " << fusion::WaveletModeName(m_Mode) << std::endl;
+  os << indent << "StrictMaximumLevel: " << (m_StrictMaximumLevel ? "On" : "Off") << std::endl;
+  os << indent << "Backend: " << m_Backend << std::endl;
+  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
+}
+} // namespace itk
+
+#endif

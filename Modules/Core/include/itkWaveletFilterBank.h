@@ -1,0 +1,135 @@
+/*
+ * Wavelet filter banks and the separable discrete wavelet transform, as PyWavelets defines them.
+ *
+ * The filter banks of every discrete wavelet of PyWavelets (haar, db1-db38, sym2-sym20,
+ * coif1-coif17, bior*, rbio*, dmey) live in src/itkWaveletFilterBanks.inc, generated from
+ * PyWavelets by scripts/generate_wavelet_filter_banks.py. The nine boundary modes are PyWavelets':
+ *
+ *   zero           ... 0 0 | x0 ... xn-1 | 0 0 ...
+ *   constant       ... x0 x0 | x0 ... xn-1 | xn-1 xn-1 ...
+ *   symmetric      ... x1 x0 | x0 ... xn-1 | xn-1 xn-2 ...      (half-sample reflection, default)
+ *   reflect        ... x2 x1 | x0 ... xn-1 | xn-2 xn-3 ...      (whole-sample reflection)
+ *   periodic       ... xn-2 xn-1 | x0 ... xn-1 | x0 x1 ...
+ *   smooth         linear extrapolation of the first and last two samples
+ *   periodization  periodic, output length ceil(n/2) (odd n: the last sample is repeated)
+ *   antisymmetric  ... -x1 -x0 | x0 ... xn-1 | -xn-1 -xn-2 ...
+ *   antireflect    ... 2x0-x2 2x0-x1 | x0 ... xn-1 | 2xn-1-xn-2 ...
+ * Extensions longer than the signal repeat the rule, as PyWavelets does. A single sample
+ * (n = 1) extends as a constant in every mode but zero (PyWavelets loops forever there).
+ *
+ * One level along one axis (PyWavelets' dwt): with filter length F and n samples,
+ *   a[k] = sum_j dec_lo[j] x[2k + 1 - j],  d[k] = sum_j dec_hi[j] x[2k + 1 - j],
+ *   k = 0 .. floor((n + F - 1) / 2) - 1, x extended by the mode;
+ * periodization: i = F/2 + 2k, k = 0 .. ceil(n/2) - 1, x periodic with period n + (n mod 2).
+ * The inverse (idwt) is the full convolution of the upsampled coefficients with rec_lo and
+ * rec_hi, from index F - 2 (periodization: circular, shifted by F/2 - 1), cut to the target length.
+ */
+#ifndef itkWaveletFilterBank_h
+#define itkWaveletFilterBank_h
+
+#include "MultimodalFusionExport.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace itk
+{
+namespace fusion
+{
+enum class WaveletMode : uint8_t
+{
+  Zero = 0,
+  Constant,
+  Symmetric,
+  Reflect,
+  Periodic,
+  Smooth,
+  Periodization,
+  Antisymmetric,
+  Antireflect
+};
+
+/** PyWavelets' name of a mode ("symmetric", ...). */
+MultimodalFusion_EXPORT std::string
+WaveletModeName(WaveletMode mode);
+/** Parses a PyWavelets mode name; throws itk::ExceptionObject listing the valid ones. */
+MultimodalFusion_EXPORT WaveletMode
+WaveletModeFromString(const std::string & name);
+MultimodalFusion_EXPORT const std::vector<std::string> &
+WaveletModeNames();
+
+struct WaveletFilterBank
+{
+  std::string         name;
+  std::string         family; // haar, db, sym, coif, bior, rbio, dmey
+  std::vector<double> decLo, decHi, recLo, recHi;
+  size_t
+  Length() const
+  {
+    return decLo.size();
+  }
+};
+
+/** The filter bank of a PyWavelets wavelet name; throws itk::ExceptionObject listing the families. */
+MultimodalFusion_EXPORT const WaveletFilterBank &
+GetWaveletFilterBank(const std::string & name);
+/** All wavelet names, or those of one family. */
+MultimodalFusion_EXPORT std::vector<std::string>
+WaveletNames(const std::string & family = "");
+
+/** pywt.dwt_coeff_len: coefficients per axis after one level. */
+MultimodalFusion_EXPORT size_t
+DWTCoefficientLength(size_t length, size_t filterLength, WaveletMode mode);
+/** pywt.dwt_max_level: floor(log2(length / (filterLength - 1))), 0 when length < filterLength - 1. */
+MultimodalFusion_EXPORT unsigned int
+DWTMaxLevel(size_t length, size_t filterLength);
+
+/** One band of a multi-level N-D decomposition. `code` has bit d set when the band is
+ * high-pass (H) along axis d; code 0 at the last level is the approximation. */
+template <typename T>
+struct DWTBand
+{
+  unsigned int        level = 1;
+  unsigned int        code = 0;
+  std::vector<size_t> shape; // per axis, axis 0 varying fastest in `data`
+  std::vector<T>      data;
+};
+
+/** The band's name: one letter per axis in axis order, L or H (2D: LL, HL, LH, HH). */
+MultimodalFusion_EXPORT std::string
+DWTBandName(unsigned int code, unsigned int dimension);
+
+/** Shapes of the approximations: [0] the input, [l] after level l. Throws when a level would
+ * leave an axis without samples. */
+MultimodalFusion_EXPORT std::vector<std::vector<size_t>>
+DWTLevelShapes(const std::vector<size_t> & shape, size_t filterLength, WaveletMode mode, unsigned int levels);
+
+/** Multi-level N-D decomposition (pywt.wavedecn) on all CPU cores: per level the 2^D - 1 detail
+ * bands (codes 1 .. 2^D - 1), and the approximation of the last level (code 0) last. */
+template <typename T>
+std::vector<DWTBand<T>>
+DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFilterBank & bank, WaveletMode mode,
+             unsigned int levels);
+
+/** The inverse (pywt.waverecn, cut to `shape`): bands as returned by DWTDecompose, in any order. */
+template <typename T>
+std::vector<T>
+DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> & shape,
+               const WaveletFilterBank & bank, WaveletMode mode);
+
+extern template MultimodalFusion_EXPORT std::vector<DWTBand<float>>
+DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
+extern template MultimodalFusion_EXPORT std::vector<DWTBand<double>>
+DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
+extern template MultimodalFusion_EXPORT std::vector<float>
+DWTReconstruct(const std::vector<DWTBand<float>> &, const std::vector<size_t> &, const WaveletFilterBank &,
+               WaveletMode);
+extern template MultimodalFusion_EXPORT std::vector<double>
+DWTReconstruct(const std::vector<DWTBand<double>> &, const std::vector<size_t> &, const WaveletFilterBank &,
+               WaveletMode);
+} // namespace fusion
+} // namespace itk
+
+#endif
