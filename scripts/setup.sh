@@ -11,6 +11,7 @@ packages=(
   libgdcm-tools                 # the DICOM tools ITK's CMake config refers to
   libgtest-dev                  # GoogleTest
   libbenchmark-dev              # Google Benchmark
+  python3-numpy python3-pywt    # reference library for the cross-checks in the tests
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,8 @@
  * A thin layer over the module's filters; run `mmfusion --help`.
  */
 #include "itkCommand.h"
+#include "itkDWTDecomposeFilter.h"
+#include "itkDWTReconstructFilter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
@@ -11,6 +13,7 @@
 #include "mmfusionIO.h"
 
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -47,6 +50,17 @@ Usage:
       --preview FILE.png          a montage of the sources and the fused image (3D: the middle
                                   axial, coronal and sagittal slices)
       --quiet                     no progress or summary on stderr
+
+  mmfusion dwt IMAGE -o PREFIX [--wavelet W] [--mode M] [--levels L] [--format nii.gz|mha|nrrd]
+                [--backend ...]
+      Multi-level discrete wavelet transform, equal to PyWavelets' wavedecn: any discrete
+      PyWavelets wavelet (haar, db1-db38, sym2-sym20, coif1-coif17, bior*, rbio*, dmey; default
+      haar), any PyWavelets mode (default symmetric), L levels (default 1). Writes one float image
+      per band, PREFIX_<level>_<band>.<format> (band: L or H per axis in x, y, z order; the
+      approximation is PREFIX_<L>_LL[L]), and PREFIX_dwt.txt with the parameters and the grid.
+
+  mmfusion idwt PREFIX -o OUT [--backend ...]
+      The inverse: reads PREFIX_dwt.txt and the bands, writes the image on its original grid.
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -324,6 +338,194 @@ CommandPhantom(int argc, char * argv[])
   return 0;
 }
 
+const char * const kDWTFormats[] = { "nii.gz", "nii", "mha", "nrrd" };
+
+template <unsigned int D>
+int
+Decompose(const Arguments & args, const std::string & prefix)
+{
+  using ImageType = FloatImage<D>;
+  const auto image = mmfusion::ReadImage<D>(args.positional[0]);
+  const std::string format = args.get("--format", "nii.gz");
+  if (std::find(std::begin(kDWTFormats), std::end(kDWTFormats), format) == std::end(kDWTFormats))
+    throw UsageError("--format takes nii.gz, nii, mha or nrrd");
+  unsigned int levels = 1;
+  try
+  {
+    const int l = std::stoi(args.get("--levels", "1"));
+    if (l < 1)
+      throw UsageError("--levels must be at least 1");
+    levels = static_cast<unsigned int>(l);
+  }
+  catch (const std::invalid_argument &)
+  {
+    throw UsageError("--levels needs a number");
+  }
+  auto dwt = itk::DWTDecomposeFilter<ImageType, ImageType>::New();
+  dwt->SetInput(image);
+  dwt->SetWavelet(args.get("--wavelet", "haar"));
+  dwt->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
+  dwt->SetLevels(levels);
+  dwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  dwt->Update();
+  for (unsigned int i = 0; i < dwt->GetNumberOfIndexedOutputs(); ++i)
+  {
+    typename ImageType::Pointer band = dwt->GetOutput(i);
+    mmfusion::WriteImage<D>(band, prefix + "_" + dwt->GetOutputName(i) + "." + format, "float");
+  }
+  std::ofstream sidecar(prefix + "_dwt.txt");
+  sidecar.precision(17);
+  sidecar << "# mmfusion dwt of " << args.positional[0] << "\n"
+          << "dimension: " << D << "\nwavelet: " << dwt->GetWavelet()
+          << "\nmode: " << itk::fusion::WaveletModeName(dwt->GetMode()) << "\nlevels: " << levels
+          << "\nformat: " << format << "\nsize:";
+  for (unsigned int d = 0; d < D; ++d)
+    sidecar << " " << image->GetLargestPossibleRegion().GetSize(d);
+  sidecar << "\nspacing:";
+  for (unsigned int d = 0; d < D; ++d)
+    sidecar << " " << image->GetSpacing()[d];
+  typename ImageType::PointType first;
+  image->TransformIndexToPhysicalPoint(image->GetLargestPossibleRegion().GetIndex(), first);
+  sidecar << "\norigin:";
+  for (unsigned int d = 0; d < D; ++d)
+    sidecar << " " << first[d];
+  sidecar << "\ndirection:";
+  for (unsigned int r = 0; r < D; ++r)
+    for (unsigned int c = 0; c < D; ++c)
+      sidecar << " " << image->GetDirection()(r, c);
+  sidecar << "\n";
+  if (!sidecar)
+    throw std::runtime_error("cannot write " + prefix + "_dwt.txt");
+  if (!args.has("--quiet"))
+    std::cerr << "mmfusion: " << dwt->GetNumberOfIndexedOutputs() << " bands of " << dwt->GetWavelet() << " ("
+              << itk::fusion::BackendName(dwt->GetLastUsedBackend()) << " backend) -> " << prefix << "_*." << format
+              << "\n";
+  return 0;
+}
+
+int
+CommandDWT(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, { "-o", "--output", "--wavelet", "--mode", "--levels", "--format", "--backend" },
+                       { "--quiet" });
+  const std::string prefix = args.get("-o", args.get("--output", ""));
+  if (prefix.empty())
+    throw UsageError("dwt needs an output prefix: -o PREFIX");
+  if (args.positional.size() != 1)
+    throw UsageError("dwt takes one image");
+  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  if (d == 2)
+    return Decompose<2>(args, prefix);
+  if (d == 3)
+    return Decompose<3>(args, prefix);
+  throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; dwt takes 2D and 3D images");
+}
+
+/* The key: value lines of a PREFIX_dwt.txt. */
+std::map<std::string, std::string>
+ReadSidecar(const std::string & path)
+{
+  std::ifstream in(path);
+  if (!in)
+    throw std::runtime_error("cannot read '" + path + "' (written by mmfusion dwt)");
+  std::map<std::string, std::string> values;
+  std::string                        line;
+  while (std::getline(in, line))
+  {
+    if (line.empty() || line[0] == '#')
+      continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos)
+      throw std::runtime_error("'" + path + "' is not a dwt description (line '" + line + "')");
+    values[line.substr(0, colon)] = line.substr(colon + 1);
+  }
+  for (const char * key : { "dimension", "wavelet", "mode", "levels", "format", "size", "spacing", "origin", "direction" })
+    if (!values.count(key))
+      throw std::runtime_error("'" + path + "' lacks '" + key + "'");
+  return values;
+}
+
+template <unsigned int D>
+int
+Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::string, std::string> & sidecar,
+            const std::string & output)
+{
+  using ImageType = FloatImage<D>;
+  const auto numbers = [&](const std::string & key, unsigned int count) {
+    std::istringstream  s(sidecar[key]);
+    std::vector<double> v;
+    double              x;
+    while (s >> x)
+      v.push_back(x);
+    if (v.size() != count)
+      throw std::runtime_error(prefix + "_dwt.txt: '" + key + "' needs " + std::to_string(count) + " numbers");
+    return v;
+  };
+  const auto size = numbers("size", D), spacing = numbers("spacing", D), origin = numbers("origin", D),
+             direction = numbers("direction", D * D);
+  auto reference = ImageType::New(); // the original grid, without pixels
+  typename ImageType::SizeType      s;
+  typename ImageType::SpacingType   sp;
+  typename ImageType::PointType     o;
+  typename ImageType::DirectionType dir;
+  for (unsigned int d = 0; d < D; ++d)
+  {
+    s[d] = static_cast<itk::SizeValueType>(size[d]);
+    sp[d] = spacing[d];
+    o[d] = origin[d];
+    for (unsigned int c = 0; c < D; ++c)
+      dir(d, c) = direction[d * D + c];
+  }
+  reference->SetRegions(s);
+  reference->SetSpacing(sp);
+  reference->SetOrigin(o);
+  reference->SetDirection(dir);
+  const unsigned int levels = static_cast<unsigned int>(std::stoul(sidecar["levels"]));
+  std::string        wavelet = sidecar["wavelet"], mode = sidecar["mode"], format = sidecar["format"];
+  for (auto * v : { &wavelet, &mode, &format })
+    v->erase(0, v->find_first_not_of(' '));
+  auto idwt = itk::DWTReconstructFilter<ImageType, ImageType>::New();
+  idwt->SetWavelet(wavelet);
+  idwt->SetMode(itk::fusion::WaveletModeFromString(mode));
+  idwt->SetLevels(levels);
+  idwt->SetReferenceImage(reference);
+  idwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  constexpr unsigned int perLevel = (1u << D) - 1u;
+  for (unsigned int i = 0; i < 1 + levels * perLevel; ++i)
+  {
+    const unsigned int level = i == 0 ? levels : 1 + (i - 1) / perLevel;
+    const unsigned int code = i == 0 ? 0 : 1 + (i - 1) % perLevel;
+    idwt->SetInput(i, mmfusion::ReadImage<D>(prefix + "_" + std::to_string(level) + "_" +
+                                             itk::fusion::DWTBandName(code, D) + "." + format));
+  }
+  idwt->Update();
+  typename ImageType::Pointer result = idwt->GetOutput();
+  mmfusion::WriteImage<D>(result, output, args.get("--type", "auto"));
+  if (!args.has("--quiet"))
+    std::cerr << "mmfusion: reconstructed " << output << " ("
+              << itk::fusion::BackendName(idwt->GetLastUsedBackend()) << " backend)\n";
+  return 0;
+}
+
+int
+CommandIDWT(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, { "-o", "--output", "--backend", "--type" }, { "--quiet" });
+  const std::string output = args.get("-o", args.get("--output", ""));
+  if (output.empty())
+    throw UsageError("idwt needs an output: -o OUT");
+  if (args.positional.size() != 1)
+    throw UsageError("idwt takes the PREFIX given to dwt");
+  const std::string prefix = args.positional[0];
+  auto              sidecar = ReadSidecar(prefix + "_dwt.txt");
+  const int         d = std::stoi(sidecar["dimension"]);
+  if (d == 2)
+    return Reconstruct<2>(args, prefix, sidecar, output);
+  if (d == 3)
+    return Reconstruct<3>(args, prefix, sidecar, output);
+  throw std::runtime_error(prefix + "_dwt.txt: dimension " + std::to_string(d) + " is not 2 or 3");
+}
+
 template <unsigned int D>
 void
 PrintInfo(const std::string & path)
@@ -337,7 +539,11 @@ PrintInfo(const std::string & path)
             << "size: " << image->GetLargestPossibleRegion().GetSize() << "\n"
             << "spacing: " << image->GetSpacing() << "\n"
             << "origin: " << image->GetOrigin() << "\n"
-            << "direction: " << image->GetDirection().GetVnlMatrix().as_ref() << "\n"
+            << "direction:";
+  for (unsigned int r = 0; r < D; ++r)
+    for (unsigned int c = 0; c < D; ++c)
+      std::cout << " " << image->GetDirection()(r, c);
+  std::cout << "\n"
             << "range: [" << range->GetMinimum() << ", " << range->GetMaximum() << "]\n";
 }
 
@@ -365,7 +571,7 @@ main(int argc, char * argv[])
   try
   {
     if (command.empty())
-      throw UsageError("no command given (commands: phantom, fuse, info)");
+      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, info)");
     if (command == "--help" || command == "-h" || command == "help")
     {
       std::cout << kUsage;
@@ -390,7 +596,11 @@ main(int argc, char * argv[])
       return CommandPhantom(argc, argv);
     if (command == "info")
       return CommandInfo(argc, argv);
-    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, info; see mmfusion --help)");
+    if (command == "dwt")
+      return CommandDWT(argc, argv);
+    if (command == "idwt")
+      return CommandIDWT(argc, argv);
+    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, info; see mmfusion --help)");
   }
   catch (const UsageError & e)
   {
@@ -400,6 +610,14 @@ main(int argc, char * argv[])
   catch (const itk::ExceptionObject & e)
   {
     std::string what = e.GetDescription();
+    // ITK's exception macros prefix "ITK ERROR: " and "ClassName(0x...): ": keep the message.
+    const std::string tag = "ITK ERROR: ";
+    if (what.rfind(tag, 0) == 0)
+      what.erase(0, tag.size());
+    const auto pointer = what.find("(0x");
+    const auto close = what.find("): ");
+    if (pointer != std::string::npos && close != std::string::npos && close > pointer && pointer < 60)
+      what.erase(0, close + 3);
     while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
       what.pop_back();
     for (auto & c : what)

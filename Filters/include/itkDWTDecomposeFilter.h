@@ -41,12 +41,12 @@ namespace itk
  * effects: PyWavelets warns and so does this filter (itkWarningMacro), unless StrictMaximumLevel
  * is on, which makes it an exception. A level that leaves an axis without samples is an error.
  *
- * The CPU path computes in double for every pixel type (as PyWavelets does for float64 arrays)
- * and rounds once into the output pixel type. The CUDA kernels of Modules/Kernels/dwt.cuh compute
- * in float (pixel types other than double, up to 3 dimensions), on a device or in the emulation;
- * there, ill-conditioned cases (smooth or antireflect extension far beyond the signal, levels
- * above dwt_max_level) carry the rounding of float arithmetic, as PyWavelets' own float32
- * transform does.
+ * Precision: the bands are stored in double when the input or output pixel type is double, else
+ * in float (as PyWavelets does for float32 arrays); the CPU path sums every filter in double and
+ * the CUDA kernels (Modules/Kernels/dwt.cuh, float, up to 3 dimensions) with compensated float
+ * dot products, so each coefficient is rounded once. Ill-conditioned cases (smooth or antireflect
+ * extension far beyond the signal, levels above dwt_max_level) amplify the float rounding of the
+ * intermediate bands, as in PyWavelets' own float32 transform.
  * Backends: itkFusionBackend.h.
  *
  * \ingroup MultimodalFusion

@@ -169,23 +169,32 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
   const auto             region = input->GetLargestPossibleRegion();
   std::vector<size_t>    shape(region.GetSize().begin(), region.GetSize().end());
 
-  // The CPU path computes in double (as PyWavelets does for float64), the kernels in float.
-  std::vector<double> samples;
-  samples.reserve(region.GetNumberOfPixels());
-  for (ImageRegionConstIterator<InputImageType> it(input, region); !it.IsAtEnd(); ++it)
+  // Samples in the compute type (float unless a pixel type is double), axis 0 fastest.
+  std::vector<ComputeType> samples(region.GetNumberOfPixels());
+  if (input->GetBufferedRegion() == region)
+    std::transform(input->GetBufferPointer(), input->GetBufferPointer() + samples.size(), samples.begin(),
+                   [](const typename InputImageType::PixelType & v) { return static_cast<ComputeType>(v); });
+  else
   {
-    const auto v = static_cast<double>(it.Get());
-    if (!std::isfinite(v))
+    size_t i = 0;
+    for (ImageRegionConstIterator<InputImageType> it(input, region); !it.IsAtEnd(); ++it)
+      samples[i++] = static_cast<ComputeType>(it.Get());
+  }
+  const auto bad = std::find_if(samples.begin(), samples.end(), [](ComputeType v) { return !std::isfinite(v); });
+  if (bad != samples.end())
+  {
+    typename InputImageType::IndexType index = region.GetIndex();
+    size_t                              offset = static_cast<size_t>(bad - samples.begin());
+    for (unsigned int d = 0; d < ImageDimension; ++d)
     {
-      std::ostringstream s;
-      s << "the input has a non-finite value " << v << " at index " << it.GetIndex();
-      itkExceptionMacro(<< s.str());
+      index[d] += static_cast<IndexValueType>(offset % region.GetSize(d));
+      offset /= region.GetSize(d);
     }
-    samples.push_back(v);
+    itkExceptionMacro(<< "the input has a non-finite value " << *bad << " at index " << index);
   }
   this->UpdateProgress(0.1f);
 
-  std::vector<fusion::DWTBand<double>> bands;
+  std::vector<fusion::DWTBand<ComputeType>> bands;
   if (m_LastUsedBackend == BackendEnum::CPU)
     bands = fusion::DWTDecompose(samples.data(), shape, bank, m_Mode, m_Levels);
   else if constexpr (CudaSupportsPixelTypes)
@@ -205,8 +214,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     arguments.highTaps = taps[1].data();
     arguments.mode = static_cast<int>(m_Mode);
     arguments.levels = static_cast<int>(m_Levels);
-    const std::vector<float> floats(samples.begin(), samples.end());
-    arguments.source = floats.data();
+    arguments.source = samples.data();
     arguments.destination = packed.data();
     int         status = 0;
     std::string message;
@@ -228,7 +236,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     for (unsigned int l = 1; l <= m_Levels; ++l)
       for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)
       {
-        fusion::DWTBand<double> band;
+        fusion::DWTBand<ComputeType> band;
         band.level = l;
         band.code = code;
         band.shape = shapes[l];
@@ -247,9 +255,8 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     OutputImageType * output = this->GetOutput(GetOutputIndex(band.level, band.code));
     output->SetBufferedRegion(output->GetLargestPossibleRegion());
     output->Allocate();
-    size_t i = 0;
-    for (ImageRegionIterator<OutputImageType> it(output, output->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-      it.Set(static_cast<typename OutputImageType::PixelType>(band.data[i++]));
+    std::transform(band.data.begin(), band.data.end(), output->GetBufferPointer(),
+                   [](ComputeType v) { return static_cast<typename OutputImageType::PixelType>(v); });
   }
   this->UpdateProgress(1.0f);
 }

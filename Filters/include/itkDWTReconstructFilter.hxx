@@ -143,10 +143,10 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   const auto &       bank = fusion::GetWaveletFilterBank(m_Wavelet);
   const auto         shape = this->OutputShape();
   const auto         shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
-  std::vector<fusion::DWTBand<double>> bands;
+  std::vector<fusion::DWTBand<ComputeType>> bands;
   for (unsigned int i = 0; i < 1 + m_Levels * BandsPerLevel; ++i)
   {
-    fusion::DWTBand<double> band;
+    fusion::DWTBand<ComputeType> band;
     band.level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
     band.code = i == 0 ? 0 : 1 + (i - 1) % BandsPerLevel;
     band.shape = shapes[band.level];
@@ -162,14 +162,21 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
                           << " has size " << size << ", expected " << expected.str()
                           << "] for this wavelet, mode and output size");
       }
-    band.data.reserve(input->GetLargestPossibleRegion().GetNumberOfPixels());
-    for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-      band.data.push_back(static_cast<double>(it.Get()));
+    band.data.resize(input->GetLargestPossibleRegion().GetNumberOfPixels());
+    if (input->GetBufferedRegion() == input->GetLargestPossibleRegion())
+      std::transform(input->GetBufferPointer(), input->GetBufferPointer() + band.data.size(), band.data.begin(),
+                     [](const typename InputImageType::PixelType & v) { return static_cast<ComputeType>(v); });
+    else
+    {
+      size_t j = 0;
+      for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+        band.data[j++] = static_cast<ComputeType>(it.Get());
+    }
     bands.push_back(std::move(band));
   }
   this->UpdateProgress(0.2f);
 
-  std::vector<double> image; // the CPU path computes in double, the kernels in float
+  std::vector<ComputeType> image;
   if (m_LastUsedBackend == BackendEnum::CPU)
     image = fusion::DWTReconstruct(bands, shape, bank, m_Mode);
   else if constexpr (CudaSupportsPixelTypes)
@@ -195,8 +202,8 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
     arguments.mode = static_cast<int>(m_Mode);
     arguments.levels = static_cast<int>(m_Levels);
     arguments.source = packed.data();
-    std::vector<float> floats(count);
-    arguments.destination = floats.data();
+    image.resize(count);
+    arguments.destination = image.data();
     int         status = 0;
     std::string message;
     if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
@@ -214,16 +221,14 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
     if (status != 0)
       itkExceptionMacro(<< "the " << fusion::BackendName(m_LastUsedBackend) << " inverse DWT kernel failed: "
                         << message);
-    image.assign(floats.begin(), floats.end());
   }
   this->UpdateProgress(0.8f);
 
   OutputImageType * output = this->GetOutput();
   output->SetBufferedRegion(output->GetLargestPossibleRegion());
   output->Allocate();
-  size_t i = 0;
-  for (ImageRegionIterator<OutputImageType> it(output, output->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-    it.Set(static_cast<typename OutputImageType::PixelType>(image[i++]));
+  std::transform(image.begin(), image.end(), output->GetBufferPointer(),
+                 [](ComputeType v) { return static_cast<typename OutputImageType::PixelType>(v); });
   this->UpdateProgress(1.0f);
 }
 

@@ -2,7 +2,10 @@
  * Speed of the module's filters, per backend. Not pass/fail: scripts/benchmark.sh prints the table.
  * Argument: the phantom size N (2D: N x N; 3D: N x N x 5N/8, the phantom's own shape).
  */
+#include "itkDWTDecomposeFilter.h"
+#include "itkDWTReconstructFilter.h"
 #include "itkHeadPhantom.h"
+#include "itkImageRegionIterator.h"
 #include "itkWeightedFusionFilter.h"
 
 #include <benchmark/benchmark.h>
@@ -50,6 +53,87 @@ WeightedFusionActivity(benchmark::State & state)
   state.SetLabel(itk::fusion::BackendName(B));
 }
 } // namespace
+
+/* DWT: one level, symmetric mode, of an N^D image of random values (scripts/benchmark_dwt.py runs
+ * these beside PyWavelets). Argument: N. */
+template <unsigned D>
+typename itk::Image<float, D>::Pointer
+NoiseImage(unsigned n)
+{
+  auto                             image = itk::Image<float, D>::New();
+  typename itk::Image<float, D>::SizeType size;
+  size.Fill(n);
+  image->SetRegions(size);
+  image->Allocate();
+  unsigned state = 12345u;
+  for (itk::ImageRegionIterator<itk::Image<float, D>> it(image, image->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+  {
+    state = state * 1664525u + 1013904223u;
+    it.Set(static_cast<float>(state >> 8) / 16777216.0f);
+  }
+  return image;
+}
+
+template <unsigned D, Backend B>
+void
+DWTDecomposeImage(benchmark::State & state, const char * wavelet)
+{
+  using ImageType = itk::Image<float, D>;
+  auto image = NoiseImage<D>(static_cast<unsigned>(state.range(0)));
+  auto dwt = itk::DWTDecomposeFilter<ImageType, ImageType>::New();
+  dwt->SetInput(image);
+  dwt->SetWavelet(wavelet);
+  dwt->SetBackend(B);
+  for (auto _ : state)
+  {
+    dwt->Modified();
+    dwt->Update();
+  }
+  state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
+  state.SetLabel(itk::fusion::BackendName(B));
+}
+
+template <unsigned D, Backend B>
+void
+DWTReconstructImage(benchmark::State & state, const char * wavelet)
+{
+  using ImageType = itk::Image<float, D>;
+  auto image = NoiseImage<D>(static_cast<unsigned>(state.range(0)));
+  auto dwt = itk::DWTDecomposeFilter<ImageType, ImageType>::New();
+  dwt->SetInput(image);
+  dwt->SetWavelet(wavelet);
+  dwt->Update();
+  auto idwt = itk::DWTReconstructFilter<ImageType, ImageType>::New();
+  for (unsigned i = 0; i < dwt->GetNumberOfIndexedOutputs(); ++i)
+    idwt->SetInput(i, dwt->GetOutput(i));
+  idwt->SetWavelet(wavelet);
+  idwt->SetReferenceImage(image);
+  idwt->SetBackend(B);
+  for (auto _ : state)
+  {
+    idwt->Modified();
+    idwt->Update();
+  }
+  state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
+  state.SetLabel(itk::fusion::BackendName(B));
+}
+
+// Named wrappers: BENCHMARK_CAPTURE takes a plain function name.
+void DWTDecompose2D(benchmark::State & s, const char * w) { DWTDecomposeImage<2, Backend::CPU>(s, w); }
+void DWTDecompose3D(benchmark::State & s, const char * w) { DWTDecomposeImage<3, Backend::CPU>(s, w); }
+void DWTReconstruct2D(benchmark::State & s, const char * w) { DWTReconstructImage<2, Backend::CPU>(s, w); }
+void DWTReconstruct3D(benchmark::State & s, const char * w) { DWTReconstructImage<3, Backend::CPU>(s, w); }
+void DWTDecompose2DEmulated(benchmark::State & s, const char * w) { DWTDecomposeImage<2, Backend::EmulatedCUDA>(s, w); }
+
+BENCHMARK_CAPTURE(DWTDecompose2D, haar, "haar")->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTDecompose2D, db4, "db4")->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTDecompose3D, haar, "haar")->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTDecompose3D, db4, "db4")->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTReconstruct2D, haar, "haar")->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTReconstruct2D, db4, "db4")->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTReconstruct3D, haar, "haar")->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTReconstruct3D, db4, "db4")->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(DWTDecompose2DEmulated, db4, "db4")->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::CPU)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::EmulatedCUDA)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);

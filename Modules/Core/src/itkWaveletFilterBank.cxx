@@ -50,15 +50,29 @@ struct AxisLayout
   }
 };
 
+/* Runs f(first, last) over [0, count) in chunks on all threads; each chunk keeps its scratch. */
 template <typename F>
 void
-ParallelFor(size_t count, F && f)
+ParallelChunks(size_t count, F && f)
 {
-  MultiThreaderBase::New()->ParallelizeArray(
-    0, count, [&f](SizeValueType i) { f(static_cast<size_t>(i)); }, nullptr);
+  auto         threader = MultiThreaderBase::New();
+  const size_t chunks = std::min<size_t>(count, 8 * static_cast<size_t>(threader->GetMaximumNumberOfThreads()));
+  if (chunks <= 1)
+  {
+    f(size_t{ 0 }, count);
+    return;
+  }
+  threader->ParallelizeArray(
+    0, chunks,
+    [&](SizeValueType c) {
+      f(count * static_cast<size_t>(c) / chunks, count * (static_cast<size_t>(c) + 1) / chunks);
+    },
+    nullptr);
 }
 
-/* One level along one axis: input of `shape`, lo and hi with shape[axis] = coefficient length. */
+/* One level along one axis: input of `shape`, lo and hi with shape[axis] = coefficient length.
+ * Lines along the axis are gathered (with the boundary extension) into a buffer of up to kLanes
+ * neighbouring lines, row-major by position, then filtered across all lanes at once. */
 template <typename T>
 void
 DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis, const WaveletFilterBank & bank,
@@ -68,56 +82,83 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   const long       n = static_cast<long>(a.length);
   const long       F = static_cast<long>(bank.Length());
   const size_t     m = DWTCoefficientLength(a.length, bank.Length(), mode);
+  const int        modeNumber = static_cast<int>(mode);
   // Index range of the extended samples that the outputs read.
-  const long first = static_cast<long>(::fusion::wavelet::Centre(0, F, static_cast<int>(mode))) - (F - 1);
-  const long last = static_cast<long>(::fusion::wavelet::Centre(static_cast<long long>(m) - 1, F, static_cast<int>(mode)));
+  const long first = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - (F - 1);
+  const long last = static_cast<long>(::fusion::wavelet::Centre(static_cast<long long>(m) - 1, F, modeNumber));
   const long extent = last - first + 1;
-  std::vector<T> lowTaps(bank.decLo.begin(), bank.decLo.end()), highTaps(bank.decHi.begin(), bank.decHi.end());
-  const size_t   batches = (a.inner + kLanes - 1) / kLanes;
-  ParallelFor(batches * a.outer, [&](size_t job) {
-    const size_t   o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
-    std::vector<T> buffer(static_cast<size_t>(extent) * lanes);
-    std::vector<T> accLo(lanes), accHi(lanes);
-    const T *      base = in + o * a.inner * a.length + i0;
-    for (long p = 0; p < extent; ++p)
+  const long step = static_cast<long>(::fusion::wavelet::Centre(1, F, modeNumber) - ::fusion::wavelet::Centre(0, F, modeNumber));
+  const long offset = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - first;
+  // Sums in double whatever the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1).
+  const std::vector<double> & lowTaps = bank.decLo;
+  const std::vector<double> & highTaps = bank.decHi;
+  const size_t batches = (a.inner + kLanes - 1) / kLanes;
+  ParallelChunks(batches * a.outer, [&](size_t begin, size_t end) {
+    std::vector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, a.inner));
+    for (size_t job = begin; job < end; ++job)
     {
-      const long idx = first + p;
-      T *        row = buffer.data() + p * lanes;
-      if (idx >= 0 && idx < n)
-        for (size_t l = 0; l < lanes; ++l)
-          row[l] = base[l + static_cast<size_t>(idx) * a.inner];
-      else
-        for (size_t l = 0; l < lanes; ++l)
-          row[l] = ::fusion::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, static_cast<int>(mode));
-    }
-    T * loBase = lo + o * a.inner * m + i0;
-    T * hiBase = hi + o * a.inner * m + i0;
-    for (size_t k = 0; k < m; ++k)
-    {
-      const long centre = static_cast<long>(::fusion::wavelet::Centre(static_cast<long long>(k), F, static_cast<int>(mode))) - first;
-      std::fill(accLo.begin(), accLo.end(), T(0));
-      std::fill(accHi.begin(), accHi.end(), T(0));
-      for (long j = 0; j < F; ++j)
+      const size_t o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
+      const T *    base = in + o * a.inner * a.length + i0;
+      T *          loBase = lo + o * a.inner * m + i0;
+      T *          hiBase = hi + o * a.inner * m + i0;
+      for (long p = 0; p < extent; ++p)
       {
-        const T * row = buffer.data() + (centre - j) * static_cast<long>(lanes);
-        const T   hl = lowTaps[j], hh = highTaps[j];
+        const long idx = first + p;
+        T *        row = buffer.data() + p * static_cast<long>(lanes);
+        if (idx >= 0 && idx < n)
+          std::copy(base + static_cast<size_t>(idx) * a.inner, base + static_cast<size_t>(idx) * a.inner + lanes, row);
+        else
+          for (size_t l = 0; l < lanes; ++l)
+            row[l] = ::fusion::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, modeNumber);
+      }
+      if (lanes == 1)
+      {
+        // One contiguous line: out[k] = sum_j taps[j] * buffer[start + j].
+        for (size_t k = 0; k < m; ++k)
+        {
+          const T * centre = buffer.data() + static_cast<long>(k) * step + offset;
+          double    sl = 0, sh = 0;
+          for (long j = 0; j < F; ++j)
+          {
+            sl += lowTaps[j] * centre[-j];
+            sh += highTaps[j] * centre[-j];
+          }
+          loBase[k * a.inner] = static_cast<T>(sl);
+          hiBase[k * a.inner] = static_cast<T>(sh);
+        }
+        continue;
+      }
+      double accLo[kLanes], accHi[kLanes];
+      for (size_t k = 0; k < m; ++k)
+      {
+        const T * centre = buffer.data() + (static_cast<long>(k) * step + offset) * static_cast<long>(lanes);
+        for (size_t l = 0; l < lanes; ++l)
+          accLo[l] = accHi[l] = 0;
+        for (long j = 0; j < F; ++j)
+        {
+          const double tl = lowTaps[j], th = highTaps[j];
+          const T *    row = centre - j * static_cast<long>(lanes);
+          for (size_t l = 0; l < lanes; ++l)
+          {
+            accLo[l] += tl * static_cast<double>(row[l]);
+            accHi[l] += th * static_cast<double>(row[l]);
+          }
+        }
         for (size_t l = 0; l < lanes; ++l)
         {
-          accLo[l] += hl * row[l];
-          accHi[l] += hh * row[l];
+          loBase[k * a.inner + l] = static_cast<T>(accLo[l]);
+          hiBase[k * a.inner + l] = static_cast<T>(accHi[l]);
         }
-      }
-      for (size_t l = 0; l < lanes; ++l)
-      {
-        loBase[l + k * a.inner] = accLo[l];
-        hiBase[l + k * a.inner] = accHi[l];
       }
     }
   });
 }
 
 /* The inverse along one axis: lo and hi (coefficients along `axis`, coefficient shape `shape`)
- * to `target` samples along the axis. `hi` may be null (zero). */
+ * to `target` samples along the axis. Each coefficient k adds rec_lo[j] lo[k] + rec_hi[j] hi[k]
+ * at position 2k + j of the full convolution of the upsampled coefficients (length 2m + F - 2),
+ * accumulated in a buffer of up to kLanes neighbouring lines; the output is the stretch from
+ * index F - 2, or for periodization the buffer wrapped with period 2m from index F/2 - 1. */
 template <typename T>
 void
 ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, unsigned int axis,
@@ -127,47 +168,57 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const long       m = static_cast<long>(a.length);
   const long       F = static_cast<long>(bank.Length());
   const bool       periodization = mode == WaveletMode::Periodization;
-  const long       shift = F / 2 - 1;
-  std::vector<T>   lowTaps(bank.recLo.begin(), bank.recLo.end()), highTaps(bank.recHi.begin(), bank.recHi.end());
-  const size_t     batches = (a.inner + kLanes - 1) / kLanes;
-  ParallelFor(batches * a.outer, [&](size_t job) {
-    const size_t   o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
-    std::vector<T> acc(lanes);
-    const T *      loBase = lo + o * a.inner * a.length + i0;
-    const T *      hiBase = hi ? hi + o * a.inner * a.length + i0 : nullptr;
-    T *            outBase = out + o * a.inner * target + i0;
-    for (long x = 0; x < static_cast<long>(target); ++x)
+  const long       full = 2 * m + F - 2; // positions 0 .. 2m + F - 3
+  const long       shift = periodization ? F / 2 - 1 : F - 2;
+  const std::vector<double> & lowTaps = bank.recLo;
+  const std::vector<double> & highTaps = bank.recHi;
+  const size_t                batches = (a.inner + kLanes - 1) / kLanes;
+  ParallelChunks(batches * a.outer, [&](size_t begin, size_t end) {
+    std::vector<double> buffer(static_cast<size_t>(full) * std::min(kLanes, a.inner)); // sums in double
+    for (size_t job = begin; job < end; ++job)
     {
-      std::fill(acc.begin(), acc.end(), T(0));
+      const size_t o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
+      const long   L = static_cast<long>(lanes);
+      const T *    loBase = lo + o * a.inner * a.length + i0;
+      const T *    hiBase = hi ? hi + o * a.inner * a.length + i0 : nullptr;
+      T *          outBase = out + o * a.inner * target + i0;
+      std::fill(buffer.begin(), buffer.begin() + full * L, 0.0);
+      for (long k = 0; k < m; ++k)
+      {
+        const T * pl = loBase + k * static_cast<long>(a.inner);
+        const T * ph = hiBase ? hiBase + k * static_cast<long>(a.inner) : nullptr;
+        double *  row = buffer.data() + 2 * k * L;
+        for (long j = 0; j < F; ++j)
+        {
+          const double tl = lowTaps[j], th = highTaps[j];
+          double *     r = row + j * L;
+          if (ph)
+            for (long l = 0; l < L; ++l)
+              r[l] += tl * static_cast<double>(pl[l]) + th * static_cast<double>(ph[l]);
+          else
+            for (long l = 0; l < L; ++l)
+              r[l] += tl * static_cast<double>(pl[l]);
+        }
+      }
       if (periodization)
       {
-        // x = 2k + j - shift (mod 2m): for each tap j of the right parity, k = (x + shift - j) / 2 (mod m).
+        // Fold the full convolution onto one period of 2m samples, starting at `shift`.
         const long period = 2 * m;
-        for (long j = ((x + shift) % 2 + 2) % 2; j < F; j += 2)
+        for (long p = period; p < full; ++p)
+          for (long l = 0; l < L; ++l)
+            buffer[static_cast<size_t>((p % period) * L + l)] += buffer[static_cast<size_t>(p * L + l)];
+        for (long x = 0; x < static_cast<long>(target); ++x)
         {
-          long k = (((x + shift - j) % period) + period) % period / 2;
-          const T hl = lowTaps[j], hh = highTaps[j];
-          for (size_t l = 0; l < lanes; ++l)
-            acc[l] += hl * loBase[l + k * a.inner] + (hiBase ? hh * hiBase[l + k * a.inner] : T(0));
+          const double * r = buffer.data() + ((x + shift) % period) * L;
+          std::transform(r, r + L, outBase + x * static_cast<long>(a.inner), [](double v) { return static_cast<T>(v); });
         }
       }
       else
-      {
-        // Full convolution of the upsampled coefficients, from index F - 2.
-        const long t = x + F - 2;
-        const long kFirst = std::max(0L, (t - F + 2) / 2), kLast = std::min(m - 1, t / 2);
-        for (long k = kFirst; k <= kLast; ++k)
+        for (long x = 0; x < static_cast<long>(target); ++x)
         {
-          const long j = t - 2 * k;
-          if (j < 0 || j >= F)
-            continue;
-          const T hl = lowTaps[j], hh = highTaps[j];
-          for (size_t l = 0; l < lanes; ++l)
-            acc[l] += hl * loBase[l + k * a.inner] + (hiBase ? hh * hiBase[l + k * a.inner] : T(0));
+          const double * r = buffer.data() + (x + shift) * L;
+          std::transform(r, r + L, outBase + x * static_cast<long>(a.inner), [](double v) { return static_cast<T>(v); });
         }
-      }
-      for (size_t l = 0; l < lanes; ++l)
-        outBase[l + x * a.inner] = acc[l];
     }
   });
 }
@@ -286,27 +337,30 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
     itkGenericExceptionMacro(<< "DWT: the number of levels must be at least 1");
   DWTLevelShapes(shape, bank.Length(), mode, levels); // validates
   std::vector<DWTBand<T>> result;
-  DWTBand<T>              approximation;
-  approximation.shape = shape;
-  approximation.data.assign(input, input + Product(shape));
+  DWTBand<T>              approximation; // empty at level 1: the input is read in place
   for (unsigned int level = 1; level <= levels; ++level)
   {
-    std::vector<DWTBand<T>> bands(1);
-    bands[0] = std::move(approximation);
+    const T *                 source = level == 1 ? input : approximation.data.data();
+    const std::vector<size_t> sourceShape = level == 1 ? shape : approximation.shape;
+    std::vector<DWTBand<T>>   bands;
     for (unsigned int axis = 0; axis < dimension; ++axis)
     {
       std::vector<DWTBand<T>> split;
-      for (auto & band : bands)
+      const size_t            parts = axis == 0 ? 1 : bands.size();
+      for (size_t b = 0; b < parts; ++b)
       {
-        DWTBand<T> low, high;
+        const T *                   from = axis == 0 ? source : bands[b].data.data();
+        const std::vector<size_t> & fromShape = axis == 0 ? sourceShape : bands[b].shape;
+        const unsigned int          fromCode = axis == 0 ? 0u : bands[b].code;
+        DWTBand<T>                  low, high;
         low.level = high.level = level;
-        low.code = band.code;
-        high.code = band.code | (1u << axis);
-        low.shape = high.shape = band.shape;
-        low.shape[axis] = high.shape[axis] = DWTCoefficientLength(band.shape[axis], bank.Length(), mode);
+        low.code = fromCode;
+        high.code = fromCode | (1u << axis);
+        low.shape = high.shape = fromShape;
+        low.shape[axis] = high.shape[axis] = DWTCoefficientLength(fromShape[axis], bank.Length(), mode);
         low.data.resize(Product(low.shape));
         high.data.resize(Product(high.shape));
-        DecomposeAxis(band.data.data(), band.shape, axis, bank, mode, low.data.data(), high.data.data());
+        DecomposeAxis(from, fromShape, axis, bank, mode, low.data.data(), high.data.data());
         split.push_back(std::move(low));
         split.push_back(std::move(high));
       }
@@ -344,32 +398,34 @@ DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> 
     itkGenericExceptionMacro(<< "DWT reconstruction: band " << DWTBandName(code, dimension) << " of level " << level
                              << " is missing");
   };
-  std::vector<T> approximation = find(levels, 0).data;
+  std::vector<T> approximation; // owned once the coarsest level is reconstructed
+  const T *      approximationData = find(levels, 0).data.data();
   for (unsigned int level = levels; level >= 1; --level)
   {
-    // Bands of this level by code; combine along the axes from the last to the first.
-    std::vector<std::vector<T>>           data(count);
-    std::vector<std::vector<size_t>>      shapeOf(count, shapes[level]);
-    data[0] = std::move(approximation);
+    // Bands of this level by code (read in place); combine along the axes from the last to the first.
+    std::vector<const T *>           data(count);
+    std::vector<std::vector<T>>      owned(count);
+    std::vector<std::vector<size_t>> shapeOf(count, shapes[level]);
+    data[0] = approximationData;
     for (unsigned int code = 1; code < count; ++code)
-      data[code] = find(level, code).data;
+      data[code] = find(level, code).data.data();
     for (int axis = static_cast<int>(dimension) - 1; axis >= 0; --axis)
     {
       const unsigned int bit = 1u << axis;
-      for (unsigned int code = 0; code < count; ++code)
+      for (unsigned int code = 0; code < bit; ++code)
       {
-        if ((code & bit) || (code >> (axis + 1)) != 0)
-          continue; // pairs (code, code | bit) with no higher axis left
         std::vector<size_t> outShape = shapeOf[code];
         outShape[axis] = shapes[level - 1][axis];
         std::vector<T> combined(Product(outShape));
-        ReconstructAxis(data[code].data(), data[code | bit].data(), shapeOf[code], static_cast<unsigned>(axis), bank,
-                        mode, outShape[axis], combined.data());
-        data[code] = std::move(combined);
+        ReconstructAxis(data[code], data[code | bit], shapeOf[code], static_cast<unsigned>(axis), bank, mode,
+                        outShape[axis], combined.data());
+        owned[code] = std::move(combined);
+        data[code] = owned[code].data();
         shapeOf[code] = outShape;
       }
     }
-    approximation = std::move(data[0]);
+    approximation = std::move(owned[0]);
+    approximationData = approximation.data();
   }
   return approximation;
 }
