@@ -170,7 +170,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
   std::vector<size_t>    shape(region.GetSize().begin(), region.GetSize().end());
 
   // Samples in the compute type (float unless a pixel type is double), axis 0 fastest.
-  std::vector<ComputeType> samples(region.GetNumberOfPixels());
+  fusion::SampleVector<ComputeType> samples(region.GetNumberOfPixels());
   if (input->GetBufferedRegion() == region)
     std::transform(input->GetBufferPointer(), input->GetBufferPointer() + samples.size(), samples.begin(),
                    [](const typename InputImageType::PixelType & v) { return static_cast<ComputeType>(v); });

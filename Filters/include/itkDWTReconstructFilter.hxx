@@ -176,7 +176,7 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   }
   this->UpdateProgress(0.2f);
 
-  std::vector<ComputeType> image;
+  fusion::SampleVector<ComputeType> image;
   if (m_LastUsedBackend == BackendEnum::CPU)
     image = fusion::DWTReconstruct(bands, shape, bank, m_Mode);
   else if constexpr (CudaSupportsPixelTypes)

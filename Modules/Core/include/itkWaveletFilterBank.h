@@ -31,6 +31,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -86,6 +90,37 @@ DWTCoefficientLength(size_t length, size_t filterLength, WaveletMode mode);
 MultimodalFusion_EXPORT unsigned int
 DWTMaxLevel(size_t length, size_t filterLength);
 
+/** An allocator that leaves new elements uninitialised (the transform overwrites every one):
+ * no pass over the memory just to zero it. */
+template <typename T>
+struct UninitializedAllocator : std::allocator<T>
+{
+  template <typename U>
+  struct rebind
+  {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U> &) noexcept
+  {}
+  template <typename U>
+  void
+  construct(U * p) noexcept(std::is_nothrow_default_constructible<U>::value)
+  {
+    ::new (static_cast<void *>(p)) U; // default-initialisation: no value for arithmetic types
+  }
+  template <typename U, typename... Args>
+  void
+  construct(U * p, Args &&... args)
+  {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+template <typename T>
+using SampleVector = std::vector<T, UninitializedAllocator<T>>;
+
 /** One band of a multi-level N-D decomposition. `code` has bit d set when the band is
  * high-pass (H) along axis d; code 0 at the last level is the approximation. */
 template <typename T>
@@ -94,7 +129,7 @@ struct DWTBand
   unsigned int        level = 1;
   unsigned int        code = 0;
   std::vector<size_t> shape; // per axis, axis 0 varying fastest in `data`
-  std::vector<T>      data;
+  SampleVector<T>     data;
 };
 
 /** The band's name: one letter per axis in axis order, L or H (2D: LL, HL, LH, HH). */
@@ -115,7 +150,7 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
 
 /** The inverse (pywt.waverecn, cut to `shape`): bands as returned by DWTDecompose, in any order. */
 template <typename T>
-std::vector<T>
+SampleVector<T>
 DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> & shape,
                const WaveletFilterBank & bank, WaveletMode mode);
 
@@ -123,10 +158,10 @@ extern template MultimodalFusion_EXPORT std::vector<DWTBand<float>>
 DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
 extern template MultimodalFusion_EXPORT std::vector<DWTBand<double>>
 DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-extern template MultimodalFusion_EXPORT std::vector<float>
+extern template MultimodalFusion_EXPORT SampleVector<float>
 DWTReconstruct(const std::vector<DWTBand<float>> &, const std::vector<size_t> &, const WaveletFilterBank &,
                WaveletMode);
-extern template MultimodalFusion_EXPORT std::vector<double>
+extern template MultimodalFusion_EXPORT SampleVector<double>
 DWTReconstruct(const std::vector<DWTBand<double>> &, const std::vector<size_t> &, const WaveletFilterBank &,
                WaveletMode);
 } // namespace fusion

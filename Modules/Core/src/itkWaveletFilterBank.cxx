@@ -92,52 +92,42 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   // Sums in double whatever the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1).
   const std::vector<double> & lowTaps = bank.decLo;
   const std::vector<double> & highTaps = bank.decHi;
-  const size_t batches = (a.inner + kLanes - 1) / kLanes;
-  ParallelChunks(batches * a.outer, [&](size_t begin, size_t end) {
-    std::vector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, a.inner));
+  // Lanes: neighbouring lines across the axis (axis > 0), or successive lines (axis 0, gathered).
+  const bool   acrossOuter = a.inner == 1;
+  const size_t laneCount = acrossOuter ? a.outer : a.inner;
+  const size_t laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? m : 1;
+  const size_t batches = (laneCount + kLanes - 1) / kLanes;
+  ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
+    SampleVector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, laneCount));
+    double          accLo[kLanes], accHi[kLanes];
     for (size_t job = begin; job < end; ++job)
     {
-      const size_t o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
-      const T *    base = in + o * a.inner * a.length + i0;
-      T *          loBase = lo + o * a.inner * m + i0;
-      T *          hiBase = hi + o * a.inner * m + i0;
+      const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
+      const size_t lanes = std::min(kLanes, laneCount - l0);
+      const long   L = static_cast<long>(lanes);
+      const T *    base = in + o * a.inner * a.length + l0 * laneIn;
+      T *          loBase = lo + o * a.inner * m + l0 * laneOut;
+      T *          hiBase = hi + o * a.inner * m + l0 * laneOut;
       for (long p = 0; p < extent; ++p)
       {
         const long idx = first + p;
-        T *        row = buffer.data() + p * static_cast<long>(lanes);
+        T *        row = buffer.data() + p * L;
         if (idx >= 0 && idx < n)
-          std::copy(base + static_cast<size_t>(idx) * a.inner, base + static_cast<size_t>(idx) * a.inner + lanes, row);
+          for (size_t l = 0; l < lanes; ++l)
+            row[l] = base[l * laneIn + static_cast<size_t>(idx) * a.inner];
         else
           for (size_t l = 0; l < lanes; ++l)
-            row[l] = ::fusion::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, modeNumber);
+            row[l] = ::fusion::wavelet::Extended(base + l * laneIn, static_cast<long long>(a.inner), n, idx, modeNumber);
       }
-      if (lanes == 1)
-      {
-        // One contiguous line: out[k] = sum_j taps[j] * buffer[start + j].
-        for (size_t k = 0; k < m; ++k)
-        {
-          const T * centre = buffer.data() + static_cast<long>(k) * step + offset;
-          double    sl = 0, sh = 0;
-          for (long j = 0; j < F; ++j)
-          {
-            sl += lowTaps[j] * centre[-j];
-            sh += highTaps[j] * centre[-j];
-          }
-          loBase[k * a.inner] = static_cast<T>(sl);
-          hiBase[k * a.inner] = static_cast<T>(sh);
-        }
-        continue;
-      }
-      double accLo[kLanes], accHi[kLanes];
       for (size_t k = 0; k < m; ++k)
       {
-        const T * centre = buffer.data() + (static_cast<long>(k) * step + offset) * static_cast<long>(lanes);
+        const T * centre = buffer.data() + (static_cast<long>(k) * step + offset) * L;
         for (size_t l = 0; l < lanes; ++l)
           accLo[l] = accHi[l] = 0;
         for (long j = 0; j < F; ++j)
         {
           const double tl = lowTaps[j], th = highTaps[j];
-          const T *    row = centre - j * static_cast<long>(lanes);
+          const T *    row = centre - j * L;
           for (size_t l = 0; l < lanes; ++l)
           {
             accLo[l] += tl * static_cast<double>(row[l]);
@@ -146,8 +136,8 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
         }
         for (size_t l = 0; l < lanes; ++l)
         {
-          loBase[k * a.inner + l] = static_cast<T>(accLo[l]);
-          hiBase[k * a.inner + l] = static_cast<T>(accHi[l]);
+          loBase[k * a.inner + l * laneOut] = static_cast<T>(accLo[l]);
+          hiBase[k * a.inner + l * laneOut] = static_cast<T>(accHi[l]);
         }
       }
     }
@@ -172,32 +162,37 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const long       shift = periodization ? F / 2 - 1 : F - 2;
   const std::vector<double> & lowTaps = bank.recLo;
   const std::vector<double> & highTaps = bank.recHi;
-  const size_t                batches = (a.inner + kLanes - 1) / kLanes;
-  ParallelChunks(batches * a.outer, [&](size_t begin, size_t end) {
-    std::vector<double> buffer(static_cast<size_t>(full) * std::min(kLanes, a.inner)); // sums in double
+  const bool                  acrossOuter = a.inner == 1; // axis 0: lanes are successive lines
+  const size_t                laneCount = acrossOuter ? a.outer : a.inner;
+  const size_t                laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? target : 1;
+  const size_t                batches = (laneCount + kLanes - 1) / kLanes;
+  ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
+    std::vector<double> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount)); // sums in double
+    double              lanesLo[kLanes], lanesHi[kLanes];
     for (size_t job = begin; job < end; ++job)
     {
-      const size_t o = job / batches, i0 = (job % batches) * kLanes, lanes = std::min(kLanes, a.inner - i0);
+      const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
+      const size_t lanes = std::min(kLanes, laneCount - l0);
       const long   L = static_cast<long>(lanes);
-      const T *    loBase = lo + o * a.inner * a.length + i0;
-      const T *    hiBase = hi ? hi + o * a.inner * a.length + i0 : nullptr;
-      T *          outBase = out + o * a.inner * target + i0;
+      const T *    loBase = lo + o * a.inner * a.length + l0 * laneIn;
+      const T *    hiBase = hi ? hi + o * a.inner * a.length + l0 * laneIn : nullptr;
+      T *          outBase = out + o * a.inner * target + l0 * laneOut;
       std::fill(buffer.begin(), buffer.begin() + full * L, 0.0);
       for (long k = 0; k < m; ++k)
       {
-        const T * pl = loBase + k * static_cast<long>(a.inner);
-        const T * ph = hiBase ? hiBase + k * static_cast<long>(a.inner) : nullptr;
-        double *  row = buffer.data() + 2 * k * L;
+        for (long l = 0; l < L; ++l)
+        {
+          lanesLo[l] = static_cast<double>(loBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)]);
+          lanesHi[l] =
+            hiBase ? static_cast<double>(hiBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)]) : 0.0;
+        }
+        double * row = buffer.data() + 2 * k * L;
         for (long j = 0; j < F; ++j)
         {
           const double tl = lowTaps[j], th = highTaps[j];
           double *     r = row + j * L;
-          if (ph)
-            for (long l = 0; l < L; ++l)
-              r[l] += tl * static_cast<double>(pl[l]) + th * static_cast<double>(ph[l]);
-          else
-            for (long l = 0; l < L; ++l)
-              r[l] += tl * static_cast<double>(pl[l]);
+          for (long l = 0; l < L; ++l)
+            r[l] += tl * lanesLo[l] + th * lanesHi[l];
         }
       }
       if (periodization)
@@ -210,14 +205,16 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
         for (long x = 0; x < static_cast<long>(target); ++x)
         {
           const double * r = buffer.data() + ((x + shift) % period) * L;
-          std::transform(r, r + L, outBase + x * static_cast<long>(a.inner), [](double v) { return static_cast<T>(v); });
+          for (long l = 0; l < L; ++l)
+            outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
         }
       }
       else
         for (long x = 0; x < static_cast<long>(target); ++x)
         {
           const double * r = buffer.data() + (x + shift) * L;
-          std::transform(r, r + L, outBase + x * static_cast<long>(a.inner), [](double v) { return static_cast<T>(v); });
+          for (long l = 0; l < L; ++l)
+            outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
         }
     }
   });
@@ -376,7 +373,7 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
 }
 
 template <typename T>
-std::vector<T>
+SampleVector<T>
 DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> & shape, const WaveletFilterBank & bank,
                WaveletMode mode)
 {
@@ -398,13 +395,13 @@ DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> 
     itkGenericExceptionMacro(<< "DWT reconstruction: band " << DWTBandName(code, dimension) << " of level " << level
                              << " is missing");
   };
-  std::vector<T> approximation; // owned once the coarsest level is reconstructed
+  SampleVector<T> approximation; // owned once the coarsest level is reconstructed
   const T *      approximationData = find(levels, 0).data.data();
   for (unsigned int level = levels; level >= 1; --level)
   {
     // Bands of this level by code (read in place); combine along the axes from the last to the first.
     std::vector<const T *>           data(count);
-    std::vector<std::vector<T>>      owned(count);
+    std::vector<SampleVector<T>>     owned(count);
     std::vector<std::vector<size_t>> shapeOf(count, shapes[level]);
     data[0] = approximationData;
     for (unsigned int code = 1; code < count; ++code)
@@ -416,7 +413,7 @@ DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> 
       {
         std::vector<size_t> outShape = shapeOf[code];
         outShape[axis] = shapes[level - 1][axis];
-        std::vector<T> combined(Product(outShape));
+        SampleVector<T> combined(Product(outShape));
         ReconstructAxis(data[code], data[code | bit], shapeOf[code], static_cast<unsigned>(axis), bank, mode,
                         outShape[axis], combined.data());
         owned[code] = std::move(combined);
@@ -434,10 +431,10 @@ template std::vector<DWTBand<float>>
 DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
 template std::vector<DWTBand<double>>
 DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-template std::vector<float>
+template SampleVector<float>
 DWTReconstruct(const std::vector<DWTBand<float>> &, const std::vector<size_t> &, const WaveletFilterBank &,
                WaveletMode);
-template std::vector<double>
+template SampleVector<double>
 DWTReconstruct(const std::vector<DWTBand<double>> &, const std::vector<size_t> &, const WaveletFilterBank &,
                WaveletMode);
 } // namespace fusion
