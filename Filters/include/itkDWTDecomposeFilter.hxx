@@ -169,22 +169,31 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
   const auto             region = input->GetLargestPossibleRegion();
   std::vector<size_t>    shape(region.GetSize().begin(), region.GetSize().end());
 
-  // Samples in the compute type (float unless a pixel type is double), axis 0 fastest.
-  fusion::SampleVector<ComputeType> samples(region.GetNumberOfPixels());
-  if (input->GetBufferedRegion() == region)
-    std::transform(input->GetBufferPointer(), input->GetBufferPointer() + samples.size(), samples.begin(),
-                   [](const typename InputImageType::PixelType & v) { return static_cast<ComputeType>(v); });
-  else
+  using OutputPixelType = typename OutputImageType::PixelType;
+  using InputPixelType = typename InputImageType::PixelType;
+  const unsigned int outputs = static_cast<unsigned int>(this->GetNumberOfIndexedOutputs());
+
+  // The input in the compute type (float unless a pixel type is double), axis 0 fastest: read in
+  // place when it already is, else converted once.
+  const ComputeType *               source = nullptr;
+  fusion::SampleVector<ComputeType> converted;
+  if constexpr (std::is_same<InputPixelType, ComputeType>::value)
+    if (input->GetBufferedRegion() == region)
+      source = input->GetBufferPointer();
+  if (!source)
   {
+    converted.resize(region.GetNumberOfPixels());
     size_t i = 0;
     for (ImageRegionConstIterator<InputImageType> it(input, region); !it.IsAtEnd(); ++it)
-      samples[i++] = static_cast<ComputeType>(it.Get());
+      converted[i++] = static_cast<ComputeType>(it.Get());
+    source = converted.data();
   }
-  const auto bad = std::find_if(samples.begin(), samples.end(), [](ComputeType v) { return !std::isfinite(v); });
-  if (bad != samples.end())
+  const size_t count = region.GetNumberOfPixels();
+  const auto   bad = std::find_if(source, source + count, [](ComputeType v) { return !std::isfinite(v); });
+  if (bad != source + count)
   {
     typename InputImageType::IndexType index = region.GetIndex();
-    size_t                              offset = static_cast<size_t>(bad - samples.begin());
+    size_t                              offset = static_cast<size_t>(bad - source);
     for (unsigned int d = 0; d < ImageDimension; ++d)
     {
       index[d] += static_cast<IndexValueType>(offset % region.GetSize(d));
@@ -194,16 +203,32 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
   }
   this->UpdateProgress(0.1f);
 
-  std::vector<fusion::DWTBand<ComputeType>> bands;
+  // The bands: written straight into the outputs when they hold the compute type.
+  std::vector<ComputeType *>                     bands(outputs);
+  std::vector<fusion::SampleVector<ComputeType>> temporary(outputs);
+  for (unsigned int i = 0; i < outputs; ++i)
+  {
+    OutputImageType * output = this->GetOutput(i);
+    output->SetBufferedRegion(output->GetLargestPossibleRegion());
+    output->Allocate();
+    if constexpr (std::is_same<OutputPixelType, ComputeType>::value)
+      bands[i] = output->GetBufferPointer();
+    else
+    {
+      temporary[i].resize(output->GetLargestPossibleRegion().GetNumberOfPixels());
+      bands[i] = temporary[i].data();
+    }
+  }
+
   if (m_LastUsedBackend == BackendEnum::CPU)
-    bands = fusion::DWTDecompose(samples.data(), shape, bank, m_Mode, m_Levels);
+    fusion::DWTDecompose(source, shape, bank, m_Mode, m_Levels, bands.data());
   else if constexpr (CudaSupportsPixelTypes)
   {
-    const auto               shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
-    size_t                   total = 0;
-    const auto               offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
-    std::vector<float>       packed(total);
-    std::vector<float>       taps[2] = { { bank.decLo.begin(), bank.decLo.end() },
+    const auto             shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+    size_t                 total = 0;
+    const auto             offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
+    std::vector<float>     packed(total);
+    std::vector<float>     taps[2] = { { bank.decLo.begin(), bank.decLo.end() },
                                    { bank.decHi.begin(), bank.decHi.end() } };
     ::fusion::DWTArguments arguments;
     arguments.dimension = static_cast<int>(ImageDimension);
@@ -214,7 +239,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     arguments.highTaps = taps[1].data();
     arguments.mode = static_cast<int>(m_Mode);
     arguments.levels = static_cast<int>(m_Levels);
-    arguments.source = samples.data();
+    arguments.source = source;
     arguments.destination = packed.data();
     int         status = 0;
     std::string message;
@@ -236,28 +261,19 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     for (unsigned int l = 1; l <= m_Levels; ++l)
       for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)
       {
-        fusion::DWTBand<ComputeType> band;
-        band.level = l;
-        band.code = code;
-        band.shape = shapes[l];
         const size_t offset = offsets[l * codes + code];
-        size_t       count = 1;
-        for (auto s : shapes[l])
-          count *= s;
-        band.data.assign(packed.begin() + offset, packed.begin() + offset + count);
-        bands.push_back(std::move(band));
+        size_t       n = 1;
+        for (auto v : shapes[l])
+          n *= v;
+        std::copy(packed.begin() + offset, packed.begin() + offset + n, bands[GetOutputIndex(l, code)]);
       }
   }
   this->UpdateProgress(0.8f);
 
-  for (const auto & band : bands)
-  {
-    OutputImageType * output = this->GetOutput(GetOutputIndex(band.level, band.code));
-    output->SetBufferedRegion(output->GetLargestPossibleRegion());
-    output->Allocate();
-    std::transform(band.data.begin(), band.data.end(), output->GetBufferPointer(),
-                   [](ComputeType v) { return static_cast<typename OutputImageType::PixelType>(v); });
-  }
+  if constexpr (!std::is_same<OutputPixelType, ComputeType>::value)
+    for (unsigned int i = 0; i < outputs; ++i)
+      std::transform(temporary[i].begin(), temporary[i].end(), this->GetOutput(i)->GetBufferPointer(),
+                     [](ComputeType v) { return static_cast<OutputPixelType>(v); });
   this->UpdateProgress(1.0f);
 }
 

@@ -143,67 +143,84 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   const auto &       bank = fusion::GetWaveletFilterBank(m_Wavelet);
   const auto         shape = this->OutputShape();
   const auto         shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
-  std::vector<fusion::DWTBand<ComputeType>> bands;
-  for (unsigned int i = 0; i < 1 + m_Levels * BandsPerLevel; ++i)
+  using InputPixelType = typename InputImageType::PixelType;
+  using OutputPixelType = typename OutputImageType::PixelType;
+  const unsigned int inputs = 1 + m_Levels * BandsPerLevel;
+  // The bands in the compute type, read in place when they hold it; sizes checked.
+  std::vector<const ComputeType *>               bands(inputs);
+  std::vector<fusion::SampleVector<ComputeType>> converted(inputs);
+  for (unsigned int i = 0; i < inputs; ++i)
   {
-    fusion::DWTBand<ComputeType> band;
-    band.level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
-    band.code = i == 0 ? 0 : 1 + (i - 1) % BandsPerLevel;
-    band.shape = shapes[band.level];
+    const unsigned int     level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
+    const unsigned int     code = i == 0 ? 0 : 1 + (i - 1) % BandsPerLevel;
     const InputImageType * input = this->GetInput(i);
     const auto             size = input->GetLargestPossibleRegion().GetSize();
     for (unsigned int d = 0; d < ImageDimension; ++d)
-      if (size[d] != band.shape[d])
+      if (size[d] != shapes[level][d])
       {
         std::ostringstream expected;
         for (unsigned int e = 0; e < ImageDimension; ++e)
-          expected << (e ? ", " : "[") << band.shape[e];
-        itkExceptionMacro(<< "band " << fusion::DWTBandName(band.code, ImageDimension) << " of level " << band.level
+          expected << (e ? ", " : "[") << shapes[level][e];
+        itkExceptionMacro(<< "band " << fusion::DWTBandName(code, ImageDimension) << " of level " << level
                           << " has size " << size << ", expected " << expected.str()
                           << "] for this wavelet, mode and output size");
       }
-    band.data.resize(input->GetLargestPossibleRegion().GetNumberOfPixels());
-    if (input->GetBufferedRegion() == input->GetLargestPossibleRegion())
-      std::transform(input->GetBufferPointer(), input->GetBufferPointer() + band.data.size(), band.data.begin(),
-                     [](const typename InputImageType::PixelType & v) { return static_cast<ComputeType>(v); });
-    else
-    {
-      size_t j = 0;
-      for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-        band.data[j++] = static_cast<ComputeType>(it.Get());
-    }
-    bands.push_back(std::move(band));
+    if constexpr (std::is_same<InputPixelType, ComputeType>::value)
+      if (input->GetBufferedRegion() == input->GetLargestPossibleRegion())
+      {
+        bands[i] = input->GetBufferPointer();
+        continue;
+      }
+    converted[i].resize(input->GetLargestPossibleRegion().GetNumberOfPixels());
+    size_t j = 0;
+    for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+      converted[i][j++] = static_cast<ComputeType>(it.Get());
+    bands[i] = converted[i].data();
   }
   this->UpdateProgress(0.2f);
 
+  OutputImageType * output = this->GetOutput();
+  output->SetBufferedRegion(output->GetLargestPossibleRegion());
+  output->Allocate();
   fusion::SampleVector<ComputeType> image;
+  ComputeType *                     destination = nullptr;
+  if constexpr (std::is_same<OutputPixelType, ComputeType>::value)
+    destination = output->GetBufferPointer();
+  else
+  {
+    image.resize(output->GetLargestPossibleRegion().GetNumberOfPixels());
+    destination = image.data();
+  }
+
   if (m_LastUsedBackend == BackendEnum::CPU)
-    image = fusion::DWTReconstruct(bands, shape, bank, m_Mode);
+    fusion::DWTReconstruct(bands.data(), shape, bank, m_Mode, m_Levels, destination);
   else if constexpr (CudaSupportsPixelTypes)
   {
     size_t             total = 0;
     const auto         offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
     const unsigned int codes = 1u << ImageDimension;
     std::vector<float> packed(total);
-    for (const auto & band : bands)
-      std::copy(band.data.begin(), band.data.end(), packed.begin() + offsets[band.level * codes + band.code]);
+    for (unsigned int l = 1; l <= m_Levels; ++l)
+      for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)
+      {
+        size_t n = 1;
+        for (auto v : shapes[l])
+          n *= v;
+        const ComputeType * band = bands[fusion::DWTBandIndex(l, code, ImageDimension)];
+        std::copy(band, band + n, packed.begin() + offsets[l * codes + code]);
+      }
     std::vector<float>     taps[2] = { { bank.recLo.begin(), bank.recLo.end() }, { bank.recHi.begin(), bank.recHi.end() } };
     ::fusion::DWTArguments arguments;
     arguments.dimension = static_cast<int>(ImageDimension);
-    size_t count = 1;
     for (unsigned int d = 0; d < 3; ++d)
-    {
       arguments.shape[d] = d < ImageDimension ? shape[d] : 1;
-      count *= arguments.shape[d];
-    }
     arguments.filterLength = static_cast<int>(bank.Length());
     arguments.lowTaps = taps[0].data();
     arguments.highTaps = taps[1].data();
     arguments.mode = static_cast<int>(m_Mode);
     arguments.levels = static_cast<int>(m_Levels);
     arguments.source = packed.data();
-    image.resize(count);
-    arguments.destination = image.data();
+    arguments.destination = destination;
     int         status = 0;
     std::string message;
     if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
@@ -224,11 +241,9 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   }
   this->UpdateProgress(0.8f);
 
-  OutputImageType * output = this->GetOutput();
-  output->SetBufferedRegion(output->GetLargestPossibleRegion());
-  output->Allocate();
-  std::transform(image.begin(), image.end(), output->GetBufferPointer(),
-                 [](ComputeType v) { return static_cast<typename OutputImageType::PixelType>(v); });
+  if constexpr (!std::is_same<OutputPixelType, ComputeType>::value)
+    std::transform(image.begin(), image.end(), output->GetBufferPointer(),
+                   [](ComputeType v) { return static_cast<OutputPixelType>(v); });
   this->UpdateProgress(1.0f);
 }
 

@@ -121,49 +121,50 @@ struct UninitializedAllocator : std::allocator<T>
 template <typename T>
 using SampleVector = std::vector<T, UninitializedAllocator<T>>;
 
-/** One band of a multi-level N-D decomposition. `code` has bit d set when the band is
- * high-pass (H) along axis d; code 0 at the last level is the approximation. */
-template <typename T>
-struct DWTBand
-{
-  unsigned int        level = 1;
-  unsigned int        code = 0;
-  std::vector<size_t> shape; // per axis, axis 0 varying fastest in `data`
-  SampleVector<T>     data;
-};
-
-/** The band's name: one letter per axis in axis order, L or H (2D: LL, HL, LH, HH). */
+/** The band's name: one letter per axis in axis order, L or H (2D: LL, HL, LH, HH); `code` has
+ * bit d set when the band is high-pass (H) along axis d. */
 MultimodalFusion_EXPORT std::string
 DWTBandName(unsigned int code, unsigned int dimension);
+
+/** Index of a band in the order of DWTDecomposeFilter's outputs: 0 for the approximation of the
+ * last level, 1 + (level - 1)(2^D - 1) + (code - 1) for a detail band. */
+inline unsigned int
+DWTBandIndex(unsigned int level, unsigned int code, unsigned int dimension)
+{
+  return code == 0 ? 0u : 1u + (level - 1u) * ((1u << dimension) - 1u) + (code - 1u);
+}
 
 /** Shapes of the approximations: [0] the input, [l] after level l. Throws when a level would
  * leave an axis without samples. */
 MultimodalFusion_EXPORT std::vector<std::vector<size_t>>
 DWTLevelShapes(const std::vector<size_t> & shape, size_t filterLength, WaveletMode mode, unsigned int levels);
 
-/** Multi-level N-D decomposition (pywt.wavedecn) on all CPU cores: per level the 2^D - 1 detail
- * bands (codes 1 .. 2^D - 1), and the approximation of the last level (code 0) last. */
+/** Multi-level N-D decomposition (pywt.wavedecn) on all CPU cores, into the caller's buffers:
+ * bands[DWTBandIndex(level, code)] holds that band (shape DWTLevelShapes(...)[level], axis 0
+ * fastest). Every filter is summed in double; T is the storage type (float or double). */
 template <typename T>
-std::vector<DWTBand<T>>
+void
 DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFilterBank & bank, WaveletMode mode,
-             unsigned int levels);
+             unsigned int levels, T * const * bands);
 
-/** The inverse (pywt.waverecn, cut to `shape`): bands as returned by DWTDecompose, in any order. */
+/** The inverse (pywt.waverecn, cut to `shape`) from bands laid out as DWTDecompose writes them. */
 template <typename T>
-SampleVector<T>
-DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> & shape,
-               const WaveletFilterBank & bank, WaveletMode mode);
+void
+DWTReconstruct(const T * const * bands, const std::vector<size_t> & shape, const WaveletFilterBank & bank,
+               WaveletMode mode, unsigned int levels, T * output);
 
-extern template MultimodalFusion_EXPORT std::vector<DWTBand<float>>
-DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-extern template MultimodalFusion_EXPORT std::vector<DWTBand<double>>
-DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-extern template MultimodalFusion_EXPORT SampleVector<float>
-DWTReconstruct(const std::vector<DWTBand<float>> &, const std::vector<size_t> &, const WaveletFilterBank &,
-               WaveletMode);
-extern template MultimodalFusion_EXPORT SampleVector<double>
-DWTReconstruct(const std::vector<DWTBand<double>> &, const std::vector<size_t> &, const WaveletFilterBank &,
-               WaveletMode);
+extern template MultimodalFusion_EXPORT void
+DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+             float * const *);
+extern template MultimodalFusion_EXPORT void
+DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+             double * const *);
+extern template MultimodalFusion_EXPORT void
+DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
+               unsigned int, float *);
+extern template MultimodalFusion_EXPORT void
+DWTReconstruct(const double * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
+               unsigned int, double *);
 } // namespace fusion
 } // namespace itk
 

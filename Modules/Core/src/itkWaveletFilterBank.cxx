@@ -50,13 +50,22 @@ struct AxisLayout
   }
 };
 
+/* Below this many multiply-adds a pass runs on the calling thread: measured on 2 cores, handing
+ * a 512 x 512 Haar pass to the thread pool costs more than it saves. */
+constexpr size_t kParallelWork = size_t{ 1 } << 20;
+
 /* Runs f(first, last) over [0, count) in chunks on all threads; each chunk keeps its scratch. */
 template <typename F>
 void
-ParallelChunks(size_t count, F && f)
+ParallelChunks(size_t count, F && f, bool parallel = true)
 {
+  if (!parallel)
+  {
+    f(size_t{ 0 }, count);
+    return;
+  }
   auto         threader = MultiThreaderBase::New();
-  const size_t chunks = std::min<size_t>(count, 8 * static_cast<size_t>(threader->GetMaximumNumberOfThreads()));
+  const size_t chunks = std::min<size_t>(count, static_cast<size_t>(threader->GetNumberOfWorkUnits()));
   if (chunks <= 1)
   {
     f(size_t{ 0 }, count);
@@ -76,7 +85,7 @@ ParallelChunks(size_t count, F && f)
 template <typename T>
 void
 DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis, const WaveletFilterBank & bank,
-              WaveletMode mode, T * lo, T * hi)
+              WaveletMode mode, T * lo, T * hi, bool parallel = true)
 {
   const AxisLayout a(shape, axis);
   const long       n = static_cast<long>(a.length);
@@ -89,17 +98,16 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   const long extent = last - first + 1;
   const long step = static_cast<long>(::fusion::wavelet::Centre(1, F, modeNumber) - ::fusion::wavelet::Centre(0, F, modeNumber));
   const long offset = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - first;
-  // Sums in double whatever the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1).
-  const std::vector<double> & lowTaps = bank.decLo;
-  const std::vector<double> & highTaps = bank.decHi;
+  // Sums in the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1), as PyWavelets does.
+  const std::vector<T> lowTaps(bank.decLo.begin(), bank.decLo.end()), highTaps(bank.decHi.begin(), bank.decHi.end());
   // Lanes: neighbouring lines across the axis (axis > 0), or successive lines (axis 0, gathered).
   const bool   acrossOuter = a.inner == 1;
   const size_t laneCount = acrossOuter ? a.outer : a.inner;
   const size_t laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? m : 1;
   const size_t batches = (laneCount + kLanes - 1) / kLanes;
+  parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
   ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
     SampleVector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, laneCount));
-    double          accLo[kLanes], accHi[kLanes];
     for (size_t job = begin; job < end; ++job)
     {
       const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
@@ -119,6 +127,7 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
           for (size_t l = 0; l < lanes; ++l)
             row[l] = ::fusion::wavelet::Extended(base + l * laneIn, static_cast<long long>(a.inner), n, idx, modeNumber);
       }
+      T accLo[kLanes], accHi[kLanes];
       for (size_t k = 0; k < m; ++k)
       {
         const T * centre = buffer.data() + (static_cast<long>(k) * step + offset) * L;
@@ -126,22 +135,22 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
           accLo[l] = accHi[l] = 0;
         for (long j = 0; j < F; ++j)
         {
-          const double tl = lowTaps[j], th = highTaps[j];
-          const T *    row = centre - j * L;
+          const T   tl = lowTaps[j], th = highTaps[j];
+          const T * row = centre - j * L;
           for (size_t l = 0; l < lanes; ++l)
           {
-            accLo[l] += tl * static_cast<double>(row[l]);
-            accHi[l] += th * static_cast<double>(row[l]);
+            accLo[l] += tl * row[l];
+            accHi[l] += th * row[l];
           }
         }
         for (size_t l = 0; l < lanes; ++l)
         {
-          loBase[k * a.inner + l * laneOut] = static_cast<T>(accLo[l]);
-          hiBase[k * a.inner + l * laneOut] = static_cast<T>(accHi[l]);
+          loBase[k * a.inner + l * laneOut] = accLo[l];
+          hiBase[k * a.inner + l * laneOut] = accHi[l];
         }
       }
     }
-  });
+  }, parallel);
 }
 
 /* The inverse along one axis: lo and hi (coefficients along `axis`, coefficient shape `shape`)
@@ -152,7 +161,7 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
 template <typename T>
 void
 ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, unsigned int axis,
-                const WaveletFilterBank & bank, WaveletMode mode, size_t target, T * out)
+                const WaveletFilterBank & bank, WaveletMode mode, size_t target, T * out, bool parallel = true)
 {
   const AxisLayout a(shape, axis);
   const long       m = static_cast<long>(a.length);
@@ -160,15 +169,16 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const bool       periodization = mode == WaveletMode::Periodization;
   const long       full = 2 * m + F - 2; // positions 0 .. 2m + F - 3
   const long       shift = periodization ? F / 2 - 1 : F - 2;
-  const std::vector<double> & lowTaps = bank.recLo;
-  const std::vector<double> & highTaps = bank.recHi;
+  // Sums in the storage type T, as PyWavelets does.
+  const std::vector<T>        lowTaps(bank.recLo.begin(), bank.recLo.end()), highTaps(bank.recHi.begin(), bank.recHi.end());
   const bool                  acrossOuter = a.inner == 1; // axis 0: lanes are successive lines
   const size_t                laneCount = acrossOuter ? a.outer : a.inner;
   const size_t                laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? target : 1;
   const size_t                batches = (laneCount + kLanes - 1) / kLanes;
+  parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
   ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
-    std::vector<double> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount)); // sums in double
-    double              lanesLo[kLanes], lanesHi[kLanes];
+    std::vector<T> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount));
+    T              lanesLo[kLanes], lanesHi[kLanes];
     for (size_t job = begin; job < end; ++job)
     {
       const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
@@ -177,20 +187,19 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
       const T *    loBase = lo + o * a.inner * a.length + l0 * laneIn;
       const T *    hiBase = hi ? hi + o * a.inner * a.length + l0 * laneIn : nullptr;
       T *          outBase = out + o * a.inner * target + l0 * laneOut;
-      std::fill(buffer.begin(), buffer.begin() + full * L, 0.0);
+      std::fill(buffer.begin(), buffer.begin() + full * L, T(0));
       for (long k = 0; k < m; ++k)
       {
         for (long l = 0; l < L; ++l)
         {
-          lanesLo[l] = static_cast<double>(loBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)]);
-          lanesHi[l] =
-            hiBase ? static_cast<double>(hiBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)]) : 0.0;
+          lanesLo[l] = loBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)];
+          lanesHi[l] = hiBase ? hiBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)] : T(0);
         }
-        double * row = buffer.data() + 2 * k * L;
+        T * row = buffer.data() + 2 * k * L;
         for (long j = 0; j < F; ++j)
         {
-          const double tl = lowTaps[j], th = highTaps[j];
-          double *     r = row + j * L;
+          const T tl = lowTaps[j], th = highTaps[j];
+          T *     r = row + j * L;
           for (long l = 0; l < L; ++l)
             r[l] += tl * lanesLo[l] + th * lanesHi[l];
         }
@@ -204,7 +213,7 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
             buffer[static_cast<size_t>((p % period) * L + l)] += buffer[static_cast<size_t>(p * L + l)];
         for (long x = 0; x < static_cast<long>(target); ++x)
         {
-          const double * r = buffer.data() + ((x + shift) % period) * L;
+          const T * r = buffer.data() + ((x + shift) % period) * L;
           for (long l = 0; l < L; ++l)
             outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
         }
@@ -212,12 +221,12 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
       else
         for (long x = 0; x < static_cast<long>(target); ++x)
         {
-          const double * r = buffer.data() + (x + shift) * L;
+          const T * r = buffer.data() + (x + shift) * L;
           for (long l = 0; l < L; ++l)
             outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
         }
     }
-  });
+  }, parallel);
 }
 
 size_t
@@ -325,117 +334,186 @@ DWTLevelShapes(const std::vector<size_t> & shape, size_t filterLength, WaveletMo
 }
 
 template <typename T>
-std::vector<DWTBand<T>>
+void
 DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFilterBank & bank, WaveletMode mode,
-             unsigned int levels)
+             unsigned int levels, T * const * bands)
 {
   const unsigned int dimension = static_cast<unsigned int>(shape.size());
   if (levels < 1)
     itkGenericExceptionMacro(<< "DWT: the number of levels must be at least 1");
-  DWTLevelShapes(shape, bank.Length(), mode, levels); // validates
-  std::vector<DWTBand<T>> result;
-  DWTBand<T>              approximation; // empty at level 1: the input is read in place
+  const auto         shapes = DWTLevelShapes(shape, bank.Length(), mode, levels);
+  const unsigned int codes = 1u << dimension;
+  SampleVector<T>    approximation; // the approximation between levels
   for (unsigned int level = 1; level <= levels; ++level)
   {
-    const T *                 source = level == 1 ? input : approximation.data.data();
-    const std::vector<size_t> sourceShape = level == 1 ? shape : approximation.shape;
-    std::vector<DWTBand<T>>   bands;
-    for (unsigned int axis = 0; axis < dimension; ++axis)
+    // Per code: where its data is and its shape; split axis by axis. The last axis writes the
+    // bands of this level straight into the caller's buffers (the approximation too at the last level).
+    std::vector<const T *>           data(codes, nullptr);
+    std::vector<std::vector<size_t>> shapeOf(codes, shapes[level - 1]);
+    std::vector<SampleVector<T>>     scratch(codes);
+    SampleVector<T>                  nextApproximation;
+    data[0] = level == 1 ? input : approximation.data();
+    unsigned int firstAxis = 0;
+    if (dimension >= 3)
     {
-      std::vector<DWTBand<T>> split;
-      const size_t            parts = axis == 0 ? 1 : bands.size();
-      for (size_t b = 0; b < parts; ++b)
+      // Axes 0 and 1 slab by slab (a slab is one index of the axes >= 2), in cache, on all cores.
+      const size_t n0 = shapeOf[0][0], n1 = shapeOf[0][1], m0 = shapes[level][0], m1 = shapes[level][1];
+      const size_t slabs = Product(shapeOf[0]) / (n0 * n1);
+      std::vector<size_t> bandShape = shapeOf[0];
+      bandShape[0] = m0;
+      bandShape[1] = m1;
+      for (unsigned int code = 0; code < 4; ++code)
+        scratch[code].resize(Product(bandShape));
+      const T * from = data[0];
+      ParallelChunks(slabs, [&](size_t begin, size_t end) {
+        SampleVector<T> low(m0 * n1), high(m0 * n1);
+        for (size_t z = begin; z < end; ++z)
+        {
+          DecomposeAxis(from + z * n0 * n1, { n0, n1 }, 0, bank, mode, low.data(), high.data(), false);
+          DecomposeAxis(low.data(), { m0, n1 }, 1, bank, mode, scratch[0].data() + z * m0 * m1,
+                        scratch[2].data() + z * m0 * m1, false);
+          DecomposeAxis(high.data(), { m0, n1 }, 1, bank, mode, scratch[1].data() + z * m0 * m1,
+                        scratch[3].data() + z * m0 * m1, false);
+        }
+      });
+      for (unsigned int code = 0; code < 4; ++code)
       {
-        const T *                   from = axis == 0 ? source : bands[b].data.data();
-        const std::vector<size_t> & fromShape = axis == 0 ? sourceShape : bands[b].shape;
-        const unsigned int          fromCode = axis == 0 ? 0u : bands[b].code;
-        DWTBand<T>                  low, high;
-        low.level = high.level = level;
-        low.code = fromCode;
-        high.code = fromCode | (1u << axis);
-        low.shape = high.shape = fromShape;
-        low.shape[axis] = high.shape[axis] = DWTCoefficientLength(fromShape[axis], bank.Length(), mode);
-        low.data.resize(Product(low.shape));
-        high.data.resize(Product(high.shape));
-        DecomposeAxis(from, fromShape, axis, bank, mode, low.data.data(), high.data.data());
-        split.push_back(std::move(low));
-        split.push_back(std::move(high));
+        data[code] = scratch[code].data();
+        shapeOf[code] = bandShape;
       }
-      bands = std::move(split);
+      firstAxis = 2;
     }
-    std::sort(bands.begin(), bands.end(), [](const DWTBand<T> & x, const DWTBand<T> & y) { return x.code < y.code; });
-    approximation = std::move(bands[0]);
-    for (size_t b = 1; b < bands.size(); ++b)
-      result.push_back(std::move(bands[b]));
+    for (unsigned int axis = firstAxis; axis < dimension; ++axis)
+    {
+      const unsigned int       bit = 1u << axis;
+      const bool               lastAxis = axis + 1 == dimension;
+      std::vector<SampleVector<T>> made(codes);
+      for (unsigned int code = 0; code < bit; ++code)
+      {
+        std::vector<size_t> outShape = shapeOf[code];
+        outShape[axis] = shapes[level][axis];
+        size_t count = 1;
+        for (auto v : outShape)
+          count *= v;
+        T * low = nullptr;
+        T * high = nullptr;
+        if (lastAxis)
+        {
+          high = bands[DWTBandIndex(level, code | bit, dimension)];
+          if (code != 0 || level == levels)
+            low = bands[DWTBandIndex(level, code, dimension)];
+          else
+          {
+            nextApproximation.resize(count);
+            low = nextApproximation.data();
+          }
+        }
+        else
+        {
+          made[code].resize(count);
+          made[code | bit].resize(count);
+          low = made[code].data();
+          high = made[code | bit].data();
+        }
+        DecomposeAxis(data[code], shapeOf[code], axis, bank, mode, low, high);
+        shapeOf[code] = shapeOf[code | bit] = outShape;
+      }
+      if (!lastAxis)
+        for (unsigned int code = 0; code < 2 * bit; ++code)
+        {
+          scratch[code] = std::move(made[code]);
+          data[code] = scratch[code].data();
+        }
+    }
+    approximation = std::move(nextApproximation);
   }
-  result.push_back(std::move(approximation));
-  return result;
 }
 
 template <typename T>
-SampleVector<T>
-DWTReconstruct(const std::vector<DWTBand<T>> & bands, const std::vector<size_t> & shape, const WaveletFilterBank & bank,
-               WaveletMode mode)
+void
+DWTReconstruct(const T * const * bands, const std::vector<size_t> & shape, const WaveletFilterBank & bank,
+               WaveletMode mode, unsigned int levels, T * output)
 {
   const unsigned int dimension = static_cast<unsigned int>(shape.size());
-  unsigned int       levels = 0;
-  for (const auto & b : bands)
-    levels = std::max(levels, b.level);
-  const auto   shapes = DWTLevelShapes(shape, bank.Length(), mode, levels);
-  const size_t count = size_t{ 1 } << dimension;
-  const auto   find = [&](unsigned int level, unsigned int code) -> const DWTBand<T> & {
-    for (const auto & b : bands)
-      if (b.level == level && b.code == code)
-      {
-        if (b.shape != shapes[level])
-          itkGenericExceptionMacro(<< "DWT reconstruction: band " << DWTBandName(code, dimension) << " of level "
-                                   << level << " has the wrong size for an image of this size");
-        return b;
-      }
-    itkGenericExceptionMacro(<< "DWT reconstruction: band " << DWTBandName(code, dimension) << " of level " << level
-                             << " is missing");
-  };
-  SampleVector<T> approximation; // owned once the coarsest level is reconstructed
-  const T *      approximationData = find(levels, 0).data.data();
+  if (levels < 1)
+    itkGenericExceptionMacro(<< "DWT reconstruction: the number of levels must be at least 1");
+  const auto         shapes = DWTLevelShapes(shape, bank.Length(), mode, levels);
+  const unsigned int codes = 1u << dimension;
+  SampleVector<T>    approximation; // the reconstructed approximation between levels
   for (unsigned int level = levels; level >= 1; --level)
   {
-    // Bands of this level by code (read in place); combine along the axes from the last to the first.
-    std::vector<const T *>           data(count);
-    std::vector<SampleVector<T>>     owned(count);
-    std::vector<std::vector<size_t>> shapeOf(count, shapes[level]);
-    data[0] = approximationData;
-    for (unsigned int code = 1; code < count; ++code)
-      data[code] = find(level, code).data.data();
-    for (int axis = static_cast<int>(dimension) - 1; axis >= 0; --axis)
+    // Bands of this level (read in place); combine along the axes from the last to the first.
+    std::vector<const T *>           data(codes);
+    std::vector<SampleVector<T>>     owned(codes);
+    std::vector<std::vector<size_t>> shapeOf(codes, shapes[level]);
+    for (unsigned int code = 0; code < codes; ++code)
+      data[code] = (code == 0 && level != levels) ? approximation.data() : bands[DWTBandIndex(level, code, dimension)];
+    const int lastSeparateAxis = dimension >= 3 ? 2 : 0; // axes 1 and 0 go slab by slab below
+    for (int axis = static_cast<int>(dimension) - 1; axis >= lastSeparateAxis; --axis)
     {
       const unsigned int bit = 1u << axis;
       for (unsigned int code = 0; code < bit; ++code)
       {
         std::vector<size_t> outShape = shapeOf[code];
         outShape[axis] = shapes[level - 1][axis];
-        SampleVector<T> combined(Product(outShape));
+        SampleVector<T> combined;
+        T *             destination = output; // the last pass writes the image
+        if (!(axis == 0 && level == 1))
+        {
+          combined.resize(Product(outShape));
+          destination = combined.data();
+        }
         ReconstructAxis(data[code], data[code | bit], shapeOf[code], static_cast<unsigned>(axis), bank, mode,
-                        outShape[axis], combined.data());
-        owned[code] = std::move(combined);
-        data[code] = owned[code].data();
+                        outShape[axis], destination);
+        if (destination != output)
+          owned[code] = std::move(combined); // frees the source it replaces only now
+        data[code] = destination;
         shapeOf[code] = outShape;
       }
     }
-    approximation = std::move(owned[0]);
-    approximationData = approximation.data();
+    if (dimension >= 3)
+    {
+      const size_t        m0 = shapeOf[0][0], m1 = shapeOf[0][1], t0 = shapes[level - 1][0], t1 = shapes[level - 1][1];
+      const size_t        slabs = Product(shapeOf[0]) / (m0 * m1);
+      std::vector<size_t> outShape = shapeOf[0];
+      outShape[0] = t0;
+      outShape[1] = t1;
+      SampleVector<T> combined;
+      T *             destination = output;
+      if (level > 1)
+      {
+        combined.resize(Product(outShape));
+        destination = combined.data();
+      }
+      ParallelChunks(slabs, [&](size_t begin, size_t end) {
+        SampleVector<T> low(m0 * t1), high(m0 * t1);
+        for (size_t z = begin; z < end; ++z)
+        {
+          const size_t in = z * m0 * m1;
+          ReconstructAxis(data[0] + in, data[2] + in, { m0, m1 }, 1, bank, mode, t1, low.data(), false);
+          ReconstructAxis(data[1] + in, data[3] + in, { m0, m1 }, 1, bank, mode, t1, high.data(), false);
+          ReconstructAxis(low.data(), high.data(), { m0, t1 }, 0, bank, mode, t0, destination + z * t0 * t1, false);
+        }
+      });
+      if (level > 1)
+        owned[0] = std::move(combined);
+    }
+    if (level > 1)
+      approximation = std::move(owned[0]);
   }
-  return approximation;
 }
 
-template std::vector<DWTBand<float>>
-DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-template std::vector<DWTBand<double>>
-DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int);
-template SampleVector<float>
-DWTReconstruct(const std::vector<DWTBand<float>> &, const std::vector<size_t> &, const WaveletFilterBank &,
-               WaveletMode);
-template SampleVector<double>
-DWTReconstruct(const std::vector<DWTBand<double>> &, const std::vector<size_t> &, const WaveletFilterBank &,
-               WaveletMode);
+template void
+DWTDecompose(const float *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+             float * const *);
+template void
+DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+             double * const *);
+template void
+DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
+               unsigned int, float *);
+template void
+DWTReconstruct(const double * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
+               unsigned int, double *);
 } // namespace fusion
 } // namespace itk
