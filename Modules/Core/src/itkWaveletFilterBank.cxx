@@ -50,9 +50,10 @@ struct AxisLayout
   }
 };
 
-/* Below this many multiply-adds a pass runs on the calling thread: measured on 2 cores, handing
- * a 512 x 512 Haar pass to the thread pool costs more than it saves. */
-constexpr size_t kParallelWork = size_t{ 1 } << 20;
+/* Below this many multiply-adds a pass runs on the calling thread: measured on this project's
+ * 2-core machines, handing a 512 x 512 pass (Haar or db4) to ITK's thread pool costs more than it
+ * saves; 128^3 passes gain from both cores. */
+constexpr size_t kParallelWork = size_t{ 1 } << 22;
 
 /* Runs f(first, last) over [0, count) in chunks on all threads; each chunk keeps its scratch. */
 template <typename F>
@@ -100,6 +101,44 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   const long offset = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - first;
   // Sums in the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1), as PyWavelets does.
   const std::vector<T> lowTaps(bank.decLo.begin(), bank.decLo.end()), highTaps(bank.decHi.begin(), bank.decHi.end());
+  if (a.inner == 1 && a.length >= 256)
+  {
+    // Long contiguous lines (axis 0 of large images): each line extended once and split into its
+    // even and odd samples, so that every tap is a unit-stride pass over the coefficients: with
+    // c = centre(0) in the extended line, x[c + 2k - j] is even[(c - j) / 2 + k] or odd[(c - j - 1) / 2 + k].
+    parallel = parallel && a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
+    ParallelChunks(a.outer, [&](size_t begin, size_t end) {
+      SampleVector<T> phase[2];
+      phase[0].resize(static_cast<size_t>(extent) / 2 + 1);
+      phase[1].resize(static_cast<size_t>(extent) / 2 + 1);
+      for (size_t o = begin; o < end; ++o)
+      {
+        const T * source = in + o * a.length;
+        for (long p = 0; p < extent; ++p)
+        {
+          const long idx = first + p;
+          phase[p & 1][static_cast<size_t>(p / 2)] =
+            (idx >= 0 && idx < n) ? source[idx] : ::fusion::wavelet::Extended(source, 1LL, n, idx, modeNumber);
+        }
+        T * __restrict al = lo + o * m;
+        T * __restrict ah = hi + o * m;
+        std::fill(al, al + m, T(0));
+        std::fill(ah, ah + m, T(0));
+        for (long j = 0; j < F; ++j)
+        {
+          const long c = offset - j; // >= 0 since offset >= F - 1
+          const T * __restrict x = phase[c & 1].data() + c / 2;
+          const T tl = lowTaps[j], th = highTaps[j];
+          for (size_t k = 0; k < m; ++k)
+          {
+            al[k] += tl * x[k];
+            ah[k] += th * x[k];
+          }
+        }
+      }
+    }, parallel);
+    return;
+  }
   // Lanes: neighbouring lines across the axis (axis > 0), or successive lines (axis 0, gathered).
   const bool   acrossOuter = a.inner == 1;
   const size_t laneCount = acrossOuter ? a.outer : a.inner;
