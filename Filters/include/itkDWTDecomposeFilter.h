@@ -41,10 +41,10 @@ namespace itk
  * effects: PyWavelets warns and so does this filter (itkWarningMacro), unless StrictMaximumLevel
  * is on, which makes it an exception. A level that leaves an axis without samples is an error.
  *
- * Precision: the bands are stored in double when the input or output pixel type is double, else
- * in float (as PyWavelets does for float32 arrays); the CPU path sums every filter in double and
- * the CUDA kernels (Modules/Kernels/dwt.cuh, float, up to 3 dimensions) with compensated float
- * dot products, so each coefficient is rounded once. Ill-conditioned cases (smooth or antireflect
+ * Precision: the computation is in double when the input or output pixel type is double, else in
+ * float, as PyWavelets computes float32 arrays (the CPU path sums the taps in PyWavelets' order);
+ * the CUDA kernels (Modules/Kernels/dwt.cuh, float, up to 3 dimensions) use compensated float dot
+ * products, so each of their coefficients is rounded once. Ill-conditioned cases (smooth or antireflect
  * extension far beyond the signal, levels above dwt_max_level) amplify the float rounding of the
  * intermediate bands, as in PyWavelets' own float32 transform.
  * Backends: itkFusionBackend.h.

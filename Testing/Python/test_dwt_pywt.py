@@ -8,7 +8,7 @@ Runs dwtReferenceRunner on random arrays and compares every band and the reconst
   - float (CPU and emulated CUDA) and double (CPU).
 Reference: pywt on the same values in float64. Error: max |ours - pywt| / max |pywt| per band
 (reconstruction: relative to max |input|). Double: at most 1e-10. Float (float bands between axes
-and levels; sums in double on the CPU, compensated float dot products in the kernels): at most
+and levels; float sums on the CPU as in PyWavelets, compensated float dot products in the kernels): at most
 1e-5, or 4 times PyWavelets' own float32 error where that is larger (ill-conditioned cases: smooth
 or antireflect extension far past the signal, levels above dwt_max_level, where float rounding of
 the intermediate bands is amplified for both). The reconstruction must reproduce the

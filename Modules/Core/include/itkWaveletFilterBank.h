@@ -141,7 +141,7 @@ DWTLevelShapes(const std::vector<size_t> & shape, size_t filterLength, WaveletMo
 
 /** Multi-level N-D decomposition (pywt.wavedecn) on all CPU cores, into the caller's buffers:
  * bands[DWTBandIndex(level, code)] holds that band (shape DWTLevelShapes(...)[level], axis 0
- * fastest). Every filter is summed in double; T is the storage type (float or double). */
+ * fastest). T (float or double) is the type of the data and of the sums, as in PyWavelets. */
 template <typename T>
 void
 DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFilterBank & bank, WaveletMode mode,
