@@ -241,22 +241,9 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     arguments.levels = static_cast<int>(m_Levels);
     arguments.source = source;
     arguments.destination = packed.data();
-    int         status = 0;
-    std::string message;
-    if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
-    {
-      status = ::fusion::emu::DWTDecompose(arguments);
-      message = status ? ::fusion::emu::ErrorMessage(status) : "";
-    }
-    else
-    {
-#ifdef FUSION_USE_CUDA
-      status = ::fusion::gpu::DWTDecompose(arguments);
-      message = status ? ::fusion::gpu::ErrorMessage(status) : "";
-#endif
-    }
-    if (status != 0)
-      itkExceptionMacro(<< "the " << fusion::BackendName(m_LastUsedBackend) << " DWT kernel failed: " << message);
+    fusion::RunKernel(
+      m_LastUsedBackend, "DWT", [&] { return ::fusion::emu::DWTDecompose(arguments); },
+      [&] { return ::fusion::gpu::DWTDecompose(arguments); });
     const unsigned int codes = 1u << ImageDimension;
     for (unsigned int l = 1; l <= m_Levels; ++l)
       for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)

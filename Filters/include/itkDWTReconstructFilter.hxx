@@ -221,23 +221,9 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
     arguments.levels = static_cast<int>(m_Levels);
     arguments.source = packed.data();
     arguments.destination = destination;
-    int         status = 0;
-    std::string message;
-    if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
-    {
-      status = ::fusion::emu::DWTReconstruct(arguments);
-      message = status ? ::fusion::emu::ErrorMessage(status) : "";
-    }
-    else
-    {
-#ifdef FUSION_USE_CUDA
-      status = ::fusion::gpu::DWTReconstruct(arguments);
-      message = status ? ::fusion::gpu::ErrorMessage(status) : "";
-#endif
-    }
-    if (status != 0)
-      itkExceptionMacro(<< "the " << fusion::BackendName(m_LastUsedBackend) << " inverse DWT kernel failed: "
-                        << message);
+    fusion::RunKernel(
+      m_LastUsedBackend, "inverse DWT", [&] { return ::fusion::emu::DWTReconstruct(arguments); },
+      [&] { return ::fusion::gpu::DWTReconstruct(arguments); });
   }
   this->UpdateProgress(0.8f);
 

@@ -282,25 +282,9 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GenerateDataWithK
   arguments.count = count;
   arguments.epsilon = static_cast<float>(m_Epsilon);
   arguments.output = fused.data();
-  int status = 0;
-  std::string message;
-  if (m_LastUsedBackend == BackendEnum::EmulatedCUDA)
-  {
-    status = ::fusion::emu::WeightedFusion(arguments);
-    message = status ? ::fusion::emu::ErrorMessage(status) : "";
-  }
-  else
-  {
-#ifdef FUSION_USE_CUDA
-    status = ::fusion::gpu::WeightedFusion(arguments);
-    message = status ? ::fusion::gpu::ErrorMessage(status) : "";
-#else
-    itkExceptionMacro(<< "this build has no CUDA kernels");
-#endif
-  }
-  if (status != 0)
-    itkExceptionMacro(<< "the " << fusion::BackendName(m_LastUsedBackend) << " weighted fusion kernel failed: "
-                      << message);
+  fusion::RunKernel(
+    m_LastUsedBackend, "weighted fusion", [&] { return ::fusion::emu::WeightedFusion(arguments); },
+    [&] { return ::fusion::gpu::WeightedFusion(arguments); });
   this->UpdateProgress(0.9f);
 
   size_t i = 0;

@@ -27,6 +27,18 @@ using namespace ::cuemu;
 
 constexpr int kDWTThreads = 256;
 
+/* The block copies the low- and high-pass taps into shared memory (callers synchronise). */
+__device__ __forceinline__ void
+load_taps(float * sLow, float * sHigh, const float * __restrict__ lowTaps, const float * __restrict__ highTaps,
+          int taps)
+{
+  for (int t = threadIdx.x; t < taps; t += blockDim.x)
+  {
+    sLow[t] = lowTaps[t];
+    sHigh[t] = highTaps[t];
+  }
+}
+
 /* Decomposition along a strided axis (inner > 1): one thread per (i, k, o). */
 __global__ void __launch_bounds__(256)
 dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, long long n, long long outer, long long m,
@@ -36,11 +48,7 @@ dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, lon
   CUEMU_DYNAMIC_SHARED(float, shared);
   float * sLow = shared;
   float * sHigh = shared + taps;
-  for (int t = threadIdx.x; t < taps; t += blockDim.x)
-  {
-    sLow[t] = lowTaps[t];
-    sHigh[t] = highTaps[t];
-  }
+  load_taps(sLow, sHigh, lowTaps, highTaps, taps);
   __syncthreads();
   const long long total = inner * m * outer;
   for (long long id = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; id < total;
@@ -72,11 +80,7 @@ dwt_decompose_rows_kernel(const float * __restrict__ in, long long n, long long 
   float * sLow = shared;
   float * sHigh = shared + taps;
   float * tile = shared + 2 * taps; // 2 * blockDim.x + taps samples
-  for (int t = threadIdx.x; t < taps; t += blockDim.x)
-  {
-    sLow[t] = lowTaps[t];
-    sHigh[t] = highTaps[t];
-  }
+  load_taps(sLow, sHigh, lowTaps, highTaps, taps);
   const long long chunks = (m + blockDim.x - 1) / blockDim.x;
   const long long line = blockIdx.x / chunks;
   const long long k0 = (blockIdx.x % chunks) * blockDim.x;
@@ -111,11 +115,7 @@ dwt_reconstruct_kernel(const float * __restrict__ lo, const float * __restrict__
   CUEMU_DYNAMIC_SHARED(float, shared);
   float * sLow = shared;
   float * sHigh = shared + taps;
-  for (int t = threadIdx.x; t < taps; t += blockDim.x)
-  {
-    sLow[t] = lowTaps[t];
-    sHigh[t] = highTaps[t];
-  }
+  load_taps(sLow, sHigh, lowTaps, highTaps, taps);
   __syncthreads();
   const long long total = inner * target * outer;
   for (long long id = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; id < total;

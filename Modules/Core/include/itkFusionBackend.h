@@ -13,6 +13,8 @@
 #define itkFusionBackend_h
 
 #include "MultimodalFusionExport.h"
+#include "fusionKernels.h"
+#include "itkMacro.h"
 
 #include <cstdint>
 #include <iosfwd>
@@ -63,6 +65,20 @@ BackendName(FusionEnums::Backend backend);
  * explicitly or through FUSION_BACKEND, and cannot be used. */
 MultimodalFusion_EXPORT FusionEnums::Backend
 ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const char * filterName);
+
+/** Runs a kernel through the backend chosen by ResolveBackend (CUDA or EmulatedCUDA):
+ * `emulated()` and `device()` call the same function of fusion::emu and fusion::gpu. A non-zero
+ * status becomes an itk::ExceptionObject naming `what` and the CUDA error. */
+template <typename TEmulated, typename TDevice>
+void
+RunKernel(FusionEnums::Backend backend, const char * what, TEmulated && emulated, TDevice && device)
+{
+  const bool onDevice = backend == FusionEnums::Backend::CUDA;
+  const int  status = onDevice ? device() : emulated();
+  if (status != 0)
+    itkGenericExceptionMacro(<< "the " << BackendName(backend) << " " << what << " kernel failed: "
+                             << (onDevice ? ::fusion::gpu::ErrorMessage(status) : ::fusion::emu::ErrorMessage(status)));
+}
 } // namespace fusion
 } // namespace itk
 

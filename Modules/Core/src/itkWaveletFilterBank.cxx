@@ -34,6 +34,18 @@ AllBanks()
   return banks;
 }
 
+// One mode numbering for the CPU transform and the kernels' wavelet_rules.h.
+static_assert(static_cast<int>(WaveletMode::Zero) == ::fusion::wavelet::Zero &&
+                static_cast<int>(WaveletMode::Constant) == ::fusion::wavelet::Constant &&
+                static_cast<int>(WaveletMode::Symmetric) == ::fusion::wavelet::Symmetric &&
+                static_cast<int>(WaveletMode::Reflect) == ::fusion::wavelet::Reflect &&
+                static_cast<int>(WaveletMode::Periodic) == ::fusion::wavelet::Periodic &&
+                static_cast<int>(WaveletMode::Smooth) == ::fusion::wavelet::Smooth &&
+                static_cast<int>(WaveletMode::Periodization) == ::fusion::wavelet::Periodization &&
+                static_cast<int>(WaveletMode::Antisymmetric) == ::fusion::wavelet::Antisymmetric &&
+                static_cast<int>(WaveletMode::Antireflect) == ::fusion::wavelet::Antireflect,
+              "WaveletMode and fusion::wavelet::Mode must number the modes alike");
+
 const std::vector<std::string> kModeNames = { "zero",     "constant",      "symmetric",     "reflect",    "periodic",
                                               "smooth",   "periodization", "antisymmetric", "antireflect" };
 
