@@ -367,6 +367,11 @@ Decompose(const Arguments & args, const std::string & prefix)
   dwt->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
   dwt->SetLevels(levels);
   dwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  auto progress = ProgressBar::New();
+  progress->SetLabel("dwt");
+  progress->m_Enabled = !args.has("--quiet");
+  dwt->AddObserver(itk::ProgressEvent(), progress);
+  dwt->AddObserver(itk::EndEvent(), progress);
   dwt->Update();
   for (unsigned int i = 0; i < dwt->GetNumberOfIndexedOutputs(); ++i)
   {
@@ -490,6 +495,11 @@ Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::st
   idwt->SetLevels(levels);
   idwt->SetReferenceImage(reference);
   idwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  auto progress = ProgressBar::New();
+  progress->SetLabel("idwt");
+  progress->m_Enabled = !args.has("--quiet");
+  idwt->AddObserver(itk::ProgressEvent(), progress);
+  idwt->AddObserver(itk::EndEvent(), progress);
   constexpr unsigned int perLevel = (1u << D) - 1u;
   for (unsigned int i = 0; i < 1 + levels * perLevel; ++i)
   {
