@@ -7,6 +7,7 @@
 
 #include "itkImageBase.h"
 #include "itkMacro.h"
+#include "fusionKernels.h"
 #include "itkWaveletFilterBank.h"
 
 #include <string>
@@ -95,6 +96,27 @@ DWTPackedOffsets(const std::vector<std::vector<size_t>> & levelShapes, unsigned 
   offsets[levels * codes] = total;
   total += count(levelShapes[levels]);
   return offsets;
+}
+/** The arguments of the DWT kernels (fusionKernels.h) for an image of `shape`: `taps` holds the
+ * low- and high-pass filters in float (dec_* to decompose, rec_* to reconstruct) and must outlive
+ * the call; source and destination are left to the caller. */
+inline ::fusion::DWTArguments
+DWTKernelArguments(const std::vector<size_t> & shape, const std::vector<double> & low,
+                   const std::vector<double> & high, WaveletMode mode, unsigned int levels,
+                   std::vector<float> (&taps)[2])
+{
+  taps[0].assign(low.begin(), low.end());
+  taps[1].assign(high.begin(), high.end());
+  ::fusion::DWTArguments arguments;
+  arguments.dimension = static_cast<int>(shape.size());
+  for (unsigned int d = 0; d < 3; ++d)
+    arguments.shape[d] = d < shape.size() ? shape[d] : 1;
+  arguments.filterLength = static_cast<int>(low.size());
+  arguments.lowTaps = taps[0].data();
+  arguments.highTaps = taps[1].data();
+  arguments.mode = static_cast<int>(mode);
+  arguments.levels = static_cast<int>(levels);
+  return arguments;
 }
 } // namespace fusion
 } // namespace itk

@@ -228,17 +228,9 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     size_t                 total = 0;
     const auto             offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
     std::vector<float>     packed(total);
-    std::vector<float>     taps[2] = { { bank.decLo.begin(), bank.decLo.end() },
-                                   { bank.decHi.begin(), bank.decHi.end() } };
-    ::fusion::DWTArguments arguments;
-    arguments.dimension = static_cast<int>(ImageDimension);
-    for (unsigned int d = 0; d < 3; ++d)
-      arguments.shape[d] = d < ImageDimension ? shape[d] : 1;
-    arguments.filterLength = static_cast<int>(bank.Length());
-    arguments.lowTaps = taps[0].data();
-    arguments.highTaps = taps[1].data();
-    arguments.mode = static_cast<int>(m_Mode);
-    arguments.levels = static_cast<int>(m_Levels);
+    std::vector<float>     taps[2];
+    ::fusion::DWTArguments arguments =
+      fusion::DWTKernelArguments(shape, bank.decLo, bank.decHi, m_Mode, m_Levels, taps);
     arguments.source = source;
     arguments.destination = packed.data();
     fusion::RunKernel(

@@ -209,16 +209,9 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
         const ComputeType * band = bands[fusion::DWTBandIndex(l, code, ImageDimension)];
         std::copy(band, band + n, packed.begin() + offsets[l * codes + code]);
       }
-    std::vector<float>     taps[2] = { { bank.recLo.begin(), bank.recLo.end() }, { bank.recHi.begin(), bank.recHi.end() } };
-    ::fusion::DWTArguments arguments;
-    arguments.dimension = static_cast<int>(ImageDimension);
-    for (unsigned int d = 0; d < 3; ++d)
-      arguments.shape[d] = d < ImageDimension ? shape[d] : 1;
-    arguments.filterLength = static_cast<int>(bank.Length());
-    arguments.lowTaps = taps[0].data();
-    arguments.highTaps = taps[1].data();
-    arguments.mode = static_cast<int>(m_Mode);
-    arguments.levels = static_cast<int>(m_Levels);
+    std::vector<float>     taps[2];
+    ::fusion::DWTArguments arguments =
+      fusion::DWTKernelArguments(shape, bank.recLo, bank.recHi, m_Mode, m_Levels, taps);
     arguments.source = packed.data();
     arguments.destination = destination;
     fusion::RunKernel(
