@@ -11,7 +11,8 @@ packages=(
   libgdcm-tools                 # the DICOM tools ITK's CMake config refers to
   libgtest-dev                  # GoogleTest
   libbenchmark-dev              # Google Benchmark
-  python3-numpy python3-pywt    # reference library for the cross-checks in the tests
+  python3-numpy python3-pywt    # reference libraries for the cross-checks in the tests
+  python3-skimage
 )
 missing=()
 for p in "${packages[@]}"; do

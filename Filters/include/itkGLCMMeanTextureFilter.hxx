@@ -1,0 +1,578 @@
+#ifndef itkGLCMMeanTextureFilter_hxx
+#define itkGLCMMeanTextureFilter_hxx
+
+#include "itkGLCMMeanTextureFilter.h"
+
+#include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIteratorWithIndex.h"
+#include "itkNumericTraits.h"
+#include "itkTotalProgressReporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace itk
+{
+namespace glcm_detail
+{
+inline const std::vector<std::string> &
+FeatureNames()
+{
+  static const std::vector<std::string> names = { "mean",        "variance", "contrast", "dissimilarity",
+                                                  "homogeneity", "asm",      "energy",   "entropy",
+                                                  "correlation", "maxprob" };
+  return names;
+}
+
+/* Features of one normalised co-occurrence matrix, from its counts (total > 0). */
+inline void
+Features(const std::vector<unsigned> & counts, unsigned L, double total, double * f)
+{
+  double meanI = 0, meanJ = 0;
+  for (unsigned i = 0; i < L; ++i)
+    for (unsigned j = 0; j < L; ++j)
+    {
+      const double p = counts[i * L + j] / total;
+      meanI += i * p;
+      meanJ += j * p;
+    }
+  double varI = 0, varJ = 0, covariance = 0, contrast = 0, dissimilarity = 0, homogeneity = 0, asm_ = 0,
+         entropy = 0, maximum = 0;
+  for (unsigned i = 0; i < L; ++i)
+    for (unsigned j = 0; j < L; ++j)
+    {
+      const unsigned c = counts[i * L + j];
+      if (c == 0)
+        continue;
+      const double p = c / total, d = static_cast<double>(i) - static_cast<double>(j);
+      varI += (i - meanI) * (i - meanI) * p;
+      varJ += (j - meanJ) * (j - meanJ) * p;
+      covariance += (i - meanI) * (j - meanJ) * p;
+      contrast += d * d * p;
+      dissimilarity += std::abs(d) * p;
+      homogeneity += p / (1.0 + d * d);
+      asm_ += p * p;
+      entropy -= p * std::log(p);
+      maximum = std::max(maximum, p);
+    }
+  const double spread = std::sqrt(varI * varJ);
+  f[0] = meanI;
+  f[1] = varI;
+  f[2] = contrast;
+  f[3] = dissimilarity;
+  f[4] = homogeneity;
+  f[5] = asm_;
+  f[6] = std::sqrt(asm_);
+  f[7] = entropy;
+  f[8] = spread < 1e-15 ? 1.0 : covariance / spread;
+  f[9] = maximum;
+}
+} // namespace glcm_detail
+
+template <typename TInputImage, typename TOutputImage>
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::GLCMMeanTextureFilter()
+  : m_Offsets(DefaultOffsets())
+{
+  this->DynamicMultiThreadingOn();
+  this->ThreaderUpdateProgressOff();
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::FeatureFromString(const std::string & name) -> Feature
+{
+  const auto & names = glcm_detail::FeatureNames();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name)
+      return static_cast<Feature>(i);
+  std::ostringstream valid;
+  for (const auto & n : names)
+    valid << (&n == &names.front() ? "" : ", ") << n;
+  itkGenericExceptionMacro(<< "unknown GLCM feature '" << name << "' (valid: " << valid.str() << ")");
+}
+
+template <typename TInputImage, typename TOutputImage>
+std::string
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::FeatureName(Feature feature)
+{
+  return glcm_detail::FeatureNames().at(static_cast<size_t>(feature));
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::DefaultOffsets() -> OffsetList
+{
+  // Unit directions, one of each +/- pair. 2D: (1,0), (1,1), (0,1), (-1,1), which for an array
+  // indexed [y][x] are scikit-image's angles 0, pi/4, pi/2, 3 pi/4. Otherwise: every direction
+  // whose last non-zero component is positive (13 in 3D), in lexicographic order from the last axis.
+  OffsetList offsets;
+  if (ImageDimension == 2)
+  {
+    const int list[4][2] = { { 1, 0 }, { 1, 1 }, { 0, 1 }, { -1, 1 } };
+    for (const auto & l : list)
+    {
+      OffsetType o;
+      o[0] = l[0];
+      o[1] = l[1];
+      offsets.push_back(o);
+    }
+    return offsets;
+  }
+  const int count = static_cast<int>(std::pow(3.0, ImageDimension));
+  for (int code = 0; code < count; ++code)
+  {
+    OffsetType o;
+    int        c = code;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      o[d] = c % 3 - 1;
+      c /= 3;
+    }
+    int last = 0;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      if (o[d] != 0)
+        last = static_cast<int>(o[d]);
+    if (last > 0)
+      offsets.push_back(o);
+  }
+  return offsets;
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::SetQuantizationRange(double minimum, double maximum)
+{
+  if (!(std::isfinite(minimum) && std::isfinite(maximum) && maximum > minimum))
+    itkExceptionMacro(<< "the quantisation range must be finite with maximum > minimum, got [" << minimum << ", "
+                      << maximum << "]");
+  m_QuantizationMinimum = minimum;
+  m_QuantizationMaximum = maximum;
+  m_AutomaticQuantizationRange = false;
+  this->Modified();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::UseAutomaticQuantizationRange()
+{
+  if (!m_AutomaticQuantizationRange)
+  {
+    m_AutomaticQuantizationRange = true;
+    this->Modified();
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::SetOffsets(const OffsetList & offsets)
+{
+  m_Offsets = offsets;
+  this->Modified();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::SetFeatures(const std::vector<Feature> & features)
+{
+  m_Features = features;
+  this->Modified();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
+{
+  Superclass::VerifyPreconditions();
+  if (m_NumberOfLevels < 2 || m_NumberOfLevels > 256)
+    itkExceptionMacro(<< "NumberOfLevels must be 2 .. 256, is " << m_NumberOfLevels);
+  if (m_Radius < 1)
+    itkExceptionMacro(<< "Radius must be at least 1, is " << m_Radius);
+  if (m_Offsets.empty())
+    itkExceptionMacro(<< "no offsets");
+  for (const auto & o : m_Offsets)
+  {
+    bool zero = true;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      zero = zero && o[d] == 0;
+      if (std::abs(o[d]) > static_cast<OffsetValueType>(2 * m_Radius))
+        itkExceptionMacro(<< "offset " << o << " reaches beyond a window of radius " << m_Radius);
+    }
+    if (zero)
+      itkExceptionMacro(<< "the zero offset pairs every pixel with itself");
+  }
+  if (m_Features.empty())
+    itkExceptionMacro(<< "no features");
+  constexpr bool vectorOutput = std::is_same<TOutputImage, VectorImage<typename TOutputImage::InternalPixelType,
+                                                                       ImageDimension>>::value;
+  if (!vectorOutput && m_Features.size() != 1)
+    itkExceptionMacro(<< m_Features.size() << " features need a VectorImage output; this output is scalar");
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
+{
+  Superclass::GenerateOutputInformation();
+  this->GetOutput()->SetNumberOfComponentsPerPixel(static_cast<unsigned>(m_Features.size()));
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
+{
+  Superclass::GenerateInputRequestedRegion();
+  auto * input = const_cast<InputImageType *>(this->GetInput());
+  if (!input)
+    return;
+  const auto & largest = input->GetLargestPossibleRegion();
+  OffsetValueType reach = static_cast<OffsetValueType>(m_Radius);
+  for (const auto & o : m_Offsets)
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      reach = std::max<OffsetValueType>(reach, static_cast<OffsetValueType>(m_Radius) + std::abs(o[d]));
+  bool whole = m_AutomaticQuantizationRange; // the range needs every pixel
+  for (unsigned d = 0; d < ImageDimension; ++d)
+    whole = whole || static_cast<OffsetValueType>(largest.GetSize(d)) <= 2 * reach; // mirrors reach far
+  if (whole)
+  {
+    input->SetRequestedRegion(largest);
+    return;
+  }
+  auto region = this->GetOutput()->GetRequestedRegion();
+  region.PadByRadius(reach);
+  region.Crop(largest);
+  input->SetRequestedRegion(region);
+}
+
+template <typename TInputImage, typename TOutputImage>
+int
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::Level(IndexType index) const
+{
+  size_t offset = 0, stride = 1;
+  for (unsigned d = 0; d < ImageDimension; ++d)
+  {
+    offset += static_cast<size_t>(index[d] - m_Padded.GetIndex(d)) * stride;
+    stride *= m_Padded.GetSize(d);
+  }
+  return m_Levels[offset];
+}
+
+template <typename TInputImage, typename TOutputImage>
+double
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::BoxSum(const IndexType & low, const IndexType & high) const
+{
+  // Summed-area table over the padded region, one extra leading row per axis (zeros).
+  double sum = 0.0;
+  for (unsigned corner = 0; corner < (1u << ImageDimension); ++corner)
+  {
+    size_t offset = 0, stride = 1;
+    int    sign = 1;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      OffsetValueType i;
+      if ((corner >> d) & 1u)
+      {
+        i = low[d] - m_Padded.GetIndex(d); // exclusive lower corner (table index shifted by one)
+        sign = -sign;
+      }
+      else
+        i = high[d] - m_Padded.GetIndex(d) + 1;
+      offset += static_cast<size_t>(i) * stride;
+      stride *= m_Padded.GetSize(d) + 1;
+    }
+    sum += sign * m_Integral[offset];
+  }
+  return sum;
+}
+
+template <typename TInputImage, typename TOutputImage>
+double
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const IndexType & centre) const
+{
+  const auto r = static_cast<OffsetValueType>(m_Radius);
+  double     sum = 0.0, pairs = 0.0, meanOfMeans = 0.0;
+  for (const auto & o : m_Offsets)
+  {
+    IndexType lowA, highA, lowB, highB;
+    double    n = 1.0;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      lowA[d] = centre[d] - r + std::max<OffsetValueType>(0, -o[d]);
+      highA[d] = centre[d] + r - std::max<OffsetValueType>(0, o[d]);
+      lowB[d] = lowA[d] + o[d];
+      highB[d] = highA[d] + o[d];
+      n *= static_cast<double>(2 * r + 1 - std::abs(o[d]));
+    }
+    // Pairs (a, a + o) with both in the window: a runs over box A, a + o over box B.
+    const double first = BoxSum(lowA, highA);
+    const double s = m_Symmetric ? first + BoxSum(lowB, highB) : first;
+    const double count = m_Symmetric ? 2.0 * n : n;
+    sum += s;
+    pairs += count;
+    meanOfMeans += s / count;
+  }
+  return m_OffsetCombination == OffsetCombination::AverageFeatures ? meanOfMeans / m_Offsets.size() : sum / pairs;
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
+{
+  const InputImageType * input = this->GetInput();
+  const auto &           largest = input->GetLargestPossibleRegion();
+  for (unsigned d = 0; d < ImageDimension; ++d)
+    if (largest.GetSize(d) == 0)
+      itkExceptionMacro(<< "the input image is empty");
+  if (m_AutomaticQuantizationRange)
+  {
+    double lo = NumericTraits<double>::max(), hi = NumericTraits<double>::NonpositiveMin();
+    for (ImageRegionConstIterator<InputImageType> it(input, largest); !it.IsAtEnd(); ++it)
+    {
+      const double v = static_cast<double>(it.Get());
+      if (!std::isfinite(v))
+        itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << it.GetIndex());
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    m_UsedMinimum = lo;
+    m_UsedMaximum = hi;
+  }
+  else
+  {
+    m_UsedMinimum = m_QuantizationMinimum;
+    m_UsedMaximum = m_QuantizationMaximum;
+  }
+  // Levels over the output region padded by the window and the offsets, mirrored into the image.
+  OffsetValueType reach = static_cast<OffsetValueType>(m_Radius);
+  for (const auto & o : m_Offsets)
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      reach = std::max<OffsetValueType>(reach, static_cast<OffsetValueType>(m_Radius) + std::abs(o[d]));
+  m_Padded = this->GetOutput()->GetRequestedRegion();
+  m_Padded.PadByRadius(reach);
+  m_Levels.resize(m_Padded.GetNumberOfPixels());
+  const double L = m_NumberOfLevels, range = m_UsedMaximum - m_UsedMinimum;
+  IndexType index = m_Padded.GetIndex();
+  for (size_t k = 0; k < m_Levels.size(); ++k)
+  {
+    // index of element k (axis 0 fastest)
+    size_t rest = k;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      index[d] = m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d));
+      rest /= m_Padded.GetSize(d);
+    }
+    IndexType source = index; // reflect-101 into the image
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      const IndexValueType start = largest.GetIndex(d), n = static_cast<IndexValueType>(largest.GetSize(d));
+      IndexValueType       x = source[d] - start;
+      if (n == 1)
+        x = 0;
+      else
+      {
+        const IndexValueType period = 2 * n - 2;
+        x = ((x % period) + period) % period;
+        if (x >= n)
+          x = period - x;
+      }
+      source[d] = start + x;
+    }
+    const double v = static_cast<double>(input->GetPixel(source));
+    if (!std::isfinite(v))
+      itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
+    int q = range > 0 ? static_cast<int>(std::floor(L * (v - m_UsedMinimum) / range)) : 0;
+    m_Levels[k] = static_cast<unsigned char>(std::min(std::max(q, 0), static_cast<int>(m_NumberOfLevels) - 1));
+  }
+  // Summed-area table (for the quick mean), one leading zero row per axis.
+  if (std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
+  {
+    std::vector<size_t> size(ImageDimension);
+    size_t              total = 1;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+    {
+      size[d] = m_Padded.GetSize(d) + 1;
+      total *= size[d];
+    }
+    m_Integral.assign(total, 0.0);
+    std::vector<size_t> stride(ImageDimension, 1);
+    for (unsigned d = 1; d < ImageDimension; ++d)
+      stride[d] = stride[d - 1] * size[d - 1];
+    for (size_t k = 0; k < m_Levels.size(); ++k)
+    {
+      size_t rest = k, offset = 0;
+      for (unsigned d = 0; d < ImageDimension; ++d)
+      {
+        offset += (rest % m_Padded.GetSize(d) + 1) * stride[d];
+        rest /= m_Padded.GetSize(d);
+      }
+      m_Integral[offset] = m_Levels[k];
+    }
+    for (unsigned d = 0; d < ImageDimension; ++d) // prefix sums along each axis
+      for (size_t k = 0; k < total; ++k)
+        if ((k / stride[d]) % size[d] > 0)
+          m_Integral[k] += m_Integral[k - stride[d]];
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(const OutputImageRegionType & region)
+{
+  OutputImageType * output = this->GetOutput();
+  const unsigned    L = m_NumberOfLevels;
+  const auto        r = static_cast<OffsetValueType>(m_Radius);
+  const size_t      nFeatures = m_Features.size(), nOffsets = m_Offsets.size();
+  const bool        quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean;
+  const bool        pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
+  TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
+
+  std::vector<std::vector<unsigned>> counts(nOffsets, std::vector<unsigned>(L * L));
+  std::vector<unsigned>              pool(L * L);
+  double                             f[10], sumF[10];
+  // Box A of an offset for a window centre: a with a and a + o in the window.
+  const auto boxLow = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
+    return c - r + std::max<OffsetValueType>(0, -o[d]);
+  };
+  const auto boxHigh = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
+    return c + r - std::max<OffsetValueType>(0, o[d]);
+  };
+  // Adds (sign +1) or removes (-1) the pairs of offset k whose first element has x = ax, over box A's other axes.
+  const auto column = [&](size_t k, const IndexType & centre, OffsetValueType ax, int sign) {
+    const OffsetType & o = m_Offsets[k];
+    IndexType          a;
+    a[0] = ax;
+    IndexType lo, hi;
+    for (unsigned d = 1; d < ImageDimension; ++d)
+    {
+      lo[d] = boxLow(o, d, centre[d]);
+      hi[d] = boxHigh(o, d, centre[d]);
+      a[d] = lo[d];
+    }
+    for (;;)
+    {
+      const int i = Level(a), j = Level(a + o);
+      counts[k][i * L + j] += static_cast<unsigned>(sign);
+      if (m_Symmetric)
+        counts[k][j * L + i] += static_cast<unsigned>(sign);
+      unsigned d = 1;
+      for (; d < ImageDimension; ++d)
+      {
+        if (++a[d] <= hi[d])
+          break;
+        a[d] = lo[d];
+      }
+      if (d == ImageDimension)
+        break;
+    }
+  };
+
+  using LineIterator = ImageRegionIteratorWithIndex<OutputImageType>;
+  for (LineIterator it(output, region); !it.IsAtEnd();)
+  {
+    // One line along x of the region: build the counts at its first pixel, then slide.
+    bool first = true;
+    for (OffsetValueType x = 0; x < static_cast<OffsetValueType>(region.GetSize(0)); ++x, ++it)
+    {
+      const IndexType centre = it.GetIndex();
+      if (!quickOnly)
+      {
+        for (size_t k = 0; k < nOffsets; ++k)
+        {
+          const OffsetType & o = m_Offsets[k];
+          if (first)
+          {
+            std::fill(counts[k].begin(), counts[k].end(), 0u);
+            for (OffsetValueType ax = boxLow(o, 0, centre[0]); ax <= boxHigh(o, 0, centre[0]); ++ax)
+              column(k, centre, ax, +1);
+          }
+          else
+          {
+            column(k, centre, boxLow(o, 0, centre[0] - 1), -1);
+            column(k, centre, boxHigh(o, 0, centre[0]), +1);
+          }
+        }
+      }
+      first = false;
+      double values[10];
+      if (!quickOnly)
+      {
+        if (pooled)
+        {
+          std::fill(pool.begin(), pool.end(), 0u);
+          double total = 0;
+          for (size_t k = 0; k < nOffsets; ++k)
+            for (unsigned b = 0; b < L * L; ++b)
+            {
+              pool[b] += counts[k][b];
+              total += counts[k][b];
+            }
+          glcm_detail::Features(pool, L, total, values);
+        }
+        else
+        {
+          std::fill(sumF, sumF + 10, 0.0);
+          for (size_t k = 0; k < nOffsets; ++k)
+          {
+            double total = 0;
+            for (unsigned b = 0; b < L * L; ++b)
+              total += counts[k][b];
+            glcm_detail::Features(counts[k], L, total, f);
+            for (int q = 0; q < 10; ++q)
+              sumF[q] += f[q];
+          }
+          for (int q = 0; q < 10; ++q)
+            values[q] = sumF[q] / nOffsets;
+        }
+      }
+      if (std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
+        values[0] = QuickMean(centre);
+      if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
+        it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
+      else
+      {
+        typename OutputImageType::PixelType pixel(static_cast<unsigned>(nFeatures));
+        for (size_t q = 0; q < nFeatures; ++q)
+          pixel[static_cast<unsigned>(q)] =
+            static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
+        it.Set(pixel);
+      }
+      progress.CompletedPixel();
+    }
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::AfterThreadedGenerateData()
+{
+  std::vector<unsigned char>().swap(m_Levels);
+  std::vector<double>().swap(m_Integral);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
+{
+  Superclass::PrintSelf(os, indent);
+  os << indent << "Radius: " << m_Radius << std::endl;
+  os << indent << "NumberOfLevels: " << m_NumberOfLevels << std::endl;
+  os << indent << "Symmetric: " << (m_Symmetric ? "On" : "Off") << std::endl;
+  os << indent << "OffsetCombination: "
+     << (m_OffsetCombination == OffsetCombination::AverageFeatures ? "AverageFeatures" : "PooledHistogram")
+     << std::endl;
+  os << indent << "AutomaticQuantizationRange: " << (m_AutomaticQuantizationRange ? "On" : "Off") << std::endl;
+  os << indent << "QuantizationMinimum: " << m_QuantizationMinimum << std::endl;
+  os << indent << "QuantizationMaximum: " << m_QuantizationMaximum << std::endl;
+  os << indent << "Offsets:";
+  for (const auto & o : m_Offsets)
+    os << " " << o;
+  os << std::endl;
+  os << indent << "Features:";
+  for (const auto & feature : m_Features)
+    os << " " << FeatureName(feature);
+  os << std::endl;
+}
+} // namespace itk
+
+#endif
