@@ -5,6 +5,8 @@
 #include "itkCommand.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
+#include "itkGLCMMeanTextureFilter.h"
+#include "itkImageFileWriter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
@@ -61,6 +63,15 @@ Usage:
 
   mmfusion idwt PREFIX -o OUT [--backend ...]
       The inverse: reads PREFIX_dwt.txt and the bands, writes the image on its original grid.
+
+  mmfusion texture IMAGE -o OUT [--features mean[,contrast,...]] [--radius R] [--levels L]
+                    [--range MIN,MAX] [--pooled] [--asymmetric]
+      Per-pixel grey-level co-occurrence texture (2D and 3D) in a (2R+1)^D window (default R 2)
+      of the image quantised to L levels (default 8) over its min..max (or --range): features
+      mean (default), variance, contrast, dissimilarity, homogeneity, asm, energy, entropy,
+      correlation, maxprob; several features make a vector image in the order given.
+      Offsets: the unit directions (4 in 2D, 13 in 3D), features averaged over them
+      (--pooled: one matrix of all offsets); symmetric unless --asymmetric.
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -536,6 +547,96 @@ CommandIDWT(int argc, char * argv[])
   throw std::runtime_error(prefix + "_dwt.txt: dimension " + std::to_string(d) + " is not 2 or 3");
 }
 
+template <unsigned int D, typename TOutput>
+void
+RunTexture(const Arguments & args, const std::string & output, const std::vector<std::string> & names)
+{
+  using Filter = itk::GLCMMeanTextureFilter<FloatImage<D>, TOutput>;
+  auto filter = Filter::New();
+  filter->SetInput(mmfusion::ReadImage<D>(args.positional[0]));
+  std::vector<typename Filter::Feature> features;
+  for (const auto & n : names)
+    features.push_back(Filter::FeatureFromString(n));
+  filter->SetFeatures(features);
+  const auto number = [&](const std::string & option, const std::string & fallback) {
+    try
+    {
+      const int v = std::stoi(args.get(option, fallback));
+      if (v < 0)
+        throw std::invalid_argument(option);
+      return static_cast<unsigned int>(v);
+    }
+    catch (const std::exception &)
+    {
+      throw UsageError(option + " needs a non-negative number");
+    }
+  };
+  filter->SetRadius(number("--radius", "2"));
+  filter->SetNumberOfLevels(number("--levels", "8"));
+  filter->SetSymmetric(!args.has("--asymmetric"));
+  if (args.has("--pooled"))
+    filter->SetOffsetCombination(Filter::OffsetCombination::PooledHistogram);
+  if (args.options.count("--range"))
+  {
+    const std::string range = args.get("--range", "");
+    const auto        comma = range.find(',');
+    try
+    {
+      if (comma == std::string::npos)
+        throw std::invalid_argument("range");
+      filter->SetQuantizationRange(std::stod(range.substr(0, comma)), std::stod(range.substr(comma + 1)));
+    }
+    catch (const std::invalid_argument &)
+    {
+      throw UsageError("--range takes MIN,MAX");
+    }
+  }
+  auto progress = ProgressBar::New();
+  progress->SetLabel("texture");
+  progress->m_Enabled = !args.has("--quiet");
+  filter->AddObserver(itk::ProgressEvent(), progress);
+  filter->AddObserver(itk::EndEvent(), progress);
+  filter->Update();
+  mmfusion::MakeParentDirectories(output);
+  auto writer = itk::ImageFileWriter<TOutput>::New();
+  writer->SetInput(filter->GetOutput());
+  writer->SetFileName(output);
+  writer->SetUseCompression(true);
+  writer->Update();
+  if (!args.has("--quiet"))
+    std::cerr << "mmfusion: " << names.size() << " texture feature(s) -> " << output << "\n";
+}
+
+int
+CommandTexture(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, { "-o", "--output", "--features", "--radius", "--levels", "--range" },
+                       { "--pooled", "--asymmetric", "--quiet" });
+  const std::string output = args.get("-o", args.get("--output", ""));
+  if (output.empty())
+    throw UsageError("texture needs an output: -o OUT");
+  if (args.positional.size() != 1)
+    throw UsageError("texture takes one image");
+  std::vector<std::string> names;
+  std::string              list = args.get("--features", "mean");
+  for (size_t start = 0; start <= list.size();)
+  {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    names.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  if (d == 2)
+    names.size() == 1 ? RunTexture<2, FloatImage<2>>(args, output, names)
+                      : RunTexture<2, itk::VectorImage<float, 2>>(args, output, names);
+  else if (d == 3)
+    names.size() == 1 ? RunTexture<3, FloatImage<3>>(args, output, names)
+                      : RunTexture<3, itk::VectorImage<float, 3>>(args, output, names);
+  else
+    throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; texture takes 2D and 3D");
+  return 0;
+}
+
 template <unsigned int D>
 void
 PrintInfo(const std::string & path)
@@ -581,7 +682,7 @@ main(int argc, char * argv[])
   try
   {
     if (command.empty())
-      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, info)");
+      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, info)");
     if (command == "--help" || command == "-h" || command == "help")
     {
       std::cout << kUsage;
@@ -610,7 +711,9 @@ main(int argc, char * argv[])
       return CommandDWT(argc, argv);
     if (command == "idwt")
       return CommandIDWT(argc, argv);
-    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, info; see mmfusion --help)");
+    if (command == "texture")
+      return CommandTexture(argc, argv);
+    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, info; see mmfusion --help)");
   }
   catch (const UsageError & e)
   {
