@@ -238,10 +238,13 @@ TEST(GLCMMeanTextureFilter, EveryFeatureEqualsBruteForce2DAnd3D)
 
 TEST(GLCMMeanTextureFilter, StreamingEqualsTheWholeImage)
 {
+  for (auto backend : { itk::FusionEnums::Backend::CPU, itk::FusionEnums::Backend::EmulatedCUDA })
+  {
   using Filter = itk::GLCMMeanTextureFilter<Image2, Vector2>;
   auto image = RandomImage<Image2>({ { 40, 33 } }, 7);
   const auto make = [&] {
     auto f = Filter::New();
+    f->SetBackend(backend);
     f->SetInput(image);
     f->SetQuantizationRange(-20.0, 80.0); // a fixed range lets the filter stream
     f->SetFeatures({ Filter::Feature::Mean, Filter::Feature::Contrast, Filter::Feature::Correlation });
@@ -265,6 +268,12 @@ TEST(GLCMMeanTextureFilter, StreamingEqualsTheWholeImage)
   part->GetOutput()->SetRequestedRegion(sub);
   part->Update();
   EXPECT_EQ(image->GetRequestedRegion(), Image2::RegionType({ { 7, 7 } }, { { 11, 10 } }));
+  auto full = make();
+  full->Update();
+  for (itk::ImageRegionConstIterator<Vector2> it(part->GetOutput(), sub); !it.IsAtEnd(); ++it)
+    for (unsigned q = 0; q < 3; ++q)
+      ASSERT_EQ(it.Get()[q], full->GetOutput()->GetPixel(it.GetIndex())[q]) << it.GetIndex();
+  }
 }
 
 TEST(GLCMMeanTextureFilter, ConstantImageHasDefinedFeatures)
@@ -325,6 +334,58 @@ TEST(GLCMMeanTextureFilter, PrintSelfPrintsEveryMember)
   f->Print(s);
   for (const char * expected : { "Radius: 2", "NumberOfLevels: 8", "Symmetric: On", "OffsetCombination: AverageFeatures",
                                  "AutomaticQuantizationRange: On", "QuantizationMinimum:", "QuantizationMaximum:",
-                                 "Offsets: [1, 0] [1, 1] [0, 1] [-1, 1]", "Features: mean" })
+                                 "Offsets: [1, 0] [1, 1] [0, 1] [-1, 1]", "Features: mean",
+                                 "Backend: itk::FusionEnums::Backend::Auto", "LastUsedBackend:" })
     EXPECT_NE(s.str().find(expected), std::string::npos) << expected << "\n" << s.str();
+}
+
+TEST(GLCMMeanTextureFilter, EmulatedKernelEqualsCpuPath2DAnd3D)
+{
+  const auto compare = [](auto image, unsigned radius, bool symmetric, bool pooled) {
+    using InputType = typename std::remove_pointer_t<decltype(image.GetPointer())>;
+    constexpr unsigned D = InputType::ImageDimension;
+    using VectorType = itk::VectorImage<float, D>;
+    using Filter = itk::GLCMMeanTextureFilter<InputType, VectorType>;
+    std::vector<typename Filter::Feature> all;
+    for (int q = 0; q < 10; ++q)
+      all.push_back(static_cast<typename Filter::Feature>(q));
+    typename Filter::Pointer f[2];
+    const itk::FusionEnums::Backend backends[2] = { itk::FusionEnums::Backend::CPU,
+                                                    itk::FusionEnums::Backend::EmulatedCUDA };
+    for (int b = 0; b < 2; ++b)
+    {
+      f[b] = Filter::New();
+      f[b]->SetInput(image);
+      f[b]->SetRadius(radius);
+      f[b]->SetSymmetric(symmetric);
+      f[b]->SetOffsetCombination(pooled ? Filter::OffsetCombination::PooledHistogram
+                                        : Filter::OffsetCombination::AverageFeatures);
+      f[b]->SetFeatures(all);
+      f[b]->SetBackend(backends[b]);
+      f[b]->Update();
+      EXPECT_EQ(f[b]->GetLastUsedBackend(), backends[b]);
+    }
+    double worst = 0.0;
+    itk::ImageRegionConstIterator<VectorType> a(f[0]->GetOutput(), image->GetLargestPossibleRegion()),
+      e(f[1]->GetOutput(), image->GetLargestPossibleRegion());
+    for (; !a.IsAtEnd(); ++a, ++e)
+      for (unsigned q = 0; q < 10; ++q)
+        worst = std::max(worst, static_cast<double>(std::abs(a.Get()[q] - e.Get()[q]) / std::max(1.0f, std::abs(a.Get()[q]))));
+    EXPECT_LE(worst, 1e-5) << D << "D symmetric " << symmetric << " pooled " << pooled;
+  };
+  for (bool symmetric : { true, false })
+    for (bool pooled : { false, true })
+    {
+      compare(RandomImage<Image2>({ { 21, 16 } }, 9), 2, symmetric, pooled);
+      compare(RandomImage<Image3>({ { 9, 8, 7 } }, 10), 1, symmetric, pooled);
+    }
+  // The kernel keeps its counters in shared memory: more than 16 levels run on the CPU only.
+  auto f = itk::GLCMMeanTextureFilter<Image2>::New();
+  f->SetInput(RandomImage<Image2>({ { 9, 9 } }, 11));
+  f->SetNumberOfLevels(32);
+  f->SetBackend(itk::FusionEnums::Backend::EmulatedCUDA);
+  EXPECT_THROW(f->Update(), itk::ExceptionObject);
+  f->SetBackend(itk::FusionEnums::Backend::Auto);
+  EXPECT_NO_THROW(f->Update());
+  EXPECT_EQ(f->GetLastUsedBackend(), itk::FusionEnums::Backend::CPU);
 }

@@ -1,6 +1,7 @@
 #ifndef itkGLCMMeanTextureFilter_h
 #define itkGLCMMeanTextureFilter_h
 
+#include "itkFusionBackend.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 #include "itkOffset.h"
@@ -48,8 +49,9 @@ namespace itk
  * Requested region: the output region padded by Radius plus the largest offset component (all of
  * the input with the automatic quantisation range), so that streamed pieces equal the whole result.
  *
- * This is the CPU path, multi-threaded; the CUDA kernels and the command line come with a later
- * change (issue 4).
+ * Backends (itkFusionBackend.h): the multi-threaded CPU path, or the CUDA kernel of
+ * Modules/Kernels/glcm.cuh (float, up to 16 levels, up to 3 dimensions: one thread per pixel with
+ * its counters in shared memory) on a device or in the emulation.
  *
  * \ingroup MultimodalFusion
  */
@@ -111,6 +113,10 @@ public:
   itkBooleanMacro(Symmetric);
   itkSetEnumMacro(OffsetCombination, OffsetCombination);
   itkGetEnumMacro(OffsetCombination, OffsetCombination);
+  using BackendEnum = FusionEnums::Backend;
+  itkSetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** The quantisation range (default: the input's minimum and maximum). */
   void
@@ -153,6 +159,9 @@ protected:
   GenerateOutputInformation() override;
   void
   GenerateInputRequestedRegion() override;
+  /** Chooses the backend; CPU: the threaded path; CUDA or emulated: the kernel. */
+  void
+  GenerateData() override;
   void
   BeforeThreadedGenerateData() override;
   void
@@ -180,6 +189,8 @@ private:
   bool                      m_AutomaticQuantizationRange{ true };
   OffsetList                m_Offsets;
   std::vector<Feature>      m_Features{ Feature::Mean };
+  BackendEnum               m_Backend{ BackendEnum::Auto };
+  BackendEnum               m_LastUsedBackend{ BackendEnum::Auto };
 
   // Scratch of one update: levels over the padded region (mirrored), and their summed-area table.
   typename InputImageType::RegionType m_Padded;

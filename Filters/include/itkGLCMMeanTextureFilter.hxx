@@ -417,6 +417,67 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
 
 template <typename TInputImage, typename TOutputImage>
 void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateData()
+{
+  const bool kernelTakesIt = m_NumberOfLevels <= static_cast<unsigned>(::fusion::kGLCMMaximumLevels) && ImageDimension <= 3;
+  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, kernelTakesIt, this->GetNameOfClass());
+  if (m_LastUsedBackend == BackendEnum::CPU)
+  {
+    Superclass::GenerateData(); // BeforeThreadedGenerateData, DynamicThreadedGenerateData, After...
+    return;
+  }
+  this->AllocateOutputs();
+  this->BeforeThreadedGenerateData(); // the mirrored levels of the padded region
+  OutputImageType *            output = this->GetOutput();
+  const OutputImageRegionType  region = output->GetRequestedRegion();
+  ::fusion::GLCMArguments      arguments;
+  std::vector<int>             offsets;
+  for (const auto & o : m_Offsets)
+    for (unsigned d = 0; d < 3; ++d)
+      offsets.push_back(d < ImageDimension ? static_cast<int>(o[d]) : 0);
+  for (unsigned d = 0; d < 3 && d < ImageDimension; ++d)
+  {
+    arguments.padded[d] = static_cast<int>(m_Padded.GetSize(d));
+    arguments.origin[d] = static_cast<int>(region.GetIndex(d) - m_Padded.GetIndex(d));
+    arguments.size[d] = static_cast<int>(region.GetSize(d));
+  }
+  arguments.levels = m_Levels.data();
+  for (unsigned d = 0; d < 3; ++d)
+    arguments.radius[d] = d < ImageDimension ? static_cast<int>(m_Radius) : 0;
+  arguments.offsets = offsets.data();
+  arguments.offsetCount = static_cast<int>(m_Offsets.size());
+  arguments.numberOfLevels = static_cast<int>(m_NumberOfLevels);
+  arguments.symmetric = m_Symmetric;
+  arguments.pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
+  std::vector<float> features(region.GetNumberOfPixels() * 10);
+  arguments.output = features.data();
+  this->UpdateProgress(0.2f);
+  fusion::RunKernel(
+    m_LastUsedBackend, "GLCM", [&] { return ::fusion::emu::GLCMFeatures(arguments); },
+    [&] { return ::fusion::gpu::GLCMFeatures(arguments); });
+  this->UpdateProgress(0.9f);
+  const size_t wanted = m_Features.size();
+  size_t       i = 0;
+  for (ImageRegionIteratorWithIndex<OutputImageType> it(output, region); !it.IsAtEnd(); ++it, ++i)
+  {
+    const float * values = features.data() + 10 * i;
+    if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
+      it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
+    else
+    {
+      typename OutputImageType::PixelType pixel(static_cast<unsigned>(wanted));
+      for (size_t q = 0; q < wanted; ++q)
+        pixel[static_cast<unsigned>(q)] =
+          static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
+      it.Set(pixel);
+    }
+  }
+  this->AfterThreadedGenerateData();
+  this->UpdateProgress(1.0f);
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(const OutputImageRegionType & region)
 {
   OutputImageType * output = this->GetOutput();
@@ -572,6 +633,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, I
   for (const auto & feature : m_Features)
     os << " " << FeatureName(feature);
   os << std::endl;
+  os << indent << "Backend: " << m_Backend << std::endl;
+  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
 }
 } // namespace itk
 

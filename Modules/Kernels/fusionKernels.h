@@ -49,12 +49,36 @@ struct DWTArguments
   float *       destination = nullptr;
 };
 
+/* Arguments of the GLCM kernel (glcm.cuh), up to 3 dimensions (unused axes: size 1, offset 0).
+ * levels: the quantised image over the padded region (axis 0 fastest, mirrored at the borders);
+ * origin: where the output region starts inside it; radius: the window's half-size per axis; offsets: offsetCount triples (x, y, z);
+ * output: 10 floats per output pixel, the features in the order mean, variance, contrast,
+ * dissimilarity, homogeneity, asm, energy, entropy, correlation, maxprob.
+ * numberOfLevels <= kGLCMMaximumLevels (the counters live in shared memory). */
+constexpr int kGLCMMaximumLevels = 16;
+struct GLCMArguments
+{
+  const unsigned char * levels = nullptr;
+  int                   padded[3] = { 1, 1, 1 };
+  int                   origin[3] = { 0, 0, 0 };
+  int                   size[3] = { 1, 1, 1 };
+  int                   radius[3] = { 1, 1, 0 }; // per axis: 0 along unused axes
+  const int *           offsets = nullptr;
+  int                   offsetCount = 0;
+  int                   numberOfLevels = 8;
+  bool                  symmetric = true;
+  bool                  pooled = false;
+  float *               output = nullptr;
+};
+
 #define FUSION_KERNEL_API                                                                                              \
   /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
   int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
   /* Multi-level DWT and its inverse (pywt.wavedecn / waverecn). */                                                    \
   int DWTDecompose(const DWTArguments & arguments);                                                                    \
   int DWTReconstruct(const DWTArguments & arguments);                                                                  \
+  /* Per-pixel GLCM features. */                                                                                       \
+  int GLCMFeatures(const GLCMArguments & arguments);                                                                   \
   /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
   int DeviceCount();                                                                                                   \
   /* A readable description of a status returned by this namespace, with the detail of the last error. */             \

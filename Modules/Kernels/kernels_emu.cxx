@@ -1,6 +1,7 @@
 /* Every kernel of the project, compiled by the host compiler for the CPU emulation. */
 #define CUEMU_BACKEND_NS emu
 #include "dwt.cuh"
+#include "glcm.cuh"
 #include "weighted_fusion.cuh"
 
 #include <string>

@@ -1,6 +1,7 @@
 /* Every kernel of the project, compiled by nvcc for the GPU. */
 #define CUEMU_BACKEND_NS gpu
 #include "dwt.cuh"
+#include "glcm.cuh"
 #include "weighted_fusion.cuh"
 
 namespace fusion

@@ -27,6 +27,11 @@ DWTReconstruct(const DWTArguments &)
   return kNoDevice;
 }
 int
+GLCMFeatures(const GLCMArguments &)
+{
+  return kNoDevice;
+}
+int
 DeviceCount()
 {
   return 0;
