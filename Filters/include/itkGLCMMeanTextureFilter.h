@@ -174,11 +174,10 @@ private:
   /** The quantised level at any index (mirrored into the image). */
   int
   Level(IndexType index) const;
-  /** Quick GLCM mean of the window at `centre`, from the summed-area table. */
+  /** Quick GLCM mean of the window at `centre`: a weighted sum of summed-area-table entries at
+   * fixed positions around it (m_MeanTerms, built once per update). */
   double
   QuickMean(const IndexType & centre) const;
-  double
-  BoxSum(const IndexType & low, const IndexType & high) const;
 
   unsigned int              m_Radius{ 2 };
   unsigned int              m_NumberOfLevels{ 8 };
@@ -196,6 +195,7 @@ private:
   typename InputImageType::RegionType m_Padded;
   std::vector<unsigned char>          m_Levels;
   std::vector<double>                 m_Integral;
+  std::vector<std::pair<long, double>> m_MeanTerms; // (table offset from the centre, weight)
   double                              m_UsedMinimum{ 0.0 }, m_UsedMaximum{ 0.0 };
 };
 } // namespace itk

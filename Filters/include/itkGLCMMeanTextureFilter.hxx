@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <sstream>
 
 namespace itk
@@ -260,59 +261,18 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::Level(IndexType index) const
 
 template <typename TInputImage, typename TOutputImage>
 double
-GLCMMeanTextureFilter<TInputImage, TOutputImage>::BoxSum(const IndexType & low, const IndexType & high) const
-{
-  // Summed-area table over the padded region, one extra leading row per axis (zeros).
-  double sum = 0.0;
-  for (unsigned corner = 0; corner < (1u << ImageDimension); ++corner)
-  {
-    size_t offset = 0, stride = 1;
-    int    sign = 1;
-    for (unsigned d = 0; d < ImageDimension; ++d)
-    {
-      OffsetValueType i;
-      if ((corner >> d) & 1u)
-      {
-        i = low[d] - m_Padded.GetIndex(d); // exclusive lower corner (table index shifted by one)
-        sign = -sign;
-      }
-      else
-        i = high[d] - m_Padded.GetIndex(d) + 1;
-      offset += static_cast<size_t>(i) * stride;
-      stride *= m_Padded.GetSize(d) + 1;
-    }
-    sum += sign * m_Integral[offset];
-  }
-  return sum;
-}
-
-template <typename TInputImage, typename TOutputImage>
-double
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const IndexType & centre) const
 {
-  const auto r = static_cast<OffsetValueType>(m_Radius);
-  double     sum = 0.0, pairs = 0.0, meanOfMeans = 0.0;
-  for (const auto & o : m_Offsets)
+  long   base = 0, stride = 1;
+  for (unsigned d = 0; d < ImageDimension; ++d)
   {
-    IndexType lowA, highA, lowB, highB;
-    double    n = 1.0;
-    for (unsigned d = 0; d < ImageDimension; ++d)
-    {
-      lowA[d] = centre[d] - r + std::max<OffsetValueType>(0, -o[d]);
-      highA[d] = centre[d] + r - std::max<OffsetValueType>(0, o[d]);
-      lowB[d] = lowA[d] + o[d];
-      highB[d] = highA[d] + o[d];
-      n *= static_cast<double>(2 * r + 1 - std::abs(o[d]));
-    }
-    // Pairs (a, a + o) with both in the window: a runs over box A, a + o over box B.
-    const double first = BoxSum(lowA, highA);
-    const double s = m_Symmetric ? first + BoxSum(lowB, highB) : first;
-    const double count = m_Symmetric ? 2.0 * n : n;
-    sum += s;
-    pairs += count;
-    meanOfMeans += s / count;
+    base += static_cast<long>(centre[d] - m_Padded.GetIndex(d)) * stride;
+    stride *= static_cast<long>(m_Padded.GetSize(d)) + 1;
   }
-  return m_OffsetCombination == OffsetCombination::AverageFeatures ? meanOfMeans / m_Offsets.size() : sum / pairs;
+  double mean = 0.0;
+  for (const auto & term : m_MeanTerms)
+    mean += term.second * m_Integral[static_cast<size_t>(base + term.first)];
+  return mean;
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -352,52 +312,54 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   m_Padded.PadByRadius(reach);
   m_Levels.resize(m_Padded.GetNumberOfPixels());
   const double L = m_NumberOfLevels, range = m_UsedMaximum - m_UsedMinimum;
-  IndexType index = m_Padded.GetIndex();
-  for (size_t k = 0; k < m_Levels.size(); ++k)
+  // Reflect-101 into the image, per axis.
+  const auto mirror = [&largest](unsigned d, IndexValueType i) {
+    const IndexValueType start = largest.GetIndex(d), n = static_cast<IndexValueType>(largest.GetSize(d));
+    if (n == 1)
+      return start;
+    const IndexValueType period = 2 * n - 2;
+    IndexValueType       x = ((i - start) % period + period) % period;
+    return start + (x >= n ? period - x : x);
+  };
+  const size_t          width = m_Padded.GetSize(0);
+  std::vector<IndexValueType> sourceX(width);
+  for (size_t x = 0; x < width; ++x)
+    sourceX[x] = mirror(0, m_Padded.GetIndex(0) + static_cast<IndexValueType>(x));
+  const size_t lines = m_Levels.size() / width;
+  for (size_t line = 0; line < lines; ++line)
   {
-    // index of element k (axis 0 fastest)
-    size_t rest = k;
-    for (unsigned d = 0; d < ImageDimension; ++d)
+    IndexType source;
+    size_t    rest = line;
+    for (unsigned d = 1; d < ImageDimension; ++d)
     {
-      index[d] = m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d));
+      source[d] = mirror(d, m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d)));
       rest /= m_Padded.GetSize(d);
     }
-    IndexType source = index; // reflect-101 into the image
-    for (unsigned d = 0; d < ImageDimension; ++d)
+    unsigned char * out = m_Levels.data() + line * width;
+    for (size_t x = 0; x < width; ++x)
     {
-      const IndexValueType start = largest.GetIndex(d), n = static_cast<IndexValueType>(largest.GetSize(d));
-      IndexValueType       x = source[d] - start;
-      if (n == 1)
-        x = 0;
-      else
-      {
-        const IndexValueType period = 2 * n - 2;
-        x = ((x % period) + period) % period;
-        if (x >= n)
-          x = period - x;
-      }
-      source[d] = start + x;
+      source[0] = sourceX[x];
+      const double v = static_cast<double>(input->GetPixel(source));
+      if (!std::isfinite(v))
+        itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
+      const int q = range > 0 ? static_cast<int>(std::floor(L * (v - m_UsedMinimum) / range)) : 0;
+      out[x] = static_cast<unsigned char>(std::min(std::max(q, 0), static_cast<int>(m_NumberOfLevels) - 1));
     }
-    const double v = static_cast<double>(input->GetPixel(source));
-    if (!std::isfinite(v))
-      itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
-    int q = range > 0 ? static_cast<int>(std::floor(L * (v - m_UsedMinimum) / range)) : 0;
-    m_Levels[k] = static_cast<unsigned char>(std::min(std::max(q, 0), static_cast<int>(m_NumberOfLevels) - 1));
   }
-  // Summed-area table (for the quick mean), one leading zero row per axis.
+  // Summed-area table (for the quick mean), one leading zero row per axis, and the weighted table
+  // positions around a centre whose sum is the window's GLCM mean.
+  m_MeanTerms.clear();
   if (std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
   {
-    std::vector<size_t> size(ImageDimension);
+    std::vector<size_t> size(ImageDimension), stride(ImageDimension, 1);
     size_t              total = 1;
     for (unsigned d = 0; d < ImageDimension; ++d)
     {
       size[d] = m_Padded.GetSize(d) + 1;
+      stride[d] = total;
       total *= size[d];
     }
     m_Integral.assign(total, 0.0);
-    std::vector<size_t> stride(ImageDimension, 1);
-    for (unsigned d = 1; d < ImageDimension; ++d)
-      stride[d] = stride[d - 1] * size[d - 1];
     for (size_t k = 0; k < m_Levels.size(); ++k)
     {
       size_t rest = k, offset = 0;
@@ -409,9 +371,60 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
       m_Integral[offset] = m_Levels[k];
     }
     for (unsigned d = 0; d < ImageDimension; ++d) // prefix sums along each axis
-      for (size_t k = 0; k < total; ++k)
-        if ((k / stride[d]) % size[d] > 0)
-          m_Integral[k] += m_Integral[k - stride[d]];
+      for (size_t block = 0; block < total; block += stride[d] * size[d])
+        for (size_t j = 1; j < size[d]; ++j)
+          for (size_t i = 0; i < stride[d]; ++i)
+            m_Integral[block + j * stride[d] + i] += m_Integral[block + (j - 1) * stride[d] + i];
+    // A box [low, high] (relative to the centre) is the sum of 2^D table corners with signs.
+    std::map<long, double> terms;
+    const auto             addBox = [&](const std::vector<long> & low, const std::vector<long> & high, double weight) {
+      for (unsigned corner = 0; corner < (1u << ImageDimension); ++corner)
+      {
+        long   offset = 0;
+        double sign = 1.0;
+        for (unsigned d = 0; d < ImageDimension; ++d)
+        {
+          const bool lowSide = (corner >> d) & 1u;
+          offset += (lowSide ? low[d] : high[d] + 1) * static_cast<long>(stride[d]);
+          if (lowSide)
+            sign = -sign;
+        }
+        terms[offset] += sign * weight;
+      }
+    };
+    const long r = static_cast<long>(m_Radius);
+    double     allPairs = 0.0;
+    for (const auto & o : m_Offsets)
+    {
+      double n = 1.0;
+      for (unsigned d = 0; d < ImageDimension; ++d)
+        n *= static_cast<double>(2 * r + 1 - std::abs(o[d]));
+      allPairs += m_Symmetric ? 2.0 * n : n;
+    }
+    for (const auto & o : m_Offsets)
+    {
+      // Pairs (a, a + o) inside the window: a runs over box A, a + o over box B = A + o.
+      std::vector<long> lowA(ImageDimension), highA(ImageDimension), lowB(ImageDimension), highB(ImageDimension);
+      double            n = 1.0;
+      for (unsigned d = 0; d < ImageDimension; ++d)
+      {
+        lowA[d] = -r + std::max<long>(0, -o[d]);
+        highA[d] = r - std::max<long>(0, o[d]);
+        lowB[d] = lowA[d] + o[d];
+        highB[d] = highA[d] + o[d];
+        n *= static_cast<double>(2 * r + 1 - std::abs(o[d]));
+      }
+      const double pairs = m_Symmetric ? 2.0 * n : n;
+      const double weight = m_OffsetCombination == OffsetCombination::AverageFeatures
+                              ? 1.0 / (pairs * static_cast<double>(m_Offsets.size()))
+                              : 1.0 / allPairs;
+      addBox(lowA, highA, weight);
+      if (m_Symmetric)
+        addBox(lowB, highB, weight);
+    }
+    for (const auto & t : terms)
+      if (t.second != 0.0)
+        m_MeanTerms.emplace_back(t.first, t.second);
   }
 }
 

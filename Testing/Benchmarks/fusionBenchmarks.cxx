@@ -4,6 +4,7 @@
  */
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
+#include "itkGLCMMeanTextureFilter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionIterator.h"
 #include "itkWeightedFusionFilter.h"
@@ -134,6 +135,40 @@ BENCHMARK_CAPTURE(DWTReconstruct2D, db4, "db4")->Arg(512)->Unit(benchmark::kMill
 BENCHMARK_CAPTURE(DWTReconstruct3D, haar, "haar")->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(DWTReconstruct3D, db4, "db4")->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(DWTDecompose2DEmulated, db4, "db4")->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
+
+/* GLCM texture of an N^D noise image, radius 2, 8 levels, default offsets (CPU backend):
+ * the quick GLCM mean alone, or all ten features (scripts/benchmark_glcm.py runs these beside
+ * SciPy and scikit-image). Argument: N. */
+template <unsigned D>
+void
+GLCMTexture(benchmark::State & state, bool allFeatures)
+{
+  using ImageType = itk::Image<float, D>;
+  using Filter = itk::GLCMMeanTextureFilter<ImageType, itk::VectorImage<float, D>>;
+  auto image = NoiseImage<D>(static_cast<unsigned>(state.range(0)));
+  auto filter = Filter::New();
+  filter->SetInput(image);
+  filter->SetBackend(Backend::CPU);
+  std::vector<typename Filter::Feature> features{ Filter::Feature::Mean };
+  if (allFeatures)
+    for (int q = 1; q < 10; ++q)
+      features.push_back(static_cast<typename Filter::Feature>(q));
+  filter->SetFeatures(features);
+  for (auto _ : state)
+  {
+    filter->Modified();
+    filter->Update();
+  }
+  state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
+}
+void GLCMMean2D(benchmark::State & s) { GLCMTexture<2>(s, false); }
+void GLCMMean3D(benchmark::State & s) { GLCMTexture<3>(s, false); }
+void GLCMAll2D(benchmark::State & s) { GLCMTexture<2>(s, true); }
+void GLCMAll3D(benchmark::State & s) { GLCMTexture<3>(s, true); }
+BENCHMARK(GLCMMean2D)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(GLCMMean3D)->Arg(128)->Unit(benchmark::kMillisecond);
+BENCHMARK(GLCMAll2D)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK(GLCMAll3D)->Arg(128)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::CPU)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::EmulatedCUDA)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
