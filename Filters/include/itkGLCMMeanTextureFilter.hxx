@@ -26,48 +26,51 @@ FeatureNames()
   return names;
 }
 
-/* Features of one normalised co-occurrence matrix, from its counts (total > 0). */
+/* Features of one normalised co-occurrence matrix, from its integer counts (total > 0), in one
+ * pass of integer-weighted sums: means and second moments give the variance and correlation,
+ * and the entropy is ln(total) - sum c ln c / total with c ln c from a table (cLogC[c]). */
 inline void
-Features(const std::vector<unsigned> & counts, unsigned L, double total, double * f)
+Features(const std::vector<unsigned> & counts, unsigned L, double total, double * f, const std::vector<double> & cLogC)
 {
-  double meanI = 0, meanJ = 0;
+  double   si = 0, sj = 0, sii = 0, sjj = 0, sij = 0, contrast = 0, dissimilarity = 0, homogeneity = 0, squares = 0,
+         entropy = 0;
+  unsigned maximum = 0;
   for (unsigned i = 0; i < L; ++i)
+  {
+    const unsigned * row = counts.data() + i * L;
     for (unsigned j = 0; j < L; ++j)
     {
-      const double p = counts[i * L + j] / total;
-      meanI += i * p;
-      meanJ += j * p;
-    }
-  double varI = 0, varJ = 0, covariance = 0, contrast = 0, dissimilarity = 0, homogeneity = 0, asm_ = 0,
-         entropy = 0, maximum = 0;
-  for (unsigned i = 0; i < L; ++i)
-    for (unsigned j = 0; j < L; ++j)
-    {
-      const unsigned c = counts[i * L + j];
+      const unsigned c = row[j];
       if (c == 0)
         continue;
-      const double p = c / total, d = static_cast<double>(i) - static_cast<double>(j);
-      varI += (i - meanI) * (i - meanI) * p;
-      varJ += (j - meanJ) * (j - meanJ) * p;
-      covariance += (i - meanI) * (j - meanJ) * p;
-      contrast += d * d * p;
-      dissimilarity += std::abs(d) * p;
-      homogeneity += p / (1.0 + d * d);
-      asm_ += p * p;
-      entropy -= p * std::log(p);
-      maximum = std::max(maximum, p);
+      const double cd = c, d = static_cast<double>(i) - static_cast<double>(j);
+      si += i * cd;
+      sj += j * cd;
+      sii += double(i) * i * cd;
+      sjj += double(j) * j * cd;
+      sij += double(i) * j * cd;
+      contrast += d * d * cd;
+      dissimilarity += std::abs(d) * cd;
+      homogeneity += cd / (1.0 + d * d);
+      squares += cd * cd;
+      entropy += c < cLogC.size() ? cLogC[c] : cd * std::log(cd);
+      maximum = std::max(maximum, c);
     }
+  }
+  const double meanI = si / total, meanJ = sj / total;
+  const double varI = std::max(0.0, sii / total - meanI * meanI), varJ = std::max(0.0, sjj / total - meanJ * meanJ);
+  const double covariance = sij / total - meanI * meanJ;
   const double spread = std::sqrt(varI * varJ);
   f[0] = meanI;
   f[1] = varI;
-  f[2] = contrast;
-  f[3] = dissimilarity;
-  f[4] = homogeneity;
-  f[5] = asm_;
-  f[6] = std::sqrt(asm_);
-  f[7] = entropy;
+  f[2] = contrast / total;
+  f[3] = dissimilarity / total;
+  f[4] = homogeneity / total;
+  f[5] = squares / (total * total);
+  f[6] = std::sqrt(f[5]);
+  f[7] = std::log(total) - entropy / total;
   f[8] = spread < 1e-15 ? 1.0 : covariance / spread;
-  f[9] = maximum;
+  f[9] = maximum / total;
 }
 } // namespace glcm_detail
 
@@ -502,6 +505,18 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
 
   std::vector<std::vector<unsigned>> counts(nOffsets, std::vector<unsigned>(L * L));
+  // c ln c for every count a window can hold.
+  size_t most = 2;
+  for (const auto & o : m_Offsets)
+  {
+    size_t n = 2;
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      n *= static_cast<size_t>(2 * r + 1 - std::abs(o[d]));
+    most += n;
+  }
+  std::vector<double> cLogC(most + 1, 0.0);
+  for (size_t c = 2; c <= most; ++c)
+    cLogC[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
   std::vector<unsigned>              pool(L * L);
   double                             f[10], sumF[10];
   // Box A of an offset for a window centre: a with a and a + o in the window.
@@ -511,29 +526,46 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   const auto boxHigh = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
     return c + r - std::max<OffsetValueType>(0, o[d]);
   };
+  // Linear positions in the padded levels: strides, and each offset's distance.
+  long levelStride[ImageDimension];
+  levelStride[0] = 1;
+  for (unsigned d = 1; d < ImageDimension; ++d)
+    levelStride[d] = levelStride[d - 1] * static_cast<long>(m_Padded.GetSize(d - 1));
+  std::vector<long> offsetDelta(nOffsets, 0);
+  for (size_t k = 0; k < nOffsets; ++k)
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      offsetDelta[k] += static_cast<long>(m_Offsets[k][d]) * levelStride[d];
+  const unsigned char * levels = m_Levels.data();
   // Adds (sign +1) or removes (-1) the pairs of offset k whose first element has x = ax, over box A's other axes.
   const auto column = [&](size_t k, const IndexType & centre, OffsetValueType ax, int sign) {
     const OffsetType & o = m_Offsets[k];
-    IndexType          a;
-    a[0] = ax;
-    IndexType lo, hi;
+    long               lo[ImageDimension], hi[ImageDimension], a[ImageDimension];
+    long               position = (ax - m_Padded.GetIndex(0)) * levelStride[0];
     for (unsigned d = 1; d < ImageDimension; ++d)
     {
-      lo[d] = boxLow(o, d, centre[d]);
-      hi[d] = boxHigh(o, d, centre[d]);
+      lo[d] = boxLow(o, d, centre[d]) - m_Padded.GetIndex(d);
+      hi[d] = boxHigh(o, d, centre[d]) - m_Padded.GetIndex(d);
       a[d] = lo[d];
+      position += lo[d] * levelStride[d];
     }
+    unsigned * c = counts[k].data();
+    const long delta = offsetDelta[k];
+    const auto increment = static_cast<unsigned>(sign);
     for (;;)
     {
-      const int i = Level(a), j = Level(a + o);
-      counts[k][i * L + j] += static_cast<unsigned>(sign);
+      const unsigned i = levels[position], j = levels[position + delta];
+      c[i * L + j] += increment;
       if (m_Symmetric)
-        counts[k][j * L + i] += static_cast<unsigned>(sign);
+        c[j * L + i] += increment;
       unsigned d = 1;
       for (; d < ImageDimension; ++d)
       {
         if (++a[d] <= hi[d])
+        {
+          position += levelStride[d];
           break;
+        }
+        position -= (a[d] - 1 - lo[d]) * levelStride[d];
         a[d] = lo[d];
       }
       if (d == ImageDimension)
@@ -581,7 +613,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
               pool[b] += counts[k][b];
               total += counts[k][b];
             }
-          glcm_detail::Features(pool, L, total, values);
+          glcm_detail::Features(pool, L, total, values, cLogC);
         }
         else
         {
@@ -591,7 +623,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
             double total = 0;
             for (unsigned b = 0; b < L * L; ++b)
               total += counts[k][b];
-            glcm_detail::Features(counts[k], L, total, f);
+            glcm_detail::Features(counts[k], L, total, f, cLogC);
             for (int q = 0; q < 10; ++q)
               sumF[q] += f[q];
           }
