@@ -41,7 +41,8 @@ namespace itk
  * The GLCM mean alone (the default) is computed by the quick algorithm: the mean of a window's
  * GLCM is a box sum of the quantised image (two shifted boxes per offset), so it costs O(1) per
  * pixel from a summed-area table and equals the brute-force GLCM mean. Other features keep one
- * co-occurrence count per offset and slide it along x, adding and removing one column of pairs.
+ * co-occurrence matrix per offset, with the running sums of their formulas, and slide it along x,
+ * adding and removing one column of pairs: O(1) per pair and per feature, no scan of the L x L cells.
  *
  * Output: a scalar image (exactly one feature) or a VectorImage with the features in the order
  * given to SetFeatures.

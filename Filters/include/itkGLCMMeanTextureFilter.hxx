@@ -26,52 +26,77 @@ FeatureNames()
   return names;
 }
 
-/* Features of one normalised co-occurrence matrix, from its integer counts (total > 0), in one
- * pass of integer-weighted sums: means and second moments give the variance and correlation,
- * and the entropy is ln(total) - sum c ln c / total with c ln c from a table (cLogC[c]). */
-inline void
-Features(const std::vector<unsigned> & counts, unsigned L, double total, double * f, const std::vector<double> & cLogC)
+/* A co-occurrence matrix kept with the running sums its features need: adding or removing one
+ * count costs O(1), and the features need no scan of the L x L cells. The sums of integer-valued
+ * terms stay exact in double; the entropy uses sum c ln c from a table (cLogC[c] = c ln c), the
+ * maximum a count of counts. */
+struct Cooccurrence
 {
-  double   si = 0, sj = 0, sii = 0, sjj = 0, sij = 0, contrast = 0, dissimilarity = 0, homogeneity = 0, squares = 0,
-         entropy = 0;
-  unsigned maximum = 0;
-  for (unsigned i = 0; i < L; ++i)
+  unsigned                    levels = 0;
+  const std::vector<double> * cLogC = nullptr;
+  std::vector<unsigned>       cells, countOfCounts;
+  unsigned                    maximum = 0;
+  double total = 0, si = 0, sj = 0, sii = 0, sjj = 0, sij = 0, contrast = 0, dissimilarity = 0, homogeneity = 0,
+         squares = 0, entropyTerms = 0;
+
+  void
+  Reset(unsigned L, const std::vector<double> & table)
   {
-    const unsigned * row = counts.data() + i * L;
-    for (unsigned j = 0; j < L; ++j)
-    {
-      const unsigned c = row[j];
-      if (c == 0)
-        continue;
-      const double cd = c, d = static_cast<double>(i) - static_cast<double>(j);
-      si += i * cd;
-      sj += j * cd;
-      sii += double(i) * i * cd;
-      sjj += double(j) * j * cd;
-      sij += double(i) * j * cd;
-      contrast += d * d * cd;
-      dissimilarity += std::abs(d) * cd;
-      homogeneity += cd / (1.0 + d * d);
-      squares += cd * cd;
-      entropy += c < cLogC.size() ? cLogC[c] : cd * std::log(cd);
-      maximum = std::max(maximum, c);
-    }
+    levels = L;
+    cLogC = &table;
+    cells.assign(L * L, 0u);
+    countOfCounts.assign(table.size(), 0u);
+    maximum = 0;
+    total = si = sj = sii = sjj = sij = contrast = dissimilarity = homogeneity = squares = entropyTerms = 0;
   }
-  const double meanI = si / total, meanJ = sj / total;
-  const double varI = std::max(0.0, sii / total - meanI * meanI), varJ = std::max(0.0, sjj / total - meanJ * meanJ);
-  const double covariance = sij / total - meanI * meanJ;
-  const double spread = std::sqrt(varI * varJ);
-  f[0] = meanI;
-  f[1] = varI;
-  f[2] = contrast / total;
-  f[3] = dissimilarity / total;
-  f[4] = homogeneity / total;
-  f[5] = squares / (total * total);
-  f[6] = std::sqrt(f[5]);
-  f[7] = std::log(total) - entropy / total;
-  f[8] = spread < 1e-15 ? 1.0 : covariance / spread;
-  f[9] = maximum / total;
-}
+  void
+  Bump(unsigned i, unsigned j, int sign)
+  {
+    unsigned &     cell = cells[i * levels + j];
+    const unsigned before = cell, after = static_cast<unsigned>(static_cast<int>(before) + sign);
+    cell = after;
+    const double s = sign, d = static_cast<double>(i) - static_cast<double>(j);
+    total += s;
+    si += s * i;
+    sj += s * j;
+    sii += s * i * i;
+    sjj += s * j * j;
+    sij += s * i * j;
+    contrast += s * d * d;
+    dissimilarity += s * std::abs(d);
+    homogeneity += s / (1.0 + d * d);
+    squares += static_cast<double>(after) * after - static_cast<double>(before) * before;
+    entropyTerms += (*cLogC)[after] - (*cLogC)[before];
+    if (before)
+      --countOfCounts[before];
+    if (after)
+      ++countOfCounts[after];
+    if (after > maximum)
+      maximum = after;
+    else
+      while (maximum > 0 && countOfCounts[maximum] == 0)
+        --maximum;
+  }
+  /* mean, variance, contrast, dissimilarity, homogeneity, ASM, energy, entropy, correlation, maxprob */
+  void
+  Features(double * f) const
+  {
+    const double meanI = si / total, meanJ = sj / total;
+    const double varI = std::max(0.0, sii / total - meanI * meanI), varJ = std::max(0.0, sjj / total - meanJ * meanJ);
+    const double covariance = sij / total - meanI * meanJ;
+    const double spread = std::sqrt(varI * varJ);
+    f[0] = meanI;
+    f[1] = varI;
+    f[2] = contrast / total;
+    f[3] = dissimilarity / total;
+    f[4] = homogeneity / total;
+    f[5] = squares / (total * total);
+    f[6] = std::sqrt(f[5]);
+    f[7] = std::log(total) - entropyTerms / total;
+    f[8] = spread < 1e-15 ? 1.0 : covariance / spread;
+    f[9] = maximum / total;
+  }
+};
 } // namespace glcm_detail
 
 template <typename TInputImage, typename TOutputImage>
@@ -504,8 +529,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   const bool        pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
   TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
 
-  std::vector<std::vector<unsigned>> counts(nOffsets, std::vector<unsigned>(L * L));
-  // c ln c for every count a window can hold.
+  // c ln c for every count a cell can hold.
   size_t most = 2;
   for (const auto & o : m_Offsets)
   {
@@ -517,8 +541,9 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   std::vector<double> cLogC(most + 1, 0.0);
   for (size_t c = 2; c <= most; ++c)
     cLogC[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
-  std::vector<unsigned>              pool(L * L);
-  double                             f[10], sumF[10];
+  // One co-occurrence state per offset, or one for all offsets (pooled).
+  std::vector<glcm_detail::Cooccurrence> states(pooled ? 1 : nOffsets);
+  double                                 f[10], sumF[10];
   // Box A of an offset for a window centre: a with a and a + o in the window.
   const auto boxLow = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
     return c - r + std::max<OffsetValueType>(0, -o[d]);
@@ -548,15 +573,14 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
       a[d] = lo[d];
       position += lo[d] * levelStride[d];
     }
-    unsigned * c = counts[k].data();
-    const long delta = offsetDelta[k];
-    const auto increment = static_cast<unsigned>(sign);
+    glcm_detail::Cooccurrence & state = states[pooled ? 0 : k];
+    const long                  delta = offsetDelta[k];
     for (;;)
     {
       const unsigned i = levels[position], j = levels[position + delta];
-      c[i * L + j] += increment;
+      state.Bump(i, j, sign);
       if (m_Symmetric)
-        c[j * L + i] += increment;
+        state.Bump(j, i, sign);
       unsigned d = 1;
       for (; d < ImageDimension; ++d)
       {
@@ -583,12 +607,14 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
       const IndexType centre = it.GetIndex();
       if (!quickOnly)
       {
+        if (first)
+          for (auto & state : states)
+            state.Reset(L, cLogC);
         for (size_t k = 0; k < nOffsets; ++k)
         {
           const OffsetType & o = m_Offsets[k];
           if (first)
           {
-            std::fill(counts[k].begin(), counts[k].end(), 0u);
             for (OffsetValueType ax = boxLow(o, 0, centre[0]); ax <= boxHigh(o, 0, centre[0]); ++ax)
               column(k, centre, ax, +1);
           }
@@ -604,26 +630,13 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
       if (!quickOnly)
       {
         if (pooled)
-        {
-          std::fill(pool.begin(), pool.end(), 0u);
-          double total = 0;
-          for (size_t k = 0; k < nOffsets; ++k)
-            for (unsigned b = 0; b < L * L; ++b)
-            {
-              pool[b] += counts[k][b];
-              total += counts[k][b];
-            }
-          glcm_detail::Features(pool, L, total, values, cLogC);
-        }
+          states[0].Features(values);
         else
         {
           std::fill(sumF, sumF + 10, 0.0);
-          for (size_t k = 0; k < nOffsets; ++k)
+          for (const auto & state : states)
           {
-            double total = 0;
-            for (unsigned b = 0; b < L * L; ++b)
-              total += counts[k][b];
-            glcm_detail::Features(counts[k], L, total, f, cLogC);
+            state.Features(f);
             for (int q = 0; q < 10; ++q)
               sumF[q] += f[q];
           }
