@@ -315,14 +315,19 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   if (m_AutomaticQuantizationRange)
   {
     double lo = NumericTraits<double>::max(), hi = NumericTraits<double>::NonpositiveMin();
-    for (ImageRegionConstIterator<InputImageType> it(input, largest); !it.IsAtEnd(); ++it)
+    // The whole input is buffered here (the automatic range requests it): scan the buffer.
+    const auto * begin = input->GetBufferPointer();
+    const auto * end = begin + input->GetBufferedRegion().GetNumberOfPixels();
+    for (const auto * p = begin; p != end; ++p)
     {
-      const double v = static_cast<double>(it.Get());
-      if (!std::isfinite(v))
-        itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << it.GetIndex());
+      const double v = static_cast<double>(*p);
       lo = std::min(lo, v);
       hi = std::max(hi, v);
     }
+    if (!std::isfinite(lo) || !std::isfinite(hi))
+      for (ImageRegionConstIterator<InputImageType> it(input, largest); !it.IsAtEnd(); ++it)
+        if (!std::isfinite(static_cast<double>(it.Get())))
+          itkExceptionMacro(<< "the input has a non-finite value " << it.Get() << " at index " << it.GetIndex());
     m_UsedMinimum = lo;
     m_UsedMaximum = hi;
   }
@@ -340,6 +345,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   m_Padded.PadByRadius(reach);
   m_Levels.resize(m_Padded.GetNumberOfPixels());
   const double L = m_NumberOfLevels, range = m_UsedMaximum - m_UsedMinimum;
+  const double scale = range > 0 ? L / range : 0.0, lowest = m_UsedMinimum, highest = m_UsedMaximum;
+  const int    top = static_cast<int>(m_NumberOfLevels) - 1;
   // Reflect-101 into the image, per axis.
   const auto mirror = [&largest](unsigned d, IndexValueType i) {
     const IndexValueType start = largest.GetIndex(d), n = static_cast<IndexValueType>(largest.GetSize(d));
@@ -364,14 +371,29 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
       rest /= m_Padded.GetSize(d);
     }
     unsigned char * out = m_Levels.data() + line * width;
+    if (!(range > 0)) // a constant image (automatic range, already checked finite): one level
+    {
+      std::fill(out, out + width, static_cast<unsigned char>(0));
+      continue;
+    }
+    source[0] = input->GetBufferedRegion().GetIndex(0);
+    const auto * row = input->GetBufferPointer() + input->ComputeOffset(source); // the buffered line
+    const IndexValueType firstX = input->GetBufferedRegion().GetIndex(0);
     for (size_t x = 0; x < width; ++x)
     {
-      source[0] = sourceX[x];
-      const double v = static_cast<double>(input->GetPixel(source));
-      if (!std::isfinite(v))
-        itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
-      const int q = range > 0 ? static_cast<int>(std::floor(L * (v - m_UsedMinimum) / range)) : 0;
-      out[x] = static_cast<unsigned char>(std::min(std::max(q, 0), static_cast<int>(m_NumberOfLevels) - 1));
+      const double v = static_cast<double>(row[sourceX[x] - firstX]);
+      if (!(v >= lowest && v <= highest)) // outside a fixed range (clamped), or NaN
+      {
+        if (!std::isfinite(v))
+        {
+          source[0] = sourceX[x];
+          itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
+        }
+        out[x] = v < lowest ? 0 : static_cast<unsigned char>(top);
+        continue;
+      }
+      const int q = static_cast<int>((v - m_UsedMinimum) * scale); // v >= minimum: truncation is floor
+      out[x] = static_cast<unsigned char>(std::min(q, top));
     }
   }
   // Summed-area table (for the quick mean), one leading zero row per axis, and the weighted table
@@ -388,17 +410,20 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
       total *= size[d];
     }
     m_Integral.assign(total, 0.0);
-    for (size_t k = 0; k < m_Levels.size(); ++k)
+    for (size_t line = 0; line < lines; ++line) // the levels, shifted by one along every axis
     {
-      size_t rest = k, offset = 0;
-      for (unsigned d = 0; d < ImageDimension; ++d)
+      size_t rest = line, offset = stride[0];
+      for (unsigned d = 1; d < ImageDimension; ++d)
       {
         offset += (rest % m_Padded.GetSize(d) + 1) * stride[d];
         rest /= m_Padded.GetSize(d);
       }
-      m_Integral[offset] = m_Levels[k];
+      std::copy(m_Levels.begin() + line * width, m_Levels.begin() + (line + 1) * width, m_Integral.begin() + offset);
     }
-    for (unsigned d = 0; d < ImageDimension; ++d) // prefix sums along each axis
+    for (size_t block = 0; block < total; block += size[0]) // prefix sums along x: running sums
+      for (size_t j = 1; j < size[0]; ++j)
+        m_Integral[block + j] += m_Integral[block + j - 1];
+    for (unsigned d = 1; d < ImageDimension; ++d) // along the other axes: whole rows at a time
       for (size_t block = 0; block < total; block += stride[d] * size[d])
         for (size_t j = 1; j < size[d]; ++j)
           for (size_t i = 0; i < stride[d]; ++i)
@@ -528,6 +553,41 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   const bool        quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean;
   const bool        pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
   TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
+
+  if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
+    if (quickOnly)
+    {
+      // The GLCM mean alone, line by line: the table position of each pixel advances by one.
+      const size_t width = region.GetSize(0);
+      const size_t lines = region.GetNumberOfPixels() / width;
+      for (size_t line = 0; line < lines; ++line)
+      {
+        IndexType start = region.GetIndex();
+        size_t    rest = line;
+        for (unsigned d = 1; d < ImageDimension; ++d)
+        {
+          start[d] += static_cast<IndexValueType>(rest % region.GetSize(d));
+          rest /= region.GetSize(d);
+        }
+        long base = 0, stride = 1;
+        for (unsigned d = 0; d < ImageDimension; ++d)
+        {
+          base += static_cast<long>(start[d] - m_Padded.GetIndex(d)) * stride;
+          stride *= static_cast<long>(m_Padded.GetSize(d)) + 1;
+        }
+        typename OutputImageType::PixelType * out = output->GetBufferPointer() + output->ComputeOffset(start);
+        const double *                        table = m_Integral.data() + base;
+        for (size_t x = 0; x < width; ++x, ++table)
+        {
+          double mean = 0.0;
+          for (const auto & term : m_MeanTerms)
+            mean += term.second * table[term.first];
+          out[x] = static_cast<typename OutputImageType::PixelType>(mean);
+        }
+        progress.Completed(width);
+      }
+      return;
+    }
 
   // c ln c for every count a cell can hold.
   size_t most = 2;

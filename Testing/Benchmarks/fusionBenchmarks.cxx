@@ -139,12 +139,12 @@ BENCHMARK_CAPTURE(DWTDecompose2DEmulated, db4, "db4")->Arg(64)->Arg(512)->Unit(b
 /* GLCM texture of an N^D noise image, radius 2, 8 levels, default offsets (CPU backend):
  * the quick GLCM mean alone, or all ten features (scripts/benchmark_glcm.py runs these beside
  * SciPy and scikit-image). Argument: N. */
-template <unsigned D>
+template <unsigned D, typename TOutput>
 void
 GLCMTexture(benchmark::State & state, bool allFeatures)
 {
   using ImageType = itk::Image<float, D>;
-  using Filter = itk::GLCMMeanTextureFilter<ImageType, itk::VectorImage<float, D>>;
+  using Filter = itk::GLCMMeanTextureFilter<ImageType, TOutput>;
   auto image = NoiseImage<D>(static_cast<unsigned>(state.range(0)));
   auto filter = Filter::New();
   filter->SetInput(image);
@@ -161,10 +161,10 @@ GLCMTexture(benchmark::State & state, bool allFeatures)
   }
   state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
 }
-void GLCMMean2D(benchmark::State & s) { GLCMTexture<2>(s, false); }
-void GLCMMean3D(benchmark::State & s) { GLCMTexture<3>(s, false); }
-void GLCMAll2D(benchmark::State & s) { GLCMTexture<2>(s, true); }
-void GLCMAll3D(benchmark::State & s) { GLCMTexture<3>(s, true); }
+void GLCMMean2D(benchmark::State & s) { GLCMTexture<2, itk::Image<float, 2>>(s, false); }
+void GLCMMean3D(benchmark::State & s) { GLCMTexture<3, itk::Image<float, 3>>(s, false); }
+void GLCMAll2D(benchmark::State & s) { GLCMTexture<2, itk::VectorImage<float, 2>>(s, true); }
+void GLCMAll3D(benchmark::State & s) { GLCMTexture<3, itk::VectorImage<float, 3>>(s, true); }
 BENCHMARK(GLCMMean2D)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMMean3D)->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMAll2D)->Arg(256)->Unit(benchmark::kMillisecond);
