@@ -558,12 +558,13 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
     if (quickOnly)
     {
       // The GLCM mean alone, line by line: the table position of each pixel advances by one.
-      const size_t width = region.GetSize(0);
-      const size_t lines = region.GetNumberOfPixels() / width;
-      for (size_t line = 0; line < lines; ++line)
+      const size_t        width = region.GetSize(0);
+      const size_t        lines = region.GetNumberOfPixels() / width;
+      std::vector<double> line(width);
+      for (size_t l = 0; l < lines; ++l)
       {
         IndexType start = region.GetIndex();
-        size_t    rest = line;
+        size_t    rest = l;
         for (unsigned d = 1; d < ImageDimension; ++d)
         {
           start[d] += static_cast<IndexValueType>(rest % region.GetSize(d));
@@ -575,15 +576,19 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
           base += static_cast<long>(start[d] - m_Padded.GetIndex(d)) * stride;
           stride *= static_cast<long>(m_Padded.GetSize(d)) + 1;
         }
-        typename OutputImageType::PixelType * out = output->GetBufferPointer() + output->ComputeOffset(start);
-        const double *                        table = m_Integral.data() + base;
-        for (size_t x = 0; x < width; ++x, ++table)
+        // Term by term over the whole line: unit-stride passes that vectorise.
+        std::fill(line.begin(), line.end(), 0.0);
+        for (const auto & term : m_MeanTerms)
         {
-          double mean = 0.0;
-          for (const auto & term : m_MeanTerms)
-            mean += term.second * table[term.first];
-          out[x] = static_cast<typename OutputImageType::PixelType>(mean);
+          const double * __restrict table = m_Integral.data() + base + term.first;
+          double * __restrict       sum = line.data();
+          const double              weight = term.second;
+          for (size_t x = 0; x < width; ++x)
+            sum[x] += weight * table[x];
         }
+        typename OutputImageType::PixelType * out = output->GetBufferPointer() + output->ComputeOffset(start);
+        for (size_t x = 0; x < width; ++x)
+          out[x] = static_cast<typename OutputImageType::PixelType>(line[x]);
         progress.Completed(width);
       }
       return;
