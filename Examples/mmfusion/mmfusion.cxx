@@ -181,6 +181,18 @@ private:
   bool                                  m_Shown = false;
 };
 
+/* A progress bar on `process` (shown after a second of work), unless quiet. */
+ProgressBar::Pointer
+ShowProgress(itk::ProcessObject * process, const std::string & label, bool quiet)
+{
+  auto progress = ProgressBar::New();
+  progress->SetLabel(label);
+  progress->m_Enabled = !quiet;
+  process->AddObserver(itk::ProgressEvent(), progress);
+  process->AddObserver(itk::EndEvent(), progress);
+  return progress;
+}
+
 template <unsigned int D>
 using FloatImage = itk::Image<float, D>;
 
@@ -247,11 +259,7 @@ Fuse(const Arguments & args, const std::string & output)
   }
   fusion->SetEpsilon(epsilon);
   fusion->SetBackend(backend);
-  auto progress = ProgressBar::New();
-  progress->SetLabel("fusing");
-  progress->m_Enabled = !quiet;
-  fusion->AddObserver(itk::ProgressEvent(), progress);
-  fusion->AddObserver(itk::EndEvent(), progress);
+  ShowProgress(fusion, "fusing", quiet);
   const auto start = std::chrono::steady_clock::now();
   try
   {
@@ -378,11 +386,7 @@ Decompose(const Arguments & args, const std::string & prefix)
   dwt->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
   dwt->SetLevels(levels);
   dwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
-  auto progress = ProgressBar::New();
-  progress->SetLabel("dwt");
-  progress->m_Enabled = !args.has("--quiet");
-  dwt->AddObserver(itk::ProgressEvent(), progress);
-  dwt->AddObserver(itk::EndEvent(), progress);
+  ShowProgress(dwt, "dwt", args.has("--quiet"));
   dwt->Update();
   for (unsigned int i = 0; i < dwt->GetNumberOfIndexedOutputs(); ++i)
   {
@@ -506,18 +510,12 @@ Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::st
   idwt->SetLevels(levels);
   idwt->SetReferenceImage(reference);
   idwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
-  auto progress = ProgressBar::New();
-  progress->SetLabel("idwt");
-  progress->m_Enabled = !args.has("--quiet");
-  idwt->AddObserver(itk::ProgressEvent(), progress);
-  idwt->AddObserver(itk::EndEvent(), progress);
-  constexpr unsigned int perLevel = (1u << D) - 1u;
-  for (unsigned int i = 0; i < 1 + levels * perLevel; ++i)
+  ShowProgress(idwt, "idwt", args.has("--quiet"));
+  for (unsigned int i = 0; i < 1 + levels * ((1u << D) - 1u); ++i)
   {
-    const unsigned int level = i == 0 ? levels : 1 + (i - 1) / perLevel;
-    const unsigned int code = i == 0 ? 0 : 1 + (i - 1) % perLevel;
-    idwt->SetInput(i, mmfusion::ReadImage<D>(prefix + "_" + std::to_string(level) + "_" +
-                                             itk::fusion::DWTBandName(code, D) + "." + format));
+    const itk::fusion::DWTBandOfIndex band(i, levels, D);
+    idwt->SetInput(i, mmfusion::ReadImage<D>(prefix + "_" + std::to_string(band.level) + "_" +
+                                             itk::fusion::DWTBandName(band.code, D) + "." + format));
   }
   idwt->Update();
   typename ImageType::Pointer result = idwt->GetOutput();
@@ -591,11 +589,7 @@ RunTexture(const Arguments & args, const std::string & output, const std::vector
       throw UsageError("--range takes MIN,MAX");
     }
   }
-  auto progress = ProgressBar::New();
-  progress->SetLabel("texture");
-  progress->m_Enabled = !args.has("--quiet");
-  filter->AddObserver(itk::ProgressEvent(), progress);
-  filter->AddObserver(itk::EndEvent(), progress);
+  ShowProgress(filter, "texture", args.has("--quiet"));
   filter->Update();
   mmfusion::MakeParentDirectories(output);
   auto writer = itk::ImageFileWriter<TOutput>::New();

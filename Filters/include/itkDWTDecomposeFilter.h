@@ -107,7 +107,7 @@ public:
   static unsigned int
   GetOutputIndex(unsigned int level, unsigned int code)
   {
-    return code == 0 ? 0u : 1u + (level - 1u) * BandsPerLevel + (code - 1u);
+    return fusion::DWTBandIndex(level, code, ImageDimension);
   }
   /** Band name (LL, HL, ...) to code; throws for a malformed name. */
   static unsigned int

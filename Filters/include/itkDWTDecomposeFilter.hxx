@@ -77,10 +77,8 @@ template <typename TInputImage, typename TOutputImage>
 std::string
 DWTDecomposeFilter<TInputImage, TOutputImage>::GetOutputName(unsigned int index) const
 {
-  if (index == 0)
-    return std::to_string(m_Levels) + "_" + fusion::DWTBandName(0, ImageDimension);
-  const unsigned int level = 1 + (index - 1) / BandsPerLevel, code = 1 + (index - 1) % BandsPerLevel;
-  return std::to_string(level) + "_" + fusion::DWTBandName(code, ImageDimension);
+  const fusion::DWTBandOfIndex band(index, m_Levels, ImageDimension);
+  return std::to_string(band.level) + "_" + fusion::DWTBandName(band.code, ImageDimension);
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -127,7 +125,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
   for (unsigned int i = 0; i < this->GetNumberOfIndexedOutputs(); ++i)
   {
     OutputImageType *  output = this->GetOutput(i);
-    const unsigned int level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
+    const unsigned int level = fusion::DWTBandOfIndex(i, m_Levels, ImageDimension).level;
     typename OutputImageType::RegionType region;
     for (unsigned int d = 0; d < ImageDimension; ++d)
     {

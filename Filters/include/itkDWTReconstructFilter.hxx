@@ -39,7 +39,7 @@ DWTReconstructFilter<TInputImage, TOutputImage>::SetBand(unsigned int level, con
   if (level < 1 || code == 0)
     itkExceptionMacro(<< "SetBand takes a detail band of level >= 1, not " << name << " of level " << level
                       << " (the approximation is SetApproximation)");
-  this->SetNthInput(1 + (level - 1) * BandsPerLevel + (code - 1), const_cast<InputImageType *>(image));
+  this->SetNthInput(fusion::DWTBandIndex(level, code, ImageDimension), const_cast<InputImageType *>(image));
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -52,9 +52,8 @@ DWTReconstructFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CON
   for (unsigned int i = 0; i < 1 + m_Levels * BandsPerLevel; ++i)
     if (!this->GetInput(i))
     {
-      const unsigned int level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
-      const unsigned int code = i == 0 ? 0 : 1 + (i - 1) % BandsPerLevel;
-      itkExceptionMacro(<< "band " << fusion::DWTBandName(code, ImageDimension) << " of level " << level
+      const fusion::DWTBandOfIndex band(i, m_Levels, ImageDimension);
+      itkExceptionMacro(<< "band " << fusion::DWTBandName(band.code, ImageDimension) << " of level " << band.level
                         << " (input " << i << ") is missing");
     }
 }
@@ -151,8 +150,8 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   std::vector<fusion::SampleVector<ComputeType>> converted(inputs);
   for (unsigned int i = 0; i < inputs; ++i)
   {
-    const unsigned int     level = i == 0 ? m_Levels : 1 + (i - 1) / BandsPerLevel;
-    const unsigned int     code = i == 0 ? 0 : 1 + (i - 1) % BandsPerLevel;
+    const fusion::DWTBandOfIndex band(i, m_Levels, ImageDimension);
+    const unsigned int           level = band.level, code = band.code;
     const InputImageType * input = this->GetInput(i);
     const auto             size = input->GetLargestPossibleRegion().GetSize();
     for (unsigned int d = 0; d < ImageDimension; ++d)

@@ -172,9 +172,6 @@ protected:
 
 private:
   using IndexType = typename InputImageType::IndexType;
-  /** The quantised level at any index (mirrored into the image). */
-  int
-  Level(IndexType index) const;
   /** Quick GLCM mean of the window at `centre`: a weighted sum of summed-area-table entries at
    * fixed positions around it (m_MeanTerms, built once per update). */
   double

@@ -275,19 +275,6 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
 }
 
 template <typename TInputImage, typename TOutputImage>
-int
-GLCMMeanTextureFilter<TInputImage, TOutputImage>::Level(IndexType index) const
-{
-  size_t offset = 0, stride = 1;
-  for (unsigned d = 0; d < ImageDimension; ++d)
-  {
-    offset += static_cast<size_t>(index[d] - m_Padded.GetIndex(d)) * stride;
-    stride *= m_Padded.GetSize(d);
-  }
-  return m_Levels[offset];
-}
-
-template <typename TInputImage, typename TOutputImage>
 double
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const IndexType & centre) const
 {

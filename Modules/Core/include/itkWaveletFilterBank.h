@@ -134,6 +134,16 @@ DWTBandIndex(unsigned int level, unsigned int code, unsigned int dimension)
   return code == 0 ? 0u : 1u + (level - 1u) * ((1u << dimension) - 1u) + (code - 1u);
 }
 
+/** The inverse of DWTBandIndex for a decomposition of `levels` levels: index -> (level, code). */
+struct DWTBandOfIndex
+{
+  unsigned int level, code;
+  DWTBandOfIndex(unsigned int index, unsigned int levels, unsigned int dimension)
+    : level(index == 0 ? levels : 1u + (index - 1u) / ((1u << dimension) - 1u))
+    , code(index == 0 ? 0u : 1u + (index - 1u) % ((1u << dimension) - 1u))
+  {}
+};
+
 /** Shapes of the approximations: [0] the input, [l] after level l. Throws when a level would
  * leave an axis without samples. */
 MultimodalFusion_EXPORT std::vector<std::vector<size_t>>
