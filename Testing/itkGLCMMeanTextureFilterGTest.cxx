@@ -223,7 +223,45 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
       for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
         worst = std::max(worst, std::abs(it.Get() - Oracle(f3.GetPointer(), volume.GetPointer(), it.GetIndex())[0]));
       EXPECT_LE(worst, 1e-6) << "3D symmetric " << symmetric << " pooled " << pooled;
+
+      // Offsets longer than one and a larger window: more impulses per axis in the separable form.
+      filter->SetRadius(3);
+      filter->SetOffsets({ itk::Offset<2>{ { 2, 0 } }, itk::Offset<2>{ { 1, -3 } }, itk::Offset<2>{ { 0, 1 } } });
+      filter->Update();
+      worst = 0.0;
+      for (itk::ImageRegionConstIterator<Image2> it(filter->GetOutput(), image->GetLargestPossibleRegion()); !it.IsAtEnd();
+           ++it)
+        worst = std::max(worst, std::abs(it.Get() - Oracle(filter.GetPointer(), image.GetPointer(), it.GetIndex())[0]));
+      EXPECT_LE(worst, 1e-6) << "long offsets, symmetric " << symmetric << " pooled " << pooled;
+      f3->SetRadius(2);
+      f3->SetOffsets({ itk::Offset<3>{ { 2, -1, 0 } }, itk::Offset<3>{ { 0, 0, 3 } } });
+      f3->Update();
+      worst = 0.0;
+      for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+        worst = std::max(worst, std::abs(it.Get() - Oracle(f3.GetPointer(), volume.GetPointer(), it.GetIndex())[0]));
+      EXPECT_LE(worst, 1e-6) << "3D long offsets, symmetric " << symmetric << " pooled " << pooled;
     }
+}
+
+TEST(GLCMQuickMean, DefaultOffsetsCostAtMostThreeTermsPerAxis)
+{
+  // The 13 unit offsets of a radius-2 window in 3D: {box, shift -r, shift +r} per axis.
+  const long radius[3] = { 2, 2, 2 };
+  itk::fusion::GLCMQuickMean mean(radius);
+  for (const auto & o : itk::GLCMMeanTextureFilter<Image3>::DefaultOffsets())
+  {
+    long low[3], high[3];
+    for (unsigned d = 0; d < 3; ++d)
+    {
+      low[d] = -2 + std::max<long>(0, -o[d]);
+      high[d] = 2 - std::max<long>(0, o[d]);
+    }
+    mean.AddBox(low, high, 1.0);
+  }
+  EXPECT_GT(mean.NumberOfTerms(), 0u);
+  EXPECT_LE(mean.NumberOfTerms(), 27u); // at most 3 x 3 x 3, whatever the radius
+  const long outside[3] = { -3, -2, -2 }, inside[3] = { 2, 2, 2 };
+  EXPECT_THROW(mean.AddBox(outside, inside, 1.0), std::invalid_argument);
 }
 
 TEST(GLCMMeanTextureFilter, EveryFeatureEqualsBruteForce2DAnd3D)

@@ -2,11 +2,13 @@
 #define itkGLCMMeanTextureFilter_h
 
 #include "itkFusionBackend.h"
+#include "itkGLCMQuickMean.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 #include "itkOffset.h"
 #include "itkVectorImage.h"
 
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -39,8 +41,10 @@ namespace itk
  *                                                       s_i s_j = 0 (as scikit-image)
  *   MaximumProbability max_ij P
  * The GLCM mean alone (the default) is computed by the quick algorithm: the mean of a window's
- * GLCM is a box sum of the quantised image (two shifted boxes per offset), so it costs O(1) per
- * pixel from a summed-area table and equals the brute-force GLCM mean. Other features keep one
+ * GLCM is a weighted sum of the quantised image over boxes of the window (two per offset), a
+ * separable operator of running box sums and shifts (itkGLCMQuickMean.h): O(1) per pixel, equal
+ * to the brute-force GLCM mean (images of up to three dimensions; beyond, the mean comes from the
+ * histograms like the other features). Other features keep one
  * co-occurrence matrix per offset, with the running sums of their formulas, and slide it along x,
  * adding and removing one column of pairs: O(1) per pair and per feature, no scan of the L x L cells.
  *
@@ -172,10 +176,11 @@ protected:
 
 private:
   using IndexType = typename InputImageType::IndexType;
-  /** Quick GLCM mean of the window at `centre`: a weighted sum of summed-area-table entries at
-   * fixed positions around it (m_MeanTerms, built once per update). */
-  double
-  QuickMean(const IndexType & centre) const;
+  /** The quick GLCM mean over `region` (m_QuickMean, built once per update from the offsets):
+   * sink(first index of a line along x, its values). */
+  template <typename TSink>
+  void
+  QuickMean(const OutputImageRegionType & region, TSink && sink) const;
 
   unsigned int              m_Radius{ 2 };
   unsigned int              m_NumberOfLevels{ 8 };
@@ -189,11 +194,11 @@ private:
   BackendEnum               m_Backend{ BackendEnum::Auto };
   BackendEnum               m_LastUsedBackend{ BackendEnum::Auto };
 
-  // Scratch of one update: levels over the padded region (mirrored), and their summed-area table.
-  typename InputImageType::RegionType m_Padded;
-  std::vector<unsigned char>          m_Levels;
-  std::vector<double>                 m_Integral;
-  std::vector<std::pair<long, double>> m_MeanTerms; // (table offset from the centre, weight)
+  // Scratch of one update: levels over the padded region (mirrored), the quick mean's operator
+  // (images of up to three dimensions; beyond, the mean comes from the histograms).
+  typename InputImageType::RegionType      m_Padded;
+  std::vector<unsigned char>               m_Levels;
+  std::unique_ptr<fusion::GLCMQuickMean>   m_QuickMean;
   double                              m_UsedMinimum{ 0.0 }, m_UsedMaximum{ 0.0 };
 };
 } // namespace itk

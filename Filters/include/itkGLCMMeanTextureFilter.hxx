@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <sstream>
 
 namespace itk
@@ -97,6 +99,28 @@ struct Cooccurrence
     f[9] = maximum / total;
   }
 };
+/** Levels floor((v - lowest) * scale) clamped to [0, top] (NaN: 0) of n values src[i], or
+ * src[index[i]] with an index. With `check`, false when one of them is infinite or NaN. */
+template <typename T>
+bool
+Quantize(const T * __restrict src, const IndexValueType * __restrict index, unsigned char * __restrict out, size_t n,
+         double lowest, double scale, int top, bool check)
+{
+  const double highest = top;
+  if (index)
+    for (size_t i = 0; i < n; ++i)
+      out[i] = static_cast<unsigned char>(
+        static_cast<int>(std::min(highest, std::max(0.0, (static_cast<double>(src[index[i]]) - lowest) * scale))));
+  else
+    for (size_t i = 0; i < n; ++i)
+      out[i] = static_cast<unsigned char>(
+        static_cast<int>(std::min(highest, std::max(0.0, (static_cast<double>(src[i]) - lowest) * scale))));
+  if (check)
+    for (size_t i = 0; i < n; ++i)
+      if (!std::isfinite(static_cast<double>(index ? src[index[i]] : src[i])))
+        return false;
+  return true;
+}
 } // namespace glcm_detail
 
 template <typename TInputImage, typename TOutputImage>
@@ -275,22 +299,6 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
 }
 
 template <typename TInputImage, typename TOutputImage>
-double
-GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const IndexType & centre) const
-{
-  long   base = 0, stride = 1;
-  for (unsigned d = 0; d < ImageDimension; ++d)
-  {
-    base += static_cast<long>(centre[d] - m_Padded.GetIndex(d)) * stride;
-    stride *= static_cast<long>(m_Padded.GetSize(d)) + 1;
-  }
-  double mean = 0.0;
-  for (const auto & term : m_MeanTerms)
-    mean += term.second * m_Integral[static_cast<size_t>(base + term.first)];
-  return mean;
-}
-
-template <typename TInputImage, typename TOutputImage>
 void
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
 {
@@ -299,19 +307,55 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   for (unsigned d = 0; d < ImageDimension; ++d)
     if (largest.GetSize(d) == 0)
       itkExceptionMacro(<< "the input image is empty");
+  // Work spread over the threads when there is enough of it (the pool costs tens of microseconds).
+  const auto parallel = [this](SizeValueType count, SizeValueType pixels, const std::function<void(SizeValueType)> & f) {
+    if (pixels < (SizeValueType{ 1 } << 17))
+      for (SizeValueType i = 0; i < count; ++i)
+        f(i);
+    else
+      this->GetMultiThreader()->ParallelizeArray(0, count, f, nullptr);
+  };
   if (m_AutomaticQuantizationRange)
   {
-    double lo = NumericTraits<double>::max(), hi = NumericTraits<double>::NonpositiveMin();
-    // The whole input is buffered here (the automatic range requests it): scan the buffer.
-    const auto * begin = input->GetBufferPointer();
-    const auto * end = begin + input->GetBufferedRegion().GetNumberOfPixels();
-    for (const auto * p = begin; p != end; ++p)
-    {
-      const double v = static_cast<double>(*p);
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-    }
-    if (!std::isfinite(lo) || !std::isfinite(hi))
+    // The whole input is buffered here (the automatic range requests it): scan the buffer in chunks.
+    const auto *          begin = input->GetBufferPointer();
+    const SizeValueType   count = input->GetBufferedRegion().GetNumberOfPixels();
+    constexpr SizeValueType chunk = 1 << 16;
+    const SizeValueType   chunks = (count + chunk - 1) / chunk;
+    std::vector<double>   lows(chunks), highs(chunks);
+    std::vector<char>     finite(chunks);
+    parallel(
+      chunks,
+      count,
+      [&](SizeValueType c) {
+        // In the pixel type, four independent accumulators: the comparisons pipeline and vectorise.
+        using T = typename InputImageType::PixelType;
+        T          low[4], high[4];
+        bool       ok = true; // v - v is 0 unless v is infinite or NaN
+        const T *p = begin + c * chunk, *end = begin + std::min(count, (c + 1) * chunk);
+        for (int k = 0; k < 4; ++k)
+          low[k] = high[k] = *p;
+        for (; p + 4 <= end; p += 4)
+          for (int k = 0; k < 4; ++k)
+          {
+            const T v = p[k];
+            low[k] = v < low[k] ? v : low[k];
+            high[k] = v > high[k] ? v : high[k];
+            ok &= v - v == T{ 0 };
+          }
+        for (; p != end; ++p)
+        {
+          low[0] = *p < low[0] ? *p : low[0];
+          high[0] = *p > high[0] ? *p : high[0];
+          ok &= *p - *p == T{ 0 };
+        }
+        lows[c] = static_cast<double>(std::min(std::min(low[0], low[1]), std::min(low[2], low[3])));
+        highs[c] = static_cast<double>(std::max(std::max(high[0], high[1]), std::max(high[2], high[3])));
+        finite[c] = ok;
+      });
+    const bool allFinite = std::all_of(finite.begin(), finite.end(), [](char ok) { return ok != 0; });
+    const double lo = *std::min_element(lows.begin(), lows.end()), hi = *std::max_element(highs.begin(), highs.end());
+    if (!allFinite)
       for (ImageRegionConstIterator<InputImageType> it(input, largest); !it.IsAtEnd(); ++it)
         if (!std::isfinite(static_cast<double>(it.Get())))
           itkExceptionMacro(<< "the input has a non-finite value " << it.Get() << " at index " << it.GetIndex());
@@ -332,7 +376,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   m_Padded.PadByRadius(reach);
   m_Levels.resize(m_Padded.GetNumberOfPixels());
   const double L = m_NumberOfLevels, range = m_UsedMaximum - m_UsedMinimum;
-  const double scale = range > 0 ? L / range : 0.0, lowest = m_UsedMinimum, highest = m_UsedMaximum;
+  const double scale = range > 0 ? L / range : 0.0, lowest = m_UsedMinimum;
   const int    top = static_cast<int>(m_NumberOfLevels) - 1;
   // Reflect-101 into the image, per axis.
   const auto mirror = [&largest](unsigned d, IndexValueType i) {
@@ -348,90 +392,76 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
   for (size_t x = 0; x < width; ++x)
     sourceX[x] = mirror(0, m_Padded.GetIndex(0) + static_cast<IndexValueType>(x));
   const size_t lines = m_Levels.size() / width;
-  for (size_t line = 0; line < lines; ++line)
-  {
-    IndexType source;
-    size_t    rest = line;
-    for (unsigned d = 1; d < ImageDimension; ++d)
-    {
-      source[d] = mirror(d, m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d)));
-      rest /= m_Padded.GetSize(d);
-    }
-    unsigned char * out = m_Levels.data() + line * width;
-    if (!(range > 0)) // a constant image (automatic range, already checked finite): one level
-    {
-      std::fill(out, out + width, static_cast<unsigned char>(0));
-      continue;
-    }
-    source[0] = input->GetBufferedRegion().GetIndex(0);
-    const auto * row = input->GetBufferPointer() + input->ComputeOffset(source); // the buffered line
-    const IndexValueType firstX = input->GetBufferedRegion().GetIndex(0);
-    for (size_t x = 0; x < width; ++x)
-    {
-      const double v = static_cast<double>(row[sourceX[x] - firstX]);
-      if (!(v >= lowest && v <= highest)) // outside a fixed range (clamped), or NaN
-      {
-        if (!std::isfinite(v))
-        {
-          source[0] = sourceX[x];
-          itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << source);
-        }
-        out[x] = v < lowest ? 0 : static_cast<unsigned char>(top);
-        continue;
-      }
-      const int q = static_cast<int>((v - m_UsedMinimum) * scale); // v >= minimum: truncation is floor
-      out[x] = static_cast<unsigned char>(std::min(q, top));
-    }
-  }
-  // Summed-area table (for the quick mean), one leading zero row per axis, and the weighted table
-  // positions around a centre whose sum is the window's GLCM mean.
-  m_MeanTerms.clear();
-  if (std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
-  {
-    std::vector<size_t> size(ImageDimension), stride(ImageDimension, 1);
-    size_t              total = 1;
-    for (unsigned d = 0; d < ImageDimension; ++d)
-    {
-      size[d] = m_Padded.GetSize(d) + 1;
-      stride[d] = total;
-      total *= size[d];
-    }
-    m_Integral.assign(total, 0.0);
-    for (size_t line = 0; line < lines; ++line) // the levels, shifted by one along every axis
-    {
-      size_t rest = line, offset = stride[0];
+  // Line by line on every thread; the first non-finite value found is reported after the loop.
+  std::mutex  badMutex;
+  bool        bad = false;
+  IndexType   badIndex;
+  double      badValue = 0.0;
+  const auto *         buffer = input->GetBufferPointer();
+  const IndexValueType firstX = input->GetBufferedRegion().GetIndex(0);
+  // The padded line's x inside the image: there the source advances one by one.
+  const size_t insideBegin = static_cast<size_t>(
+    std::clamp<IndexValueType>(largest.GetIndex(0) - m_Padded.GetIndex(0), 0, static_cast<IndexValueType>(width)));
+  const size_t insideEnd = std::max(
+    insideBegin,
+    static_cast<size_t>(std::clamp<IndexValueType>(largest.GetIndex(0) + static_cast<IndexValueType>(largest.GetSize(0)) -
+                                                     m_Padded.GetIndex(0),
+                                                   0,
+                                                   static_cast<IndexValueType>(width))));
+  parallel(
+    lines,
+    m_Levels.size(),
+    [&](SizeValueType line) {
+      IndexType source;
+      size_t    rest = line;
       for (unsigned d = 1; d < ImageDimension; ++d)
       {
-        offset += (rest % m_Padded.GetSize(d) + 1) * stride[d];
+        source[d] = mirror(d, m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d)));
         rest /= m_Padded.GetSize(d);
       }
-      std::copy(m_Levels.begin() + line * width, m_Levels.begin() + (line + 1) * width, m_Integral.begin() + offset);
-    }
-    for (size_t block = 0; block < total; block += size[0]) // prefix sums along x: running sums
-      for (size_t j = 1; j < size[0]; ++j)
-        m_Integral[block + j] += m_Integral[block + j - 1];
-    for (unsigned d = 1; d < ImageDimension; ++d) // along the other axes: whole rows at a time
-      for (size_t block = 0; block < total; block += stride[d] * size[d])
-        for (size_t j = 1; j < size[d]; ++j)
-          for (size_t i = 0; i < stride[d]; ++i)
-            m_Integral[block + j * stride[d] + i] += m_Integral[block + (j - 1) * stride[d] + i];
-    // A box [low, high] (relative to the centre) is the sum of 2^D table corners with signs.
-    std::map<long, double> terms;
-    const auto             addBox = [&](const std::vector<long> & low, const std::vector<long> & high, double weight) {
-      for (unsigned corner = 0; corner < (1u << ImageDimension); ++corner)
+      unsigned char * out = m_Levels.data() + line * width;
+      if (!(range > 0)) // a constant image (automatic range, already checked finite): one level
       {
-        long   offset = 0;
-        double sign = 1.0;
-        for (unsigned d = 0; d < ImageDimension; ++d)
-        {
-          const bool lowSide = (corner >> d) & 1u;
-          offset += (lowSide ? low[d] : high[d] + 1) * static_cast<long>(stride[d]);
-          if (lowSide)
-            sign = -sign;
-        }
-        terms[offset] += sign * weight;
+        std::fill(out, out + width, static_cast<unsigned char>(0));
+        return;
       }
-    };
+      source[0] = firstX;
+      const auto * row = buffer + input->ComputeOffset(source) - firstX; // the buffered line, by x
+      // Branch-free over the inside of the line, the mirrored ends through their source indices.
+      const size_t n = width, begin = insideBegin, end = insideEnd;
+      const bool   check = !m_AutomaticQuantizationRange; // the automatic range scan found every value finite
+      bool         finite = glcm_detail::Quantize(row, sourceX.data(), out, begin, lowest, scale, top, check);
+      if (end > begin)
+        finite &=
+          glcm_detail::Quantize(row + sourceX[begin], nullptr, out + begin, end - begin, lowest, scale, top, check);
+      finite &= glcm_detail::Quantize(row, sourceX.data() + end, out + end, n - end, lowest, scale, top, check);
+      if (finite)
+        return;
+      for (size_t x = 0; x < width; ++x)
+        if (!std::isfinite(static_cast<double>(row[sourceX[x]])))
+        {
+          const std::lock_guard<std::mutex> lock(badMutex);
+          if (!bad)
+          {
+            bad = true;
+            badIndex = source;
+            badIndex[0] = sourceX[x];
+            badValue = static_cast<double>(row[sourceX[x]]);
+          }
+          return;
+        }
+    });
+  if (bad)
+    itkExceptionMacro(<< "the input has a non-finite value " << badValue << " at index " << badIndex);
+
+  // The quick GLCM mean (images of up to three dimensions): the weighted boxes of every offset.
+  m_QuickMean.reset();
+  if (ImageDimension <= 3 && std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
+  {
+    long radius[3] = { 0, 0, 0 };
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      radius[d] = static_cast<long>(m_Radius);
+    m_QuickMean = std::make_unique<fusion::GLCMQuickMean>(radius);
     const long r = static_cast<long>(m_Radius);
     double     allPairs = 0.0;
     for (const auto & o : m_Offsets)
@@ -444,8 +474,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
     for (const auto & o : m_Offsets)
     {
       // Pairs (a, a + o) inside the window: a runs over box A, a + o over box B = A + o.
-      std::vector<long> lowA(ImageDimension), highA(ImageDimension), lowB(ImageDimension), highB(ImageDimension);
-      double            n = 1.0;
+      long   lowA[3] = { 0, 0, 0 }, highA[3] = { 0, 0, 0 }, lowB[3] = { 0, 0, 0 }, highB[3] = { 0, 0, 0 };
+      double n = 1.0;
       for (unsigned d = 0; d < ImageDimension; ++d)
       {
         lowA[d] = -r + std::max<long>(0, -o[d]);
@@ -458,14 +488,35 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
       const double weight = m_OffsetCombination == OffsetCombination::AverageFeatures
                               ? 1.0 / (pairs * static_cast<double>(m_Offsets.size()))
                               : 1.0 / allPairs;
-      addBox(lowA, highA, weight);
+      m_QuickMean->AddBox(lowA, highA, weight);
       if (m_Symmetric)
-        addBox(lowB, highB, weight);
+        m_QuickMean->AddBox(lowB, highB, weight);
     }
-    for (const auto & t : terms)
-      if (t.second != 0.0)
-        m_MeanTerms.emplace_back(t.first, t.second);
   }
+}
+
+template <typename TInputImage, typename TOutputImage>
+template <typename TSink>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const OutputImageRegionType & region, TSink && sink) const
+{
+  const IndexType start = region.GetIndex();
+  size_t          grid[3] = { 1, 1, 1 }, size[3] = { 1, 1, 1 };
+  long            origin[3] = { 0, 0, 0 };
+  for (unsigned d = 0; d < ImageDimension && d < 3; ++d)
+  {
+    grid[d] = m_Padded.GetSize(d);
+    size[d] = region.GetSize(d);
+    origin[d] = static_cast<long>(start[d] - m_Padded.GetIndex(d));
+  }
+  m_QuickMean->Evaluate(m_Levels.data(), grid, origin, size, [&](size_t y, size_t z, const double * values) {
+    IndexType first = start;
+    if (ImageDimension > 1)
+      first[1] += static_cast<IndexValueType>(y);
+    if (ImageDimension > 2)
+      first[2] += static_cast<IndexValueType>(z);
+    sink(first, values);
+  });
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -537,49 +588,39 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   const unsigned    L = m_NumberOfLevels;
   const auto        r = static_cast<OffsetValueType>(m_Radius);
   const size_t      nFeatures = m_Features.size(), nOffsets = m_Offsets.size();
-  const bool        quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean;
+  const bool        quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean && m_QuickMean;
   const bool        pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
   TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
 
   if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
     if (quickOnly)
     {
-      // The GLCM mean alone, line by line: the table position of each pixel advances by one.
-      const size_t        width = region.GetSize(0);
-      const size_t        lines = region.GetNumberOfPixels() / width;
-      std::vector<double> line(width);
-      for (size_t l = 0; l < lines; ++l)
-      {
-        IndexType start = region.GetIndex();
-        size_t    rest = l;
-        for (unsigned d = 1; d < ImageDimension; ++d)
-        {
-          start[d] += static_cast<IndexValueType>(rest % region.GetSize(d));
-          rest /= region.GetSize(d);
-        }
-        long base = 0, stride = 1;
-        for (unsigned d = 0; d < ImageDimension; ++d)
-        {
-          base += static_cast<long>(start[d] - m_Padded.GetIndex(d)) * stride;
-          stride *= static_cast<long>(m_Padded.GetSize(d)) + 1;
-        }
-        // Term by term over the whole line: unit-stride passes that vectorise.
-        std::fill(line.begin(), line.end(), 0.0);
-        for (const auto & term : m_MeanTerms)
-        {
-          const double * __restrict table = m_Integral.data() + base + term.first;
-          double * __restrict       sum = line.data();
-          const double              weight = term.second;
-          for (size_t x = 0; x < width; ++x)
-            sum[x] += weight * table[x];
-        }
-        typename OutputImageType::PixelType * out = output->GetBufferPointer() + output->ComputeOffset(start);
+      // The GLCM mean alone: the separable quick mean, written line by line.
+      const size_t width = region.GetSize(0);
+      QuickMean(region, [&](const IndexType & first, const double * values) {
+        typename OutputImageType::PixelType * out = output->GetBufferPointer() + output->ComputeOffset(first);
         for (size_t x = 0; x < width; ++x)
-          out[x] = static_cast<typename OutputImageType::PixelType>(line[x]);
+          out[x] = static_cast<typename OutputImageType::PixelType>(values[x]);
         progress.Completed(width);
-      }
+      });
       return;
     }
+  // The quick mean of the region first (the histograms below give the other features).
+  std::vector<double> quickMean;
+  if (m_QuickMean)
+  {
+    quickMean.resize(region.GetNumberOfPixels());
+    const size_t width = region.GetSize(0);
+    QuickMean(region, [&](const IndexType & first, const double * values) {
+      size_t line = 0, stride = 1;
+      for (unsigned d = 1; d < ImageDimension; ++d)
+      {
+        line += static_cast<size_t>(first[d] - region.GetIndex(d)) * stride;
+        stride *= region.GetSize(d);
+      }
+      std::copy(values, values + width, quickMean.begin() + static_cast<std::ptrdiff_t>(line * width));
+    });
+  }
 
   // c ln c for every count a cell can hold.
   size_t most = 2;
@@ -650,6 +691,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   };
 
   using LineIterator = ImageRegionIteratorWithIndex<OutputImageType>;
+  size_t pixelIndex = 0; // in the region, x fastest
   for (LineIterator it(output, region); !it.IsAtEnd();)
   {
     // One line along x of the region: build the counts at its first pixel, then slide.
@@ -696,8 +738,9 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
             values[q] = sumF[q] / nOffsets;
         }
       }
-      if (std::find(m_Features.begin(), m_Features.end(), Feature::Mean) != m_Features.end())
-        values[0] = QuickMean(centre);
+      if (m_QuickMean)
+        values[0] = quickMean[pixelIndex];
+      ++pixelIndex;
       if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
         it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
       else
@@ -718,7 +761,7 @@ void
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::AfterThreadedGenerateData()
 {
   std::vector<unsigned char>().swap(m_Levels);
-  std::vector<double>().swap(m_Integral);
+  m_QuickMean.reset();
 }
 
 template <typename TInputImage, typename TOutputImage>
