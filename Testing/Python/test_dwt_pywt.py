@@ -5,6 +5,8 @@ Runs dwtReferenceRunner on random arrays and compares every band and the reconst
   - every wavelet of haar, db* and sym* (2D and 3D, odd sizes, symmetric and periodization, 2 levels);
   - one member of each family (haar, db4, sym5, coif3, bior3.5, rbio2.8, dmey) in every mode,
     even and odd sizes, 2D and 3D, levels 1-3;
+  - long lines along x (the CPU's unit-stride polyphase passes: 256 samples and more when
+    decomposing, 128 coefficients and more when reconstructing): four families in every mode;
   - float (CPU and emulated CUDA) and double (CPU).
 Reference: pywt on the same values in float64. Error: max |ours - pywt| / max |pywt| per band
 (reconstruction: relative to max |input|). Double: at most 1e-10. Float (float bands between axes
@@ -58,6 +60,10 @@ def cases(quick):
             yield (w, mode, size, 2, "float", "cpu")
     for w in (sweep[::9] if quick else sweep[::3]):
         yield (w, "symmetric", (21, 17), 2, "float", "emulated")
+    for w, mode, size in itertools.product(["haar", "db4", "bior3.5", "dmey"], pywt.Modes.modes,
+                                           [(517, 5), (300, 4, 3)]):
+        yield (w, mode, size, 2, "double", "cpu")
+        yield (w, mode, size, 2, "float", "cpu")
 
 
 def main():

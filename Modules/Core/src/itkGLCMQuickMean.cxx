@@ -1,5 +1,7 @@
 #include "itkGLCMQuickMean.h"
 
+#include "itkFusionTargetClones.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <memory>
@@ -81,13 +83,6 @@ Expand(const std::vector<TBox> & boxes, const long radius[3])
   return s;
 }
 
-// The hot loops, also compiled for AVX2 + FMA and chosen at load time where the CPU has them.
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&              \
-  !defined(__SANITIZE_THREAD__)
-#  define FUSION_TARGET_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#  define FUSION_TARGET_CLONES
-#endif
 } // namespace
 
 size_t

@@ -1,6 +1,7 @@
 #include "itkWaveletFilterBank.h"
 
 #include "wavelet_rules.h"
+#include "itkFusionTargetClones.h"
 
 #include "itkMacro.h"
 #include "itkMultiThreaderBase.h"
@@ -92,6 +93,90 @@ ParallelChunks(size_t count, F && f, bool parallel = true)
     nullptr);
 }
 
+/* The hot loops of one level, each a function of its own so that it is also compiled for AVX2. */
+
+// One tap over unit-stride coefficients: lo[k] += tl x[k], hi[k] += th x[k].
+template <typename T>
+FUSION_TARGET_CLONES void
+TapPass(T * __restrict lo, T * __restrict hi, const T * __restrict x, T tl, T th, size_t m)
+{
+  for (size_t k = 0; k < m; ++k)
+  {
+    lo[k] += tl * x[k];
+    hi[k] += th * x[k];
+  }
+}
+
+// m outputs of L lanes from the extended samples (row-major by position, L per row), taps in
+// PyWavelets' order; output k of lane l goes to lo[k * outStride + l * laneStride].
+template <typename T>
+FUSION_TARGET_CLONES void
+FilterLanes(const T * buffer, long L, size_t m, long step, long offset, const T * lowTaps, const T * highTaps, long F,
+            T * lo, T * hi, size_t outStride, size_t laneStride)
+{
+  T accLo[kLanes], accHi[kLanes];
+  for (size_t k = 0; k < m; ++k)
+  {
+    const T * centre = buffer + (static_cast<long>(k) * step + offset) * L;
+    for (long l = 0; l < L; ++l)
+      accLo[l] = accHi[l] = 0;
+    for (long j = 0; j < F; ++j)
+    {
+      const T   tl = lowTaps[j], th = highTaps[j];
+      const T * row = centre - j * L;
+      for (long l = 0; l < L; ++l)
+      {
+        accLo[l] += tl * row[l];
+        accHi[l] += th * row[l];
+      }
+    }
+    for (long l = 0; l < L; ++l)
+    {
+      lo[k * outStride + static_cast<size_t>(l) * laneStride] = accLo[l];
+      hi[k * outStride + static_cast<size_t>(l) * laneStride] = accHi[l];
+    }
+  }
+}
+
+// One reconstruction tap over unit-stride coefficients: out[k] += tl lo[k] + th hi[k] (hi may be absent).
+template <typename T>
+FUSION_TARGET_CLONES void
+SpreadPass(T * __restrict out, const T * __restrict lo, const T * __restrict hi, T tl, T th, size_t m)
+{
+  if (hi)
+    for (size_t k = 0; k < m; ++k)
+      out[k] += tl * lo[k] + th * hi[k];
+  else
+    for (size_t k = 0; k < m; ++k)
+      out[k] += tl * lo[k] + th * T(0);
+}
+
+// The full convolution of m upsampled coefficients of L lanes with the reconstruction taps, added
+// into buffer (row-major by position, L per row); coefficient k of lane l is at k * inStride + l * laneStride.
+template <typename T>
+FUSION_TARGET_CLONES void
+SpreadLanes(const T * lo, const T * hi, long m, long L, size_t inStride, size_t laneStride, const T * lowTaps,
+            const T * highTaps, long F, T * buffer)
+{
+  T lanesLo[kLanes], lanesHi[kLanes];
+  for (long k = 0; k < m; ++k)
+  {
+    for (long l = 0; l < L; ++l)
+    {
+      lanesLo[l] = lo[static_cast<size_t>(k) * inStride + static_cast<size_t>(l) * laneStride];
+      lanesHi[l] = hi ? hi[static_cast<size_t>(k) * inStride + static_cast<size_t>(l) * laneStride] : T(0);
+    }
+    T * row = buffer + 2 * k * L;
+    for (long j = 0; j < F; ++j)
+    {
+      const T tl = lowTaps[j], th = highTaps[j];
+      T *     r = row + j * L;
+      for (long l = 0; l < L; ++l)
+        r[l] += tl * lanesLo[l] + th * lanesHi[l];
+    }
+  }
+}
+
 /* One level along one axis: input of `shape`, lo and hi with shape[axis] = coefficient length.
  * Lines along the axis are gathered (with the boundary extension) into a buffer of up to kLanes
  * neighbouring lines, row-major by position, then filtered across all lanes at once. */
@@ -139,13 +224,50 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
         for (long j = 0; j < F; ++j)
         {
           const long c = offset - j; // >= 0 since offset >= F - 1
-          const T * __restrict x = phase[c & 1].data() + c / 2;
-          const T tl = lowTaps[j], th = highTaps[j];
-          for (size_t k = 0; k < m; ++k)
+          TapPass(al, ah, phase[c & 1].data() + c / 2, lowTaps[j], highTaps[j], m);
+        }
+      }
+    }, parallel);
+    return;
+  }
+  if (a.inner >= kLanes)
+  {
+    // Axes > 0: the samples across the axis are contiguous runs of `inner`, so every tap is a pass
+    // over whole runs, from the input itself (the runs past the ends extended once per job).
+    constexpr size_t block = 1024; // samples of a run per job
+    const size_t     blocks = (a.inner + block - 1) / block;
+    parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
+    ParallelChunks(a.outer * blocks, [&](size_t begin, size_t end) {
+      SampleVector<T> outside; // extended runs, for positions first .. -1 and n .. last
+      for (size_t job = begin; job < end; ++job)
+      {
+        const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
+        const T *    base = in + o * a.inner * a.length + c0;
+        const long   before = std::max(0L, -first), after = std::max(0L, last - (n - 1));
+        outside.resize(static_cast<size_t>(before + after) * width);
+        const auto run = [&](long idx) -> const T * {
+          if (idx >= 0 && idx < n)
+            return base + static_cast<size_t>(idx) * a.inner;
+          return outside.data() + static_cast<size_t>(idx < 0 ? idx + before : before + idx - n) * width;
+        };
+        for (long idx = first; idx <= last; ++idx)
+          if (idx < 0 || idx >= n)
           {
-            al[k] += tl * x[k];
-            ah[k] += th * x[k];
+            T * r = const_cast<T *>(run(idx));
+            for (size_t l = 0; l < width; ++l)
+              r[l] = ::fusion::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, modeNumber);
           }
+        T * loBase = lo + o * a.inner * m + c0;
+        T * hiBase = hi + o * a.inner * m + c0;
+        for (size_t k = 0; k < m; ++k)
+        {
+          T * al = loBase + k * a.inner;
+          T * ah = hiBase + k * a.inner;
+          std::fill(al, al + width, T(0));
+          std::fill(ah, ah + width, T(0));
+          const long centre = first + static_cast<long>(k) * step + offset;
+          for (long j = 0; j < F; ++j)
+            TapPass(al, ah, run(centre - j), lowTaps[static_cast<size_t>(j)], highTaps[static_cast<size_t>(j)], width);
         }
       }
     }, parallel);
@@ -178,28 +300,8 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
           for (size_t l = 0; l < lanes; ++l)
             row[l] = ::fusion::wavelet::Extended(base + l * laneIn, static_cast<long long>(a.inner), n, idx, modeNumber);
       }
-      T accLo[kLanes], accHi[kLanes];
-      for (size_t k = 0; k < m; ++k)
-      {
-        const T * centre = buffer.data() + (static_cast<long>(k) * step + offset) * L;
-        for (size_t l = 0; l < lanes; ++l)
-          accLo[l] = accHi[l] = 0;
-        for (long j = 0; j < F; ++j)
-        {
-          const T   tl = lowTaps[j], th = highTaps[j];
-          const T * row = centre - j * L;
-          for (size_t l = 0; l < lanes; ++l)
-          {
-            accLo[l] += tl * row[l];
-            accHi[l] += th * row[l];
-          }
-        }
-        for (size_t l = 0; l < lanes; ++l)
-        {
-          loBase[k * a.inner + l * laneOut] = accLo[l];
-          hiBase[k * a.inner + l * laneOut] = accHi[l];
-        }
-      }
+      FilterLanes(buffer.data(), L, m, step, offset, lowTaps.data(), highTaps.data(), F, loBase, hiBase, a.inner,
+                  laneOut);
     }
   }, parallel);
 }
@@ -222,14 +324,101 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const long       shift = periodization ? F / 2 - 1 : F - 2;
   // Sums in the storage type T, as PyWavelets does.
   const std::vector<T>        lowTaps(bank.recLo.begin(), bank.recLo.end()), highTaps(bank.recHi.begin(), bank.recHi.end());
-  const bool                  acrossOuter = a.inner == 1; // axis 0: lanes are successive lines
-  const size_t                laneCount = acrossOuter ? a.outer : a.inner;
-  const size_t                laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? target : 1;
-  const size_t                batches = (laneCount + kLanes - 1) / kLanes;
+  // The full convolution of L lanes (row-major by position) to the output: cut from `shift`, or
+  // for periodization folded onto one period of 2m samples first. Lane l of output x goes to
+  // outBase[x * outStride + l * laneOut].
+  const auto emit = [&](T * buffer, long L, T * outBase, size_t outStride, size_t laneOut) {
+    if (periodization)
+    {
+      const long period = 2 * m;
+      for (long p = period; p < full; ++p)
+        for (long l = 0; l < L; ++l)
+          buffer[static_cast<size_t>((p % period) * L + l)] += buffer[static_cast<size_t>(p * L + l)];
+    }
+    for (long x = 0; x < static_cast<long>(target); ++x)
+    {
+      const T * r = buffer + (periodization ? (x + shift) % (2 * m) : x + shift) * L;
+      for (long l = 0; l < L; ++l)
+        outBase[static_cast<size_t>(x) * outStride + static_cast<size_t>(l) * laneOut] = r[l];
+    }
+  };
+  if (a.inner == 1 && a.length >= 128)
+  {
+    // Long contiguous lines (axis 0 of large images): the even and odd output positions apart, so
+    // that every tap is a unit-stride pass (position 2k + j is phase j mod 2, index k + j / 2).
+    // Taps from the last to the first: each position sums its terms in increasing k, as below.
+    parallel = parallel && a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
+    ParallelChunks(a.outer, [&](size_t begin, size_t end) {
+      SampleVector<T> phase[2], buffer(static_cast<size_t>(full));
+      phase[0].resize(static_cast<size_t>(full + 1) / 2 + 1);
+      phase[1].resize(static_cast<size_t>(full + 1) / 2 + 1);
+      for (size_t o = begin; o < end; ++o)
+      {
+        std::fill(phase[0].begin(), phase[0].end(), T(0));
+        std::fill(phase[1].begin(), phase[1].end(), T(0));
+        const T * lineLo = lo + o * a.length;
+        const T * lineHi = hi ? hi + o * a.length : nullptr;
+        for (long j = F - 1; j >= 0; --j)
+          SpreadPass(phase[j & 1].data() + j / 2, lineLo, lineHi, lowTaps[static_cast<size_t>(j)],
+                     highTaps[static_cast<size_t>(j)], a.length);
+        T * line = out + o * target;
+        if (!periodization) // interleave the phases straight into the output, from `shift`
+        {
+          const T * even = phase[shift & 1].data() + shift / 2;
+          const T * odd = phase[(shift + 1) & 1].data() + (shift + 1) / 2;
+          for (size_t x = 0; x + 1 < target; x += 2)
+          {
+            line[x] = even[x / 2];
+            line[x + 1] = odd[x / 2];
+          }
+          if (target & 1)
+            line[target - 1] = even[target / 2];
+          continue;
+        }
+        for (long p = 0; p < full; ++p)
+          buffer[static_cast<size_t>(p)] = phase[p & 1][static_cast<size_t>(p / 2)];
+        emit(buffer.data(), 1, line, 1, 1);
+      }
+    }, parallel);
+    return;
+  }
+  if (a.inner >= kLanes && !periodization)
+  {
+    // Axes > 0: the samples across the axis are contiguous runs of `inner`, so output run x takes
+    // rec_lo[j] lo[k] + rec_hi[j] hi[k] run by run (2k + j = x + shift) straight into the output;
+    // k ascending: each output sums its terms in the order of the lanes below.
+    constexpr size_t block = 1024; // samples of a run per job
+    const size_t     blocks = (a.inner + block - 1) / block;
+    parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
+    ParallelChunks(a.outer * blocks, [&](size_t begin, size_t end) {
+      for (size_t job = begin; job < end; ++job)
+      {
+        const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
+        const T *    loBase = lo + o * a.inner * a.length + c0;
+        const T *    hiBase = hi ? hi + o * a.inner * a.length + c0 : nullptr;
+        T *          outBase = out + o * a.inner * target + c0;
+        for (size_t x = 0; x < target; ++x)
+          std::fill(outBase + x * a.inner, outBase + x * a.inner + width, T(0));
+        for (long k = 0; k < m; ++k)
+          for (long j = 0; j < F; ++j)
+          {
+            const long x = 2 * k + j - shift;
+            if (x >= 0 && x < static_cast<long>(target))
+              SpreadPass(outBase + static_cast<size_t>(x) * a.inner, loBase + static_cast<size_t>(k) * a.inner,
+                         hiBase ? hiBase + static_cast<size_t>(k) * a.inner : nullptr, lowTaps[static_cast<size_t>(j)],
+                         highTaps[static_cast<size_t>(j)], width);
+          }
+      }
+    }, parallel);
+    return;
+  }
+  const bool   acrossOuter = a.inner == 1; // axis 0: lanes are successive lines
+  const size_t laneCount = acrossOuter ? a.outer : a.inner;
+  const size_t laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? target : 1;
+  const size_t batches = (laneCount + kLanes - 1) / kLanes;
   parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
   ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
     std::vector<T> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount));
-    T              lanesLo[kLanes], lanesHi[kLanes];
     for (size_t job = begin; job < end; ++job)
     {
       const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
@@ -237,45 +426,9 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
       const long   L = static_cast<long>(lanes);
       const T *    loBase = lo + o * a.inner * a.length + l0 * laneIn;
       const T *    hiBase = hi ? hi + o * a.inner * a.length + l0 * laneIn : nullptr;
-      T *          outBase = out + o * a.inner * target + l0 * laneOut;
       std::fill(buffer.begin(), buffer.begin() + full * L, T(0));
-      for (long k = 0; k < m; ++k)
-      {
-        for (long l = 0; l < L; ++l)
-        {
-          lanesLo[l] = loBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)];
-          lanesHi[l] = hiBase ? hiBase[k * static_cast<long>(a.inner) + l * static_cast<long>(laneIn)] : T(0);
-        }
-        T * row = buffer.data() + 2 * k * L;
-        for (long j = 0; j < F; ++j)
-        {
-          const T tl = lowTaps[j], th = highTaps[j];
-          T *     r = row + j * L;
-          for (long l = 0; l < L; ++l)
-            r[l] += tl * lanesLo[l] + th * lanesHi[l];
-        }
-      }
-      if (periodization)
-      {
-        // Fold the full convolution onto one period of 2m samples, starting at `shift`.
-        const long period = 2 * m;
-        for (long p = period; p < full; ++p)
-          for (long l = 0; l < L; ++l)
-            buffer[static_cast<size_t>((p % period) * L + l)] += buffer[static_cast<size_t>(p * L + l)];
-        for (long x = 0; x < static_cast<long>(target); ++x)
-        {
-          const T * r = buffer.data() + ((x + shift) % period) * L;
-          for (long l = 0; l < L; ++l)
-            outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
-        }
-      }
-      else
-        for (long x = 0; x < static_cast<long>(target); ++x)
-        {
-          const T * r = buffer.data() + (x + shift) * L;
-          for (long l = 0; l < L; ++l)
-            outBase[x * static_cast<long>(a.inner) + l * static_cast<long>(laneOut)] = static_cast<T>(r[l]);
-        }
+      SpreadLanes(loBase, hiBase, m, L, a.inner, laneIn, lowTaps.data(), highTaps.data(), F, buffer.data());
+      emit(buffer.data(), L, out + o * a.inner * target + l0 * laneOut, a.inner, laneOut);
     }
   }, parallel);
 }
