@@ -11,8 +11,11 @@ packages=(
   libgdcm-tools                 # the DICOM tools ITK's CMake config refers to
   libgtest-dev                  # GoogleTest
   libbenchmark-dev              # Google Benchmark
+  libonnx-dev libprotobuf-dev   # ONNX networks (ConvFeatureFilter)
+  libopenblas-dev               # GEMM for the CPU convolutions
   python3-numpy python3-pywt    # reference libraries for the cross-checks in the tests
   python3-skimage
+  python3-torch python3-torchvision python3-onnx
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
 #include "itkCommand.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
+#include "itkConvFeatureFilter.h"
 #include "itkGLCMMeanTextureFilter.h"
 #include "itkImageFileWriter.h"
 #include "itkHeadPhantom.h"
@@ -72,6 +73,17 @@ Usage:
       correlation, maxprob; several features make a vector image in the order given.
       Offsets: the unit directions (4 in 2D, 13 in 3D), features averaged over them
       (--pooled: one matrix of all offsets); symmetric unless --asymmetric.
+
+  mmfusion features IMAGE -o OUT [--model tdfif|FILE.onnx] [--output NAME]
+                     [--reduce mean|l1|max|none] [--slice-axis 0|1|2] [--raw]
+                     [--mean M[,M,...] --std S[,S,...]] [--backend ...]
+      Convolutional feature maps of a 2D or 3D image: the built-in TDFIF encoder (default) or
+      an ONNX network (Conv, Relu, MaxPool, AveragePool, BatchNormalization, Concat, Add,
+      Identity) up to the tensor --output (default: the graph's output). The image is scaled to
+      [0, 1] first (--raw: its values as they are), replicated to the network's input channels,
+      then (v - mean) / std per channel when given. --reduce: the channel mean (default), L1
+      norm or maximum as one float image, or none: every channel, a vector image. A 2D network
+      on a volume runs slice by slice along --slice-axis.
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -631,6 +643,103 @@ CommandTexture(int argc, char * argv[])
   return 0;
 }
 
+std::vector<double>
+NumberList(const std::string & option, const std::string & text)
+{
+  std::vector<double> values;
+  for (size_t start = 0; start <= text.size();)
+  {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    try
+    {
+      size_t used = 0;
+      const std::string item = text.substr(start, comma - start);
+      values.push_back(std::stod(item, &used));
+      if (used != item.size())
+        throw std::invalid_argument(item);
+    }
+    catch (const std::exception &)
+    {
+      throw UsageError(option + " takes numbers separated by commas");
+    }
+    start = comma + 1;
+  }
+  return values;
+}
+
+template <unsigned int D, typename TOutput>
+void
+RunFeatures(const Arguments & args, const std::string & output)
+{
+  using Filter = itk::ConvFeatureFilter<FloatImage<D>, TOutput>;
+  auto filter = Filter::New();
+  auto image = mmfusion::ReadImage<D>(args.positional[0]);
+  if (!args.has("--raw"))
+  {
+    auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
+    range->SetImage(image);
+    range->Compute();
+    const double lo = range->GetMinimum(), hi = range->GetMaximum();
+    if (!std::isfinite(lo) || !std::isfinite(hi))
+      throw std::runtime_error("'" + args.positional[0] + "' holds non-finite values");
+    const double scale = hi > lo ? 1.0 / (hi - lo) : 0.0;
+    for (itk::ImageRegionIterator<FloatImage<D>> it(image, image->GetBufferedRegion()); !it.IsAtEnd(); ++it)
+      it.Set(static_cast<float>((it.Get() - lo) * scale));
+  }
+  filter->SetInput(image);
+  const std::string model = args.get("--model", "tdfif");
+  if (model != "tdfif")
+    filter->SetModelFileName(model, args.get("--output", ""));
+  else if (args.options.count("--output"))
+    throw UsageError("--output names a tensor of an ONNX model (--model FILE.onnx)");
+  filter->SetReduction(Filter::ReductionFromString(args.get("--reduce", "mean")));
+  if (args.options.count("--mean") || args.options.count("--std"))
+    filter->SetChannelNormalization(NumberList("--mean", args.get("--mean", "0")),
+                                    NumberList("--std", args.get("--std", "1")));
+  if (args.options.count("--slice-axis"))
+  {
+    const std::string axis = args.get("--slice-axis", "");
+    if (axis != "0" && axis != "1" && axis != "2")
+      throw UsageError("--slice-axis takes 0, 1 or 2");
+    filter->SetSliceAxis(std::stoi(axis));
+  }
+  filter->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  ShowProgress(filter, "features", args.has("--quiet"));
+  filter->Update();
+  mmfusion::MakeParentDirectories(output);
+  auto writer = itk::ImageFileWriter<TOutput>::New();
+  writer->SetInput(filter->GetOutput());
+  writer->SetFileName(output);
+  writer->SetUseCompression(true);
+  writer->Update();
+  if (!args.has("--quiet"))
+    std::cerr << "mmfusion: " << filter->GetNetwork()->OutputChannels() << " feature channel(s), "
+              << Filter::ReductionName(filter->GetReduction()) << " -> " << output << "\n";
+}
+
+int
+CommandFeatures(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2,
+                       { "-o", "--output-file", "--model", "--output", "--reduce", "--slice-axis", "--mean", "--std",
+                         "--backend" },
+                       { "--raw", "--quiet" });
+  const std::string output = args.get("-o", "");
+  if (output.empty())
+    throw UsageError("features needs an output: -o OUT");
+  if (args.positional.size() != 1)
+    throw UsageError("features takes one image");
+  const bool         all = args.get("--reduce", "mean") == "none";
+  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  if (d == 2)
+    all ? RunFeatures<2, itk::VectorImage<float, 2>>(args, output) : RunFeatures<2, FloatImage<2>>(args, output);
+  else if (d == 3)
+    all ? RunFeatures<3, itk::VectorImage<float, 3>>(args, output) : RunFeatures<3, FloatImage<3>>(args, output);
+  else
+    throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; features takes 2D and 3D");
+  return 0;
+}
+
 template <unsigned int D>
 void
 PrintInfo(const std::string & path)
@@ -676,7 +785,7 @@ main(int argc, char * argv[])
   try
   {
     if (command.empty())
-      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, info)");
+      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, features, info)");
     if (command == "--help" || command == "-h" || command == "help")
     {
       std::cout << kUsage;
@@ -707,7 +816,9 @@ main(int argc, char * argv[])
       return CommandIDWT(argc, argv);
     if (command == "texture")
       return CommandTexture(argc, argv);
-    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, info; see mmfusion --help)");
+    if (command == "features")
+      return CommandFeatures(argc, argv);
+    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, features, info; see mmfusion --help)");
   }
   catch (const UsageError & e)
   {

@@ -1,0 +1,110 @@
+/*
+ * Convolutional feature networks read from ONNX, evaluated on the CPU.
+ *
+ * A ConvNetwork is the part of an ONNX graph that computes one tensor (by default the graph's
+ * output) from the graph's one image input, batch 1. Operators: Conv (any kernel, stride,
+ * padding, dilation, groups), Relu, MaxPool, AveragePool, BatchNormalization, Concat (channels),
+ * Add, Identity; 2D (NCHW) or 3D (NCDHW). Anything else is refused by name, with its node.
+ * Files are read with ONNX's own protobuf classes (Debian's libonnx-dev).
+ *
+ * CPU evaluation: convolutions as blocks of output positions, each unfolded (im2col) and
+ * multiplied by the weights with OpenBLAS's single-precision GEMM, the blocks spread over ITK's
+ * threads; the other operators in plain loops.
+ *
+ * Tensors are float, channels first, spatial axes in ITK order (x fastest): a 2D image of size
+ * (x, y) is ONNX's (1, C, y, x).
+ */
+#ifndef itkConvNetwork_h
+#define itkConvNetwork_h
+
+#include "MultimodalFusionExport.h"
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace itk
+{
+namespace fusion
+{
+/** Channels x spatial samples (x fastest, then y, then z), float. */
+struct MultimodalFusion_EXPORT FeatureTensor
+{
+  size_t                channels = 0;
+  std::array<size_t, 3> size{ { 1, 1, 1 } }; // x, y, z (1 for missing axes)
+  std::vector<float>    data;                // [channel][z][y][x]
+
+  size_t
+  Samples() const
+  {
+    return size[0] * size[1] * size[2];
+  }
+};
+
+/** Where the network's output sample o lies on its input grid along one axis: at input index
+ * o * stride + offset (offset may be half-integer), and the input extent it depends on (field). */
+struct AxisGeometry
+{
+  long   stride = 1;
+  double offset = 0.0;
+  long   field = 1;
+};
+
+class MultimodalFusion_EXPORT ConvNetwork
+{
+public:
+  /** Reads an ONNX file; `output` names the tensor to compute (empty: the graph's output).
+   * Throws std::runtime_error naming the file, the node and the operator on any problem. */
+  static std::shared_ptr<const ConvNetwork>
+  FromFile(const std::string & path, const std::string & output = "");
+  /** The same from bytes in memory (`name` appears in error messages). */
+  static std::shared_ptr<const ConvNetwork>
+  FromBytes(const void * data, size_t size, const std::string & name, const std::string & output = "");
+  /** The TDFIF encoder trained by scripts/train_tdfif_encoder.py, built into the library:
+   * conv 3x3 1->64, ReLU, conv 3x3 64->64, ReLU, stride 1, zero padding 1. */
+  static std::shared_ptr<const ConvNetwork>
+  TDFIFEncoder();
+
+  ~ConvNetwork();
+
+  /** 2 or 3. */
+  unsigned int
+  SpatialDimension() const;
+  size_t
+  InputChannels() const;
+  size_t
+  OutputChannels() const;
+  /** The most channels of any tensor the network computes (for memory estimates). */
+  size_t
+  WidestChannels() const;
+  const std::string &
+  Name() const;
+  const std::string &
+  OutputName() const;
+  /** Per spatial axis in ITK order. */
+  std::array<AxisGeometry, 3>
+  Geometry() const;
+  /** Output spatial size for an input of `input`; throws if the input is smaller than the network
+   * can take (its receptive field or a pooling window). */
+  std::array<size_t, 3>
+  OutputSize(const std::array<size_t, 3> & input) const;
+  /** Number of operator nodes evaluated, and a one-line summary per node. */
+  std::vector<std::string>
+  Describe() const;
+
+  /** Evaluates the network; input.channels must equal InputChannels(). */
+  FeatureTensor
+  Run(const FeatureTensor & input) const;
+
+  struct Graph;
+
+private:
+  ConvNetwork();
+  std::unique_ptr<Graph> m_Graph;
+};
+} // namespace fusion
+} // namespace itk
+
+#endif
