@@ -248,7 +248,6 @@ TEST(ConvFeatureFilter, BadInputThrowsClearErrors)
   expectThrow([](Filter * f) { f->SetChannelNormalization({ 0.1 }, { 0.0 }); }, "std must be positive");
   expectThrow([](Filter * f) { f->SetSliceAxis(1); }, "slice by slice needs a 2D network, a 3D image");
   expectThrow([](Filter * f) { f->SetModelFileName("/no/such/model.onnx"); }, "cannot open the ONNX file");
-  expectThrow([](Filter * f) { f->SetBackend(itk::FusionEnums::Backend::EmulatedCUDA); }, "");
   EXPECT_THROW(Filter::ReductionFromString("median"), itk::ExceptionObject);
   EXPECT_EQ(Filter::ReductionFromString("L1"), Filter::Reduction::L1);
 
@@ -256,6 +255,61 @@ TEST(ConvFeatureFilter, BadInputThrowsClearErrors)
   auto f3 = Filter3::New();
   f3->SetInput(RandomImage<Image3>({ { 8, 8, 8 } }, 7));
   EXPECT_THROW(f3->Update(), itk::ExceptionObject); // a 2D network on a volume without a slice axis
+}
+
+TEST(ConvFeatureFilter, EmulatedKernelsEqualTheCpuPath)
+{
+  // The TDFIF encoder (reduced in the last convolution, and every channel), the known network
+  // (pooling), slice by slice in 3D.
+  using Vector2 = itk::VectorImage<float, 2>;
+  auto       image = RandomImage<Image2>({ { 21, 18 } }, 9);
+  const auto run = [&](auto filter, itk::FusionEnums::Backend backend) {
+    filter->SetInput(image);
+    filter->SetBackend(backend);
+    filter->Update();
+    EXPECT_EQ(filter->GetLastUsedBackend(), backend);
+    return filter->GetOutput();
+  };
+  for (auto reduction : { itk::fusion::ChannelReduction::Mean, itk::fusion::ChannelReduction::L1,
+                          itk::fusion::ChannelReduction::Max })
+  {
+    auto cpu = itk::ConvFeatureFilter<Image2>::New(), emulated = itk::ConvFeatureFilter<Image2>::New();
+    cpu->SetReduction(reduction);
+    emulated->SetReduction(reduction);
+    const Image2 * a = run(cpu, itk::FusionEnums::Backend::CPU);
+    const Image2 * b = run(emulated, itk::FusionEnums::Backend::EmulatedCUDA);
+    EXPECT_LE(MaxDifference<Image2>(a, b, a->GetLargestPossibleRegion()), 1e-5 * 64)
+      << itk::ConvFeatureFilter<Image2>::ReductionName(reduction);
+  }
+  for (const char * model : { "", FUSION_TEST_DATA_DIR "/known_conv.onnx" })
+  {
+    auto cpu = itk::ConvFeatureFilter<Image2, Vector2>::New(), emulated = itk::ConvFeatureFilter<Image2, Vector2>::New();
+    if (*model)
+    {
+      cpu->SetModelFileName(model);
+      emulated->SetModelFileName(model);
+    }
+    const Vector2 * a = run(cpu, itk::FusionEnums::Backend::CPU);
+    const Vector2 * b = run(emulated, itk::FusionEnums::Backend::EmulatedCUDA);
+    double worst = 0.0;
+    for (itk::ImageRegionConstIterator<Vector2> i(a, a->GetLargestPossibleRegion()), j(b, a->GetLargestPossibleRegion());
+         !i.IsAtEnd(); ++i, ++j)
+      for (unsigned c = 0; c < a->GetNumberOfComponentsPerPixel(); ++c)
+        worst = std::max(worst, static_cast<double>(std::abs(i.Get()[c] - j.Get()[c])));
+    EXPECT_LE(worst, 1e-5) << (*model ? model : "TDFIF");
+  }
+  auto volume = RandomImage<Image3>({ { 12, 10, 5 } }, 10);
+  auto cpu = itk::ConvFeatureFilter<Image3>::New(), emulated = itk::ConvFeatureFilter<Image3>::New();
+  for (auto f : { cpu, emulated })
+  {
+    f->SetInput(volume);
+    f->SetSliceAxis(1);
+  }
+  cpu->SetBackend(itk::FusionEnums::Backend::CPU);
+  emulated->SetBackend(itk::FusionEnums::Backend::EmulatedCUDA);
+  cpu->Update();
+  emulated->Update();
+  EXPECT_LE(MaxDifference<Image3>(cpu->GetOutput(), emulated->GetOutput(), volume->GetLargestPossibleRegion()), 1e-5);
 }
 
 TEST(ConvFeatureFilter, PrintSelfPrintsEveryMember)

@@ -76,14 +76,15 @@ Usage:
 
   mmfusion features IMAGE -o OUT [--model tdfif|FILE.onnx] [--output NAME]
                      [--reduce mean|l1|max|none] [--slice-axis 0|1|2] [--raw]
-                     [--mean M[,M,...] --std S[,S,...]] [--backend ...]
+                     [--mean M[,M,...] --std S[,S,...]] [--tile-mb N] [--backend ...]
       Convolutional feature maps of a 2D or 3D image: the built-in TDFIF encoder (default) or
       an ONNX network (Conv, Relu, MaxPool, AveragePool, BatchNormalization, Concat, Add,
       Identity) up to the tensor --output (default: the graph's output). The image is scaled to
       [0, 1] first (--raw: its values as they are), replicated to the network's input channels,
       then (v - mean) / std per channel when given. --reduce: the channel mean (default), L1
       norm or maximum as one float image, or none: every channel, a vector image. A 2D network
-      on a volume runs slice by slice along --slice-axis.
+      on a volume runs slice by slice along --slice-axis. --tile-mb: feature-map memory per tile
+      (default 256; the result does not depend on it).
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -703,6 +704,13 @@ RunFeatures(const Arguments & args, const std::string & output)
       throw UsageError("--slice-axis takes 0, 1 or 2");
     filter->SetSliceAxis(std::stoi(axis));
   }
+  if (args.options.count("--tile-mb"))
+  {
+    const std::vector<double> mb = NumberList("--tile-mb", args.get("--tile-mb", ""));
+    if (mb.size() != 1 || !(mb[0] > 0))
+      throw UsageError("--tile-mb takes a positive number");
+    filter->SetMaximumTileBytes(static_cast<size_t>(mb[0] * 1048576.0));
+  }
   filter->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
   ShowProgress(filter, "features", args.has("--quiet"));
   filter->Update();
@@ -722,7 +730,7 @@ CommandFeatures(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
                        { "-o", "--output-file", "--model", "--output", "--reduce", "--slice-axis", "--mean", "--std",
-                         "--backend" },
+                         "--backend", "--tile-mb" },
                        { "--raw", "--quiet" });
   const std::string output = args.get("-o", "");
   if (output.empty())

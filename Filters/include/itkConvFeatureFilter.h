@@ -51,7 +51,10 @@ namespace itk
  * network of the wrong dimension or with a channel normalisation of the wrong length, a reduction
  * asked for a VectorImage output (or none for a scalar output): exceptions that say which.
  *
- * Backend: the CPU (GEMM from OpenBLAS, blocks of output positions on ITK's threads).
+ * Backends (SetBackend, itkFusionBackend.h): the CPU (GEMM from OpenBLAS, blocks of output
+ * positions on ITK's threads), or the CUDA kernels of Modules/Kernels/conv_network.cuh (tiled
+ * direct convolution with shared-memory staging, the channel reduction fused into the last
+ * convolution) on a device or in the CPU emulation.
  *
  * \ingroup MultimodalFusion
  */
@@ -82,13 +85,8 @@ public:
   static constexpr bool VectorOutput =
     std::is_same<TOutputImage, VectorImage<typename TOutputImage::InternalPixelType, ImageDimension>>::value;
 
-  enum class Reduction
-  {
-    None,
-    Mean,
-    L1,
-    Max
-  };
+  /** None, Mean, L1, Max (fusion::ChannelReduction). */
+  using Reduction = fusion::ChannelReduction;
   /** none|mean|l1|max (case-insensitive); throws otherwise. */
   static Reduction
   ReductionFromString(const std::string & name);

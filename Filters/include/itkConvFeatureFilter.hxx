@@ -245,7 +245,7 @@ template <typename TInputImage, typename TOutputImage>
 void
 ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
 {
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, false, this->GetNameOfClass());
+  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
   this->AllocateOutputs();
   const InputImageType * input = this->GetInput();
   OutputImageType *      output = this->GetOutput();
@@ -315,8 +315,8 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
         for (size_t c = 0; c < inChannels; ++c)
           tensor.data[c * samples + i] = static_cast<float>((v - mean[c]) * scale[c]);
       }
-      const fusion::FeatureTensor result =
-        conv_detail::Guard(__FILE__, __LINE__, [&] { return m_Network->Run(tensor); });
+      const fusion::FeatureTensor result = conv_detail::Guard(
+        __FILE__, __LINE__, [&] { return m_Network->Run(tensor, m_Reduction, m_LastUsedBackend); });
 
       // Output samples of the tile from the result (its first sample is on the image's stride grid).
       size_t outSamples = 1, shift[3] = { 0, 0, 0 };
@@ -349,20 +349,7 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
             pixel[c] = static_cast<typename OutputImageType::InternalPixelType>(value[c * resultSamples]);
         }
         else
-        {
-          double reduced = m_Reduction == Reduction::Max ? -INFINITY : 0.0;
-          for (size_t c = 0; c < channels; ++c)
-          {
-            const double v = value[c * resultSamples];
-            if (m_Reduction == Reduction::Max)
-              reduced = std::max(reduced, v);
-            else
-              reduced += m_Reduction == Reduction::L1 ? std::abs(v) : v;
-          }
-          if (m_Reduction == Reduction::Mean)
-            reduced /= static_cast<double>(channels);
-          output->SetPixel(at, static_cast<typename OutputImageType::PixelType>(reduced));
-        }
+          output->SetPixel(at, static_cast<typename OutputImageType::PixelType>(*value)); // reduced by the network
       }
       progress.CompletedPixel();
     }

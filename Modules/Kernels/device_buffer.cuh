@@ -31,6 +31,13 @@ public:
     m_size = elements;
     return cudaMalloc(reinterpret_cast<void **>(&m_data), elements * sizeof(T));
   }
+  void
+  release()
+  {
+    cudaFree(m_data);
+    m_data = nullptr;
+    m_size = 0;
+  }
   int
   upload(const T * host, size_t elements, size_t offset = 0)
   {

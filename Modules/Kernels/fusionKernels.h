@@ -71,6 +71,50 @@ struct GLCMArguments
   float *               output = nullptr;
 };
 
+/* A feature network (conv_network.cuh): layers over values (tensors channels x z x y x x);
+ * value 0 is the input. Convolution weights [out][in / groups][kz][ky][kx] with one bias per
+ * output channel; scale-shift (batch normalisation folded): weights = per-channel scale, bias =
+ * shift. `output`: the value outputValue (reduce 0) or its channel mean (1), L1 norm (2) or
+ * maximum (3), one float per sample. */
+enum NetworkOp
+{
+  NetConv = 0,
+  NetMaxPool = 1,
+  NetAveragePool = 2,
+  NetScaleShift = 3,
+  NetRelu = 4,
+  NetAdd = 5,
+  NetConcat = 6,
+  NetIdentity = 7
+};
+constexpr int kNetworkMaximumInputs = 16;
+struct NetworkLayer
+{
+  int           op = NetIdentity;
+  int           inputs[kNetworkMaximumInputs] = {};
+  int           inputCount = 1;
+  int           output = 0;
+  int           kernel[3] = { 1, 1, 1 }, stride[3] = { 1, 1, 1 }, padLow[3] = { 0, 0, 0 }, padHigh[3] = { 0, 0, 0 };
+  int           dilation[3] = { 1, 1, 1 };
+  int           groups = 1;
+  int           relu = 0;
+  int           countIncludePad = 0;
+  const float * weights = nullptr;
+  const float * bias = nullptr;
+  int           weightCount = 0;
+};
+struct NetworkArguments
+{
+  const NetworkLayer * layers = nullptr;
+  int                  layerCount = 0;
+  int                  valueCount = 0;
+  const int *          valueChannels = nullptr; // per value
+  const int *          valueSizes = nullptr;    // x, y, z per value
+  const float *        input = nullptr;
+  int                  outputValue = 0;
+  int                  reduce = 0;
+  float *              output = nullptr;
+};
 #define FUSION_KERNEL_API                                                                                              \
   /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
   int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
@@ -79,6 +123,8 @@ struct GLCMArguments
   int DWTReconstruct(const DWTArguments & arguments);                                                                  \
   /* Per-pixel GLCM features. */                                                                                       \
   int GLCMFeatures(const GLCMArguments & arguments);                                                                   \
+  /* A feature network, layer by layer. */                                                                             \
+  int ConvNetworkForward(const NetworkArguments & arguments);                                                          \
   /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
   int DeviceCount();                                                                                                   \
   /* A readable description of a status returned by this namespace, with the detail of the last error. */             \

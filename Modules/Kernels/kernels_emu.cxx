@@ -1,5 +1,6 @@
 /* Every kernel of the project, compiled by the host compiler for the CPU emulation. */
 #define CUEMU_BACKEND_NS emu
+#include "conv_network.cuh"
 #include "dwt.cuh"
 #include "glcm.cuh"
 #include "weighted_fusion.cuh"

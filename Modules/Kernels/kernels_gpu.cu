@@ -1,5 +1,6 @@
 /* Every kernel of the project, compiled by nvcc for the GPU. */
 #define CUEMU_BACKEND_NS gpu
+#include "conv_network.cuh"
 #include "dwt.cuh"
 #include "glcm.cuh"
 #include "weighted_fusion.cuh"

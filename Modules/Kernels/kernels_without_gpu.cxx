@@ -32,6 +32,11 @@ GLCMFeatures(const GLCMArguments &)
   return kNoDevice;
 }
 int
+ConvNetworkForward(const NetworkArguments &)
+{
+  return kNoDevice;
+}
+int
 DeviceCount()
 {
   return 0;

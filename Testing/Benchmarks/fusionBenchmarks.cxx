@@ -2,6 +2,7 @@
  * Speed of the module's filters, per backend. Not pass/fail: scripts/benchmark.sh prints the table.
  * Argument: the phantom size N (2D: N x N; 3D: N x N x 5N/8, the phantom's own shape).
  */
+#include "itkConvFeatureFilter.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
 #include "itkGLCMMeanTextureFilter.h"
@@ -169,6 +170,29 @@ BENCHMARK(GLCMMean2D)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMMean3D)->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMAll2D)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMAll3D)->Arg(128)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+/* The TDFIF encoder and its channel mean (the activity map) on N x N noise, or slice by slice on
+ * N^3 (scripts/benchmark_features.py runs these beside PyTorch). Argument: N. */
+template <unsigned D>
+void
+TDFIFActivity(benchmark::State & state)
+{
+  using ImageType = itk::Image<float, D>;
+  auto image = NoiseImage<D>(static_cast<unsigned>(state.range(0)));
+  auto filter = itk::ConvFeatureFilter<ImageType>::New();
+  filter->SetInput(image);
+  filter->SetBackend(Backend::CPU);
+  if (D == 3)
+    filter->SetSliceAxis(2);
+  for (auto _ : state)
+  {
+    filter->Modified();
+    filter->Update();
+  }
+  state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
+}
+BENCHMARK_TEMPLATE(TDFIFActivity, 2)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(TDFIFActivity, 3)->Arg(128)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::CPU)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 2, Backend::EmulatedCUDA)->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);

@@ -11,7 +11,9 @@ with torch.onnx.export at test time:
   - a named intermediate tensor of the VGG19 graph (--output NAME);
   - a 3D network (Conv3d with stride, dilation and groups, BatchNorm3d, MaxPool3d, AvgPool3d,
     Concat, Add);
-  - a 2D network slice by slice along each axis of a volume.
+  - a 2D network slice by slice along each axis of a volume;
+  - VGG19 and the 3D network in small tiles (the result must not depend on the tiling);
+  - AlexNet, DenseNet (channel mean) and the 3D network again on the emulated CUDA kernels.
 Error: max |ours - torch| / max |torch| per output, at most 1e-4. The output grid is checked too:
 spacing times the network's stride, origin at the first output sample's centre.
 Exit 77 (skipped) when torch, torchvision or onnx is absent.
@@ -164,6 +166,8 @@ def main():
         ours, header = features(path("vgg.onnx"), path("x3.mha"), normalise)
         check("VGG19 features to relu4_1, normalised input", np.moveaxis(ours, -1, 0), theirs)
         check_grid("VGG19 (stride 8)", header, [8.0, 8.0], [3.5, 3.5])
+        check("VGG19 in tiles of 1 MiB (stride-aligned, padded by the receptive field)",
+              np.moveaxis(features(path("vgg.onnx"), path("x3.mha"), normalise + ["--tile-mb", "1"])[0], -1, 0), theirs)
         # A named tensor inside the graph: the output of the sixth node (relu2_1 region).
         graph = onnx.load(path("vgg.onnx")).graph
         relus = [n for n in graph.node if n.op_type == "Relu"]
@@ -180,6 +184,8 @@ def main():
         metaimage.write(path("xa.mha"), x)
         theirs = torch_2d(alexnet, x, 3)
         check("AlexNet features", np.moveaxis(features(path("alexnet.onnx"), path("xa.mha"))[0], -1, 0), theirs)
+        check("AlexNet features, emulated CUDA",
+              np.moveaxis(features(path("alexnet.onnx"), path("xa.mha"), ["--backend", "emulated"])[0], -1, 0), theirs)
 
         torch.manual_seed(4)
         densenet = torchvision.models.densenet121().features[:5]
@@ -191,6 +197,8 @@ def main():
         theirs = torch_2d(densenet, x, 3)
         check("DenseNet-121 to the end of dense block 1",
               np.moveaxis(features(path("densenet.onnx"), path("xd.mha"))[0], -1, 0), theirs)
+        check("DenseNet-121 block 1, emulated CUDA, mean",
+              features(path("densenet.onnx"), path("xd.mha"), ["--backend", "emulated"], "mean")[0], theirs.mean(0))
 
         # A 3D network.
         torch.manual_seed(5)
@@ -205,6 +213,10 @@ def main():
         ours, header = features(path("net3d.onnx"), path("v.mha"))
         check("3D network", np.moveaxis(ours, -1, 0), theirs)
         check_grid("3D network (strides 2, 4, 2)", header, [2.0, 4.0, 2.0], [0.5, 0.5, 0.5])
+        check("3D network in tiles of 0.2 MiB", np.moveaxis(features(path("net3d.onnx"), path("v.mha"),
+                                                                    ["--tile-mb", "0.2"])[0], -1, 0), theirs)
+        check("3D network, emulated CUDA",
+              np.moveaxis(features(path("net3d.onnx"), path("v.mha"), ["--backend", "emulated"])[0], -1, 0), theirs)
 
         # A 2D network slice by slice along each axis of a volume.
         for axis in range(3):

@@ -18,6 +18,7 @@
 #define itkConvNetwork_h
 
 #include "MultimodalFusionExport.h"
+#include "itkFusionBackend.h"
 
 #include <array>
 #include <cstddef>
@@ -50,6 +51,15 @@ struct AxisGeometry
   long   stride = 1;
   double offset = 0.0;
   long   field = 1;
+};
+
+/** What a network's output becomes per sample: every channel, or their mean, L1 norm or maximum. */
+enum class ChannelReduction
+{
+  None,
+  Mean,
+  L1,
+  Max
 };
 
 class MultimodalFusion_EXPORT ConvNetwork
@@ -94,9 +104,13 @@ public:
   std::vector<std::string>
   Describe() const;
 
-  /** Evaluates the network; input.channels must equal InputChannels(). */
+  /** Evaluates the network; input.channels must equal InputChannels(). With a reduction the
+   * result has one channel. Backend CPU (OpenBLAS GEMM on ITK's threads), or CUDA / EmulatedCUDA:
+   * the kernels of Modules/Kernels/conv_network.cuh (the reduction fused into the last
+   * convolution). Throws std::runtime_error or itk::ExceptionObject. */
   FeatureTensor
-  Run(const FeatureTensor & input) const;
+  Run(const FeatureTensor & input, ChannelReduction reduction = ChannelReduction::None,
+      FusionEnums::Backend backend = FusionEnums::Backend::CPU) const;
 
   struct Graph;
 

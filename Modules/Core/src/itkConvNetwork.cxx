@@ -2,6 +2,7 @@
 
 #include "itkFusionTargetClones.h"
 #include "itkMultiThreaderBase.h"
+#include "fusionKernels.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -546,27 +547,36 @@ ConvNetwork::Geometry() const
   return m_Graph->geometry[static_cast<size_t>(m_Graph->output)];
 }
 
-std::array<size_t, 3>
-ConvNetwork::OutputSize(const std::array<size_t, 3> & input) const
+namespace
 {
-  std::vector<std::array<size_t, 3>> sizes(m_Graph->values);
+std::vector<std::array<size_t, 3>>
+ValueSizes(const ConvNetwork::Graph & graph, const std::array<size_t, 3> & input)
+{
+  std::vector<std::array<size_t, 3>> sizes(graph.values);
   sizes[0] = input;
-  for (unsigned d = m_Graph->dimension; d < 3; ++d)
+  for (unsigned d = graph.dimension; d < 3; ++d)
     if (input[d] != 1)
-      Fail(m_Graph->name, "a " + std::to_string(m_Graph->dimension) + "D network takes no axis " + std::to_string(d));
-  for (const auto & node : m_Graph->nodes)
+      Fail(graph.name, "a " + std::to_string(graph.dimension) + "D network takes no axis " + std::to_string(d));
+  for (const auto & node : graph.nodes)
   {
-    auto         size = sizes[static_cast<size_t>(node.inputs[0])];
-    const std::string where = m_Graph->name + ", node '" + node.name + "' (" + node.type + ")";
+    auto              size = sizes[static_cast<size_t>(node.inputs[0])];
+    const std::string where = graph.name + ", node '" + node.name + "' (" + node.type + ")";
     if (node.op == Op::Conv || node.op == Op::MaxPool || node.op == Op::AveragePool)
-      for (unsigned d = 0; d < m_Graph->dimension; ++d)
+      for (unsigned d = 0; d < graph.dimension; ++d)
         size[d] = WindowOutput(size[d], node, d, node.op != Op::Conv, where);
     for (size_t i = 1; i < node.inputs.size(); ++i)
       if (sizes[static_cast<size_t>(node.inputs[i])] != size)
         Fail(where, "its inputs have different sizes");
     sizes[static_cast<size_t>(node.output)] = size;
   }
-  return sizes[static_cast<size_t>(m_Graph->output)];
+  return sizes;
+}
+} // namespace
+
+std::array<size_t, 3>
+ConvNetwork::OutputSize(const std::array<size_t, 3> & input) const
+{
+  return ValueSizes(*m_Graph, input)[static_cast<size_t>(m_Graph->output)];
 }
 
 std::vector<std::string>
@@ -702,8 +712,34 @@ RunPool(const Node & node, const FeatureTensor & in, FeatureTensor & out)
 }
 } // namespace
 
+namespace
+{
+/* The channel reduction of a tensor, in place of its channels. */
 FeatureTensor
-ConvNetwork::Run(const FeatureTensor & input) const
+Reduce(FeatureTensor && t, ChannelReduction reduction)
+{
+  if (reduction == ChannelReduction::None)
+    return std::move(t);
+  const size_t       n = t.Samples();
+  std::vector<float> reduced(n);
+  std::vector<double> sum(n, reduction == ChannelReduction::Max ? -INFINITY : 0.0);
+  for (size_t c = 0; c < t.channels; ++c)
+  {
+    const float * channel = t.data.data() + c * n;
+    for (size_t i = 0; i < n; ++i)
+      sum[i] = reduction == ChannelReduction::Max ? std::max(sum[i], static_cast<double>(channel[i]))
+                                                  : sum[i] + (reduction == ChannelReduction::L1 ? std::abs(channel[i]) : channel[i]);
+  }
+  for (size_t i = 0; i < n; ++i)
+    reduced[i] = static_cast<float>(reduction == ChannelReduction::Mean ? sum[i] / static_cast<double>(t.channels) : sum[i]);
+  t.channels = 1;
+  t.data = std::move(reduced);
+  return std::move(t);
+}
+} // namespace
+
+FeatureTensor
+ConvNetwork::Run(const FeatureTensor & input, ChannelReduction reduction, FusionEnums::Backend backend) const
 {
   const Graph & graph = *m_Graph;
   if (input.channels != graph.inputChannels)
@@ -714,7 +750,68 @@ ConvNetwork::Run(const FeatureTensor & input) const
   for (float v : input.data)
     if (!std::isfinite(v))
       Fail(graph.name, "the input holds a non-finite value");
-  OutputSize(input.size); // checks every layer's size
+  const auto sizes = ValueSizes(graph, input.size); // checks every layer's size
+  if (backend == FusionEnums::Backend::CUDA || backend == FusionEnums::Backend::EmulatedCUDA)
+  {
+    // The layers for the device: the same nodes, weights by pointer.
+    std::vector<::fusion::NetworkLayer> layers;
+    for (const auto & node : graph.nodes)
+    {
+      ::fusion::NetworkLayer layer;
+      static const int ops[] = { ::fusion::NetConv,       ::fusion::NetRelu,   ::fusion::NetMaxPool,
+                                 ::fusion::NetAveragePool, ::fusion::NetScaleShift, ::fusion::NetConcat,
+                                 ::fusion::NetAdd,         ::fusion::NetIdentity };
+      layer.op = ops[static_cast<int>(node.op)];
+      if (node.inputs.size() > static_cast<size_t>(::fusion::kNetworkMaximumInputs))
+        Fail(graph.name + ", node '" + node.name + "' (" + node.type + ")",
+             "more than " + std::to_string(::fusion::kNetworkMaximumInputs) + " inputs for the CUDA kernels");
+      layer.inputCount = static_cast<int>(node.inputs.size());
+      std::copy(node.inputs.begin(), node.inputs.end(), layer.inputs);
+      layer.output = node.output;
+      for (unsigned d = 0; d < 3; ++d)
+      {
+        layer.kernel[d] = static_cast<int>(node.kernel[d]);
+        layer.stride[d] = static_cast<int>(node.stride[d]);
+        layer.padLow[d] = static_cast<int>(node.padLow[d]);
+        layer.padHigh[d] = static_cast<int>(node.padHigh[d]);
+        layer.dilation[d] = static_cast<int>(node.dilation[d]);
+      }
+      layer.groups = static_cast<int>(node.group);
+      layer.relu = node.relu ? 1 : 0;
+      layer.countIncludePad = node.countIncludePad ? 1 : 0;
+      layer.weights = node.weights.empty() ? nullptr : node.weights.data();
+      layer.bias = node.bias.empty() ? nullptr : node.bias.data();
+      layer.weightCount = static_cast<int>(node.weights.size());
+      layers.push_back(layer);
+    }
+    std::vector<int> channels(graph.values), valueSizes(3 * graph.values);
+    for (size_t v = 0; v < graph.values; ++v)
+    {
+      channels[v] = static_cast<int>(graph.channels[v]);
+      for (unsigned d = 0; d < 3; ++d)
+        valueSizes[3 * v + d] = static_cast<int>(sizes[v][d]);
+    }
+    FeatureTensor result;
+    result.size = sizes[static_cast<size_t>(graph.output)];
+    result.channels = reduction == ChannelReduction::None ? graph.channels[static_cast<size_t>(graph.output)] : 1;
+    if (graph.output == 0) // the network computes nothing: the input itself
+      return Reduce(FeatureTensor(input), reduction);
+    result.data.resize(result.channels * result.Samples());
+    ::fusion::NetworkArguments arguments;
+    arguments.layers = layers.data();
+    arguments.layerCount = static_cast<int>(layers.size());
+    arguments.valueCount = static_cast<int>(graph.values);
+    arguments.valueChannels = channels.data();
+    arguments.valueSizes = valueSizes.data();
+    arguments.input = input.data.data();
+    arguments.outputValue = graph.output;
+    arguments.reduce = static_cast<int>(reduction);
+    arguments.output = result.data.data();
+    RunKernel(
+      backend, "feature network", [&] { return ::fusion::emu::ConvNetworkForward(arguments); },
+      [&] { return ::fusion::gpu::ConvNetworkForward(arguments); });
+    return result;
+  }
   // Value 0 is the caller's input (never written: every operator makes a new tensor).
   std::vector<std::shared_ptr<FeatureTensor>> values(graph.values);
   values[0] = std::shared_ptr<FeatureTensor>(const_cast<FeatureTensor *>(&input), [](FeatureTensor *) {});
@@ -777,8 +874,8 @@ ConvNetwork::Run(const FeatureTensor & input) const
   }
   const auto & result = values[static_cast<size_t>(graph.output)];
   if (result.get() == &input)
-    return input;
-  return std::move(*result);
+    return Reduce(FeatureTensor(input), reduction);
+  return Reduce(std::move(*result), reduction);
 }
 } // namespace fusion
 } // namespace itk
