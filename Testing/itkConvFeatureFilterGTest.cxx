@@ -319,6 +319,6 @@ TEST(ConvFeatureFilter, PrintSelfPrintsEveryMember)
   filter->Print(os);
   for (const char * expected : { "Network: the built-in TDFIF encoder", "NetworkOutput: features (64 channels, 2D)",
                                  "Conv '", "Reduction: mean", "ChannelMean:", "ChannelStd:", "SliceAxis: -1",
-                                 "MaximumTileBytes: 268435456", "Backend: ", "LastUsedBackend: " })
+                                 "MaximumTileBytes: 67108864", "Backend: ", "LastUsedBackend: " })
     EXPECT_NE(os.str().find(expected), std::string::npos) << expected << "\n" << os.str();
 }

@@ -84,7 +84,7 @@ Usage:
       then (v - mean) / std per channel when given. --reduce: the channel mean (default), L1
       norm or maximum as one float image, or none: every channel, a vector image. A 2D network
       on a volume runs slice by slice along --slice-axis. --tile-mb: feature-map memory per tile
-      (default 256; the result does not depend on it).
+      (default 64; the result does not depend on it).
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.

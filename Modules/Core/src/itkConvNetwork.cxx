@@ -56,7 +56,50 @@ struct Node
   bool               ceilMode = false, countIncludePad = false, relu = false; // relu: fused after a Conv
   size_t             outChannels = 0, groupInChannels = 0;
   std::vector<float> weights, bias; // Conv: [out][in / group][kz][ky][kx]; BatchNormalization: scale, shift
+  std::vector<float> winograd;      // 3x3 stride-1 Conv: the transformed weights [36][out][in], else empty
 };
+
+/* Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray, 2016): a 4x4 block of outputs of a
+ * 3x3 correlation from a 6x6 input tile d as A^T [(G g G^T) . (B^T d B)] A, the products summed
+ * over input channels by 36 GEMMs; 2.25 times fewer multiplications than the direct sum. */
+constexpr float kBT[6][6] = { { 4, 0, -5, 0, 1, 0 },  { 0, -4, -4, 1, 1, 0 }, { 0, 4, -4, -1, 1, 0 },
+                              { 0, -2, -1, 2, 1, 0 }, { 0, 2, -1, -2, 1, 0 }, { 0, 4, 0, -5, 0, 1 } };
+constexpr float kG[6][3] = { { 1.0f / 4, 0, 0 },
+                             { -1.0f / 6, -1.0f / 6, -1.0f / 6 },
+                             { -1.0f / 6, 1.0f / 6, -1.0f / 6 },
+                             { 1.0f / 24, 1.0f / 12, 1.0f / 6 },
+                             { 1.0f / 24, -1.0f / 12, 1.0f / 6 },
+                             { 0, 0, 1 } };
+constexpr float kAT[4][6] = { { 1, 1, 1, 1, 1, 0 }, { 0, 1, -1, 2, -2, 0 }, { 0, 1, 1, 4, 4, 0 }, { 0, 1, -1, 8, -8, 1 } };
+
+bool
+UsesWinograd(const Node & node)
+{
+  return node.op == Op::Conv && node.group == 1 && node.kernel[0] == 3 && node.kernel[1] == 3 && node.kernel[2] == 1 &&
+         node.stride[0] == 1 && node.stride[1] == 1 && node.stride[2] == 1 && node.dilation[0] == 1 &&
+         node.dilation[1] == 1 && node.padLow[2] == 0 && node.padHigh[2] == 0 && node.groupInChannels >= 8;
+}
+
+std::vector<float>
+WinogradWeights(const Node & node)
+{
+  const size_t       O = node.outChannels, I = node.groupInChannels;
+  std::vector<float> u(36 * O * I);
+  for (size_t o = 0; o < O; ++o)
+    for (size_t i = 0; i < I; ++i)
+    {
+      const float * g = node.weights.data() + (o * I + i) * 9; // [ky][kx]
+      double        t[6][3];
+      for (int a = 0; a < 6; ++a)
+        for (int b = 0; b < 3; ++b)
+          t[a][b] = kG[a][0] * g[0 * 3 + b] + kG[a][1] * g[1 * 3 + b] + kG[a][2] * g[2 * 3 + b];
+      for (int a = 0; a < 6; ++a)
+        for (int c = 0; c < 6; ++c)
+          u[((static_cast<size_t>(a) * 6 + static_cast<size_t>(c)) * O + o) * I + i] =
+            static_cast<float>(t[a][0] * kG[c][0] + t[a][1] * kG[c][1] + t[a][2] * kG[c][2]);
+    }
+  return u;
+}
 
 [[noreturn]] void
 Fail(const std::string & where, const std::string & what)
@@ -378,6 +421,8 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
         else
           node.bias.assign(node.outChannels, 0.0f);
         outChannels = node.outChannels;
+        if (UsesWinograd(node))
+          node.winograd = WinogradWeights(node);
         break;
       }
       case Op::MaxPool:
@@ -604,10 +649,99 @@ ConvNetwork::Describe() const
 namespace
 {
 void
+RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out)
+{
+  const size_t O = node.outChannels, I = node.groupInChannels;
+  const long   W = static_cast<long>(in.size[0]), H = static_cast<long>(in.size[1]);
+  const long   outW = static_cast<long>(out.size[0]), outH = static_cast<long>(out.size[1]);
+  const long   tilesX = (outW + 3) / 4, tilesY = (outH + 3) / 4;
+  const size_t planes = out.size[2], tiles = static_cast<size_t>(tilesX * tilesY);
+  const size_t chunk = std::min<size_t>(tiles, std::max<size_t>(16, (size_t{ 1 } << 18) / (36 * std::max(I, O))));
+  const size_t chunks = (tiles + chunk - 1) / chunk;
+  ParallelFor(chunks * planes, tiles * planes * 36 * O * I, [&](size_t job) {
+    const size_t z = job / chunks, t0 = (job % chunks) * chunk, n = std::min(chunk, tiles - t0);
+    std::vector<float> v(36 * I * n), m(36 * O * n);
+    // Input tiles, transformed: v[xi][i][t].
+    for (size_t i = 0; i < I; ++i)
+    {
+      const float * channel = in.data.data() + (i * in.size[2] + z) * in.size[1] * in.size[0];
+      for (size_t t = 0; t < n; ++t)
+      {
+        const long ty = static_cast<long>((t0 + t) / static_cast<size_t>(tilesX));
+        const long tx = static_cast<long>((t0 + t) % static_cast<size_t>(tilesX));
+        const long y0 = ty * 4 - node.padLow[1], x0 = tx * 4 - node.padLow[0];
+        float      d[6][6], r[6][6];
+        for (long a = 0; a < 6; ++a)
+          for (long b = 0; b < 6; ++b)
+          {
+            const long y = y0 + a, x = x0 + b;
+            d[a][b] = (y >= 0 && y < H && x >= 0 && x < W) ? channel[y * W + x] : 0.0f;
+          }
+        for (int a = 0; a < 6; ++a)
+          for (int b = 0; b < 6; ++b)
+          {
+            float sum = 0.0f;
+            for (int k = 0; k < 6; ++k)
+              sum += kBT[a][k] * d[k][b];
+            r[a][b] = sum;
+          }
+        for (int a = 0; a < 6; ++a)
+          for (int c = 0; c < 6; ++c)
+          {
+            float sum = 0.0f;
+            for (int k = 0; k < 6; ++k)
+              sum += r[a][k] * kBT[c][k];
+            v[((static_cast<size_t>(a) * 6 + static_cast<size_t>(c)) * I + i) * n + t] = sum;
+          }
+      }
+    }
+    for (size_t xi = 0; xi < 36; ++xi)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(O), static_cast<int>(n),
+                  static_cast<int>(I), 1.0f, node.winograd.data() + xi * O * I, static_cast<int>(I),
+                  v.data() + xi * I * n, static_cast<int>(n), 0.0f, m.data() + xi * O * n, static_cast<int>(n));
+    // Output tiles: A^T m A, bias, ReLU.
+    for (size_t o = 0; o < O; ++o)
+    {
+      float * channel = out.data.data() + (o * planes + z) * out.size[1] * out.size[0];
+      for (size_t t = 0; t < n; ++t)
+      {
+        float q[6][6], r[4][6];
+        for (int a = 0; a < 6; ++a)
+          for (int c = 0; c < 6; ++c)
+            q[a][c] = m[((static_cast<size_t>(a) * 6 + static_cast<size_t>(c)) * O + o) * n + t];
+        for (int a = 0; a < 4; ++a)
+          for (int c = 0; c < 6; ++c)
+          {
+            float sum = 0.0f;
+            for (int k = 0; k < 6; ++k)
+              sum += kAT[a][k] * q[k][c];
+            r[a][c] = sum;
+          }
+        const long ty = static_cast<long>((t0 + t) / static_cast<size_t>(tilesX));
+        const long tx = static_cast<long>((t0 + t) % static_cast<size_t>(tilesX));
+        for (long a = 0; a < 4 && ty * 4 + a < outH; ++a)
+          for (long c = 0; c < 4 && tx * 4 + c < outW; ++c)
+          {
+            float sum = node.bias[o];
+            for (int k = 0; k < 6; ++k)
+              sum += r[a][k] * kAT[c][k];
+            channel[(ty * 4 + a) * outW + tx * 4 + c] = node.relu ? std::max(sum, 0.0f) : sum;
+          }
+      }
+    }
+  });
+}
+
+void
 RunConv(const Node & node, const FeatureTensor & in, FeatureTensor & out)
 {
   static std::once_flag single;
   std::call_once(single, [] { openblas_set_num_threads(1); }); // the blocks below are the parallelism
+  if (!node.winograd.empty())
+  {
+    RunWinograd(node, in, out);
+    return;
+  }
   const size_t P = out.Samples();
   const size_t K = node.groupInChannels * static_cast<size_t>(node.kernel[0] * node.kernel[1] * node.kernel[2]);
   const size_t groupOut = node.outChannels / static_cast<size_t>(node.group);
