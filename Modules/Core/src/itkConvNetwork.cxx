@@ -254,6 +254,7 @@ struct ConvNetwork::Graph
   std::vector<Node>   nodes;
   size_t              values = 1; // value 0: the image
   int                 output = 0;
+  int                 finalValue = 0; // the output's producer, through Identity nodes
   std::vector<size_t> channels;   // per value
   std::vector<size_t> lastUse;    // per value: index of the last node reading it
   std::vector<std::array<AxisGeometry, 3>> geometry; // per value
@@ -536,6 +537,18 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
           conv.relu = true;
           node.op = Op::Identity;
         }
+  // The value the output is an alias of (through Identity nodes), and whether only that chain reads it.
+  graph.finalValue = graph.output;
+  for (bool moved = true; moved;)
+  {
+    moved = false;
+    for (const auto & node : graph.nodes)
+      if (node.op == Op::Identity && node.output == graph.finalValue && readers[static_cast<size_t>(node.inputs[0])] == 1)
+      {
+        graph.finalValue = node.inputs[0];
+        moved = true;
+      }
+  }
   graph.lastUse.assign(graph.values, 0);
   for (size_t i = 0; i < graph.nodes.size(); ++i)
     for (int v : graph.nodes[i].inputs)
@@ -648,98 +661,172 @@ ConvNetwork::Describe() const
 
 namespace
 {
+constexpr size_t kLanes = 16; // tiles transformed together, one per vector lane
+
+/* B^T d B of kLanes input tiles: d[a][b][lane] to v[xi * stride + lane]. */
+FUSION_TARGET_CLONES void
+InputTransform(const float (*d)[6][kLanes], float * v, size_t stride)
+{
+  float r[6][6][kLanes];
+  for (int a = 0; a < 6; ++a)
+    for (int b = 0; b < 6; ++b)
+      for (size_t l = 0; l < kLanes; ++l)
+      {
+        float sum = 0.0f;
+        for (int k = 0; k < 6; ++k)
+          sum += kBT[a][k] * d[k][b][l];
+        r[a][b][l] = sum;
+      }
+  for (int a = 0; a < 6; ++a)
+    for (int c = 0; c < 6; ++c)
+    {
+      float * to = v + static_cast<size_t>(a * 6 + c) * stride;
+      for (size_t l = 0; l < kLanes; ++l)
+      {
+        float sum = 0.0f;
+        for (int k = 0; k < 6; ++k)
+          sum += r[a][k][l] * kBT[c][k];
+        to[l] = sum;
+      }
+    }
+}
+
+/* A^T m A of kLanes tiles: m[xi * stride + lane] to y[row][column][lane], plus the bias. */
+FUSION_TARGET_CLONES void
+OutputTransform(const float * m, size_t stride, float bias, float (*y)[4][kLanes])
+{
+  float r[4][6][kLanes];
+  for (int a = 0; a < 4; ++a)
+    for (int c = 0; c < 6; ++c)
+      for (size_t l = 0; l < kLanes; ++l)
+      {
+        float sum = 0.0f;
+        for (int k = 0; k < 6; ++k)
+          sum += kAT[a][k] * m[static_cast<size_t>(k * 6 + c) * stride + l];
+        r[a][c][l] = sum;
+      }
+  for (int a = 0; a < 4; ++a)
+    for (int c = 0; c < 4; ++c)
+      for (size_t l = 0; l < kLanes; ++l)
+      {
+        float sum = bias;
+        for (int k = 0; k < 6; ++k)
+          sum += r[a][k][l] * kAT[c][k];
+        y[a][c][l] = sum;
+      }
+}
+
+/* The convolution by Winograd's F(4x4, 3x3); with a reduction (the network's last layer), `out`
+ * has one channel and the channels are reduced as they are made. */
 void
-RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out)
+RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, ChannelReduction reduction)
 {
   const size_t O = node.outChannels, I = node.groupInChannels;
   const long   W = static_cast<long>(in.size[0]), H = static_cast<long>(in.size[1]);
   const long   outW = static_cast<long>(out.size[0]), outH = static_cast<long>(out.size[1]);
   const long   tilesX = (outW + 3) / 4, tilesY = (outH + 3) / 4;
   const size_t planes = out.size[2], tiles = static_cast<size_t>(tilesX * tilesY);
-  const size_t chunk = std::min<size_t>(tiles, std::max<size_t>(16, (size_t{ 1 } << 18) / (36 * std::max(I, O))));
+  // Chunks of whole lanes, about 2^18 transformed values each.
+  const size_t lanesPerChunk = std::max<size_t>(1, (size_t{ 1 } << 18) / (36 * std::max(I, O) * kLanes));
+  const size_t chunk = lanesPerChunk * kLanes;
   const size_t chunks = (tiles + chunk - 1) / chunk;
   ParallelFor(chunks * planes, tiles * planes * 36 * O * I, [&](size_t job) {
-    const size_t z = job / chunks, t0 = (job % chunks) * chunk, n = std::min(chunk, tiles - t0);
-    std::vector<float> v(36 * I * n), m(36 * O * n);
-    // Input tiles, transformed: v[xi][i][t].
+    const size_t z = job / chunks, t0 = (job % chunks) * chunk;
+    const size_t n = std::min(chunk, ((tiles - t0) + kLanes - 1) / kLanes * kLanes); // whole lanes
+    const std::unique_ptr<float[]> v(new float[36 * I * n]), m(new float[36 * O * n]);
+    float d[6][6][kLanes];
     for (size_t i = 0; i < I; ++i)
     {
       const float * channel = in.data.data() + (i * in.size[2] + z) * in.size[1] * in.size[0];
-      for (size_t t = 0; t < n; ++t)
+      for (size_t t = 0; t < n; t += kLanes)
       {
-        const long ty = static_cast<long>((t0 + t) / static_cast<size_t>(tilesX));
-        const long tx = static_cast<long>((t0 + t) % static_cast<size_t>(tilesX));
-        const long y0 = ty * 4 - node.padLow[1], x0 = tx * 4 - node.padLow[0];
-        float      d[6][6], r[6][6];
-        for (long a = 0; a < 6; ++a)
-          for (long b = 0; b < 6; ++b)
+        for (size_t l = 0; l < kLanes; ++l)
+        {
+          const size_t tile = t0 + t + l;
+          const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
+          const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
+          const long   y0 = ty * 4 - node.padLow[1], x0 = tx * 4 - node.padLow[0];
+          const bool   inside = tile < tiles && y0 >= 0 && x0 >= 0 && y0 + 6 <= H && x0 + 6 <= W;
+          if (inside)
           {
-            const long y = y0 + a, x = x0 + b;
-            d[a][b] = (y >= 0 && y < H && x >= 0 && x < W) ? channel[y * W + x] : 0.0f;
+            const float * at = channel + y0 * W + x0;
+            for (long a = 0; a < 6; ++a, at += W)
+              for (long b = 0; b < 6; ++b)
+                d[a][b][l] = at[b];
+            continue;
           }
-        for (int a = 0; a < 6; ++a)
-          for (int b = 0; b < 6; ++b)
-          {
-            float sum = 0.0f;
-            for (int k = 0; k < 6; ++k)
-              sum += kBT[a][k] * d[k][b];
-            r[a][b] = sum;
-          }
-        for (int a = 0; a < 6; ++a)
-          for (int c = 0; c < 6; ++c)
-          {
-            float sum = 0.0f;
-            for (int k = 0; k < 6; ++k)
-              sum += r[a][k] * kBT[c][k];
-            v[((static_cast<size_t>(a) * 6 + static_cast<size_t>(c)) * I + i) * n + t] = sum;
-          }
+          for (long a = 0; a < 6; ++a)
+            for (long b = 0; b < 6; ++b)
+            {
+              const long y = y0 + a, x = x0 + b;
+              d[a][b][l] = (tile < tiles && y >= 0 && y < H && x >= 0 && x < W) ? channel[y * W + x] : 0.0f;
+            }
+        }
+        InputTransform(d, v.get() + i * n + t, I * n);
       }
     }
     for (size_t xi = 0; xi < 36; ++xi)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(O), static_cast<int>(n),
                   static_cast<int>(I), 1.0f, node.winograd.data() + xi * O * I, static_cast<int>(I),
-                  v.data() + xi * I * n, static_cast<int>(n), 0.0f, m.data() + xi * O * n, static_cast<int>(n));
-    // Output tiles: A^T m A, bias, ReLU.
+                  v.get() + xi * I * n, static_cast<int>(n), 0.0f, m.get() + xi * O * n, static_cast<int>(n));
+    // Output tiles: A^T m A, bias, ReLU; written per channel or reduced over the channels.
+    float       y[4][4][kLanes];
+    const bool  reduce = reduction != ChannelReduction::None;
+    std::vector<float> acc(reduce ? 16 * n : 0, reduction == ChannelReduction::Max ? -INFINITY : 0.0f);
     for (size_t o = 0; o < O; ++o)
     {
-      float * channel = out.data.data() + (o * planes + z) * out.size[1] * out.size[0];
+      float * channel = out.data.data() + ((reduce ? 0 : o) * planes + z) * out.size[1] * out.size[0];
+      for (size_t t = 0; t < n; t += kLanes)
+      {
+        OutputTransform(m.get() + o * n + t, O * n, node.bias[o], y);
+        for (int a = 0; a < 4; ++a)
+          for (int c = 0; c < 4; ++c)
+            for (size_t l = 0; l < kLanes; ++l)
+            {
+              float value = node.relu ? std::max(y[a][c][l], 0.0f) : y[a][c][l];
+              if (!reduce)
+              {
+                const size_t tile = t0 + t + l;
+                const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
+                const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
+                if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
+                  channel[(ty * 4 + a) * outW + tx * 4 + c] = value;
+                continue;
+              }
+              float & r = acc[(static_cast<size_t>(a * 4 + c)) * n + t + l];
+              if (reduction == ChannelReduction::Max)
+                r = std::max(r, value);
+              else
+                r += reduction == ChannelReduction::L1 ? std::abs(value) : value;
+            }
+      }
+    }
+    if (reduce)
+    {
+      float * plane = out.data.data() + z * out.size[1] * out.size[0];
+      const float scale = reduction == ChannelReduction::Mean ? 1.0f / static_cast<float>(O) : 1.0f;
       for (size_t t = 0; t < n; ++t)
       {
-        float q[6][6], r[4][6];
-        for (int a = 0; a < 6; ++a)
-          for (int c = 0; c < 6; ++c)
-            q[a][c] = m[((static_cast<size_t>(a) * 6 + static_cast<size_t>(c)) * O + o) * n + t];
-        for (int a = 0; a < 4; ++a)
-          for (int c = 0; c < 6; ++c)
-          {
-            float sum = 0.0f;
-            for (int k = 0; k < 6; ++k)
-              sum += kAT[a][k] * q[k][c];
-            r[a][c] = sum;
-          }
-        const long ty = static_cast<long>((t0 + t) / static_cast<size_t>(tilesX));
-        const long tx = static_cast<long>((t0 + t) % static_cast<size_t>(tilesX));
-        for (long a = 0; a < 4 && ty * 4 + a < outH; ++a)
-          for (long c = 0; c < 4 && tx * 4 + c < outW; ++c)
-          {
-            float sum = node.bias[o];
-            for (int k = 0; k < 6; ++k)
-              sum += r[a][k] * kAT[c][k];
-            channel[(ty * 4 + a) * outW + tx * 4 + c] = node.relu ? std::max(sum, 0.0f) : sum;
-          }
+        const size_t tile = t0 + t;
+        const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
+        const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
+        for (long a = 0; a < 4; ++a)
+          for (long c = 0; c < 4; ++c)
+            if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
+              plane[(ty * 4 + a) * outW + tx * 4 + c] = acc[static_cast<size_t>(a * 4 + c) * n + t] * scale;
       }
     }
   });
 }
 
 void
-RunConv(const Node & node, const FeatureTensor & in, FeatureTensor & out)
+RunConv(const Node & node, const FeatureTensor & in, FeatureTensor & out, ChannelReduction reduction)
 {
   static std::once_flag single;
   std::call_once(single, [] { openblas_set_num_threads(1); }); // the blocks below are the parallelism
   if (!node.winograd.empty())
   {
-    RunWinograd(node, in, out);
+    RunWinograd(node, in, out, reduction);
     return;
   }
   const size_t P = out.Samples();
@@ -948,6 +1035,7 @@ ConvNetwork::Run(const FeatureTensor & input, ChannelReduction reduction, Fusion
   }
   // Value 0 is the caller's input (never written: every operator makes a new tensor).
   std::vector<std::shared_ptr<FeatureTensor>> values(graph.values);
+  bool                                        reducedInLayer = false;
   values[0] = std::shared_ptr<FeatureTensor>(const_cast<FeatureTensor *>(&input), [](FeatureTensor *) {});
   for (size_t i = 0; i < graph.nodes.size(); ++i)
   {
@@ -963,12 +1051,20 @@ ConvNetwork::Run(const FeatureTensor & input, ChannelReduction reduction, Fusion
       if (node.op == Op::Conv || node.op == Op::MaxPool || node.op == Op::AveragePool)
         for (unsigned d = 0; d < graph.dimension; ++d)
           out->size[d] = WindowOutput(in.size[d], node, d, node.op != Op::Conv, graph.name);
+      // The network's last convolution reduces its channels as it makes them (Winograd path).
+      const bool fused = node.op == Op::Conv && !node.winograd.empty() && node.output == graph.finalValue &&
+                         reduction != ChannelReduction::None;
+      if (fused)
+      {
+        out->channels = 1;
+        reducedInLayer = true;
+      }
       out->data.resize(out->channels * out->Samples());
       const size_t n = out->data.size();
       switch (node.op)
       {
         case Op::Conv:
-          RunConv(node, in, *out);
+          RunConv(node, in, *out, fused ? reduction : ChannelReduction::None);
           break;
         case Op::MaxPool:
         case Op::AveragePool:
@@ -1009,7 +1105,7 @@ ConvNetwork::Run(const FeatureTensor & input, ChannelReduction reduction, Fusion
   const auto & result = values[static_cast<size_t>(graph.output)];
   if (result.get() == &input)
     return Reduce(FeatureTensor(input), reduction);
-  return Reduce(std::move(*result), reduction);
+  return Reduce(std::move(*result), reducedInLayer ? ChannelReduction::None : reduction);
 }
 } // namespace fusion
 } // namespace itk
