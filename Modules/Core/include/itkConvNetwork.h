@@ -23,6 +23,8 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <new>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -30,12 +32,39 @@ namespace itk
 {
 namespace fusion
 {
+/** An allocator that leaves new floats uninitialised (every operator writes all its outputs). */
+template <typename T>
+struct UninitialisedAllocator : std::allocator<T>
+{
+  template <typename U>
+  struct rebind
+  {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <typename U>
+  UninitialisedAllocator(const UninitialisedAllocator<U> &) noexcept
+  {}
+  template <typename U>
+  void
+  construct(U * p) noexcept
+  {
+    ::new (static_cast<void *>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void
+  construct(U * p, Args &&... args)
+  {
+    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
 /** Channels x spatial samples (x fastest, then y, then z), float. */
 struct MultimodalFusion_EXPORT FeatureTensor
 {
-  size_t                channels = 0;
-  std::array<size_t, 3> size{ { 1, 1, 1 } }; // x, y, z (1 for missing axes)
-  std::vector<float>    data;                // [channel][z][y][x]
+  size_t                                         channels = 0;
+  std::array<size_t, 3>                          size{ { 1, 1, 1 } }; // x, y, z (1 for missing axes)
+  std::vector<float, UninitialisedAllocator<float>> data;             // [channel][z][y][x]
 
   size_t
   Samples() const

@@ -716,6 +716,27 @@ OutputTransform(const float * m, size_t stride, float bias, float (*y)[4][kLanes
       }
 }
 
+/* One channel's 4x4 outputs of kLanes tiles into the running reduction acc[(row * 4 + column) * stride + lane]. */
+FUSION_TARGET_CLONES void
+Accumulate(const float (*y)[4][kLanes], float * acc, size_t stride, bool relu, ChannelReduction reduction)
+{
+  for (int a = 0; a < 4; ++a)
+    for (int c = 0; c < 4; ++c)
+    {
+      float * __restrict r = acc + static_cast<size_t>(a * 4 + c) * stride;
+      const float * v = y[a][c];
+      if (reduction == ChannelReduction::Max)
+        for (size_t l = 0; l < kLanes; ++l)
+          r[l] = std::max(r[l], relu ? std::max(v[l], 0.0f) : v[l]);
+      else if (reduction == ChannelReduction::L1)
+        for (size_t l = 0; l < kLanes; ++l)
+          r[l] += relu ? std::max(v[l], 0.0f) : std::abs(v[l]);
+      else
+        for (size_t l = 0; l < kLanes; ++l)
+          r[l] += relu ? std::max(v[l], 0.0f) : v[l];
+    }
+}
+
 /* The convolution by Winograd's F(4x4, 3x3); with a reduction (the network's last layer), `out`
  * has one channel and the channels are reduced as they are made. */
 void
@@ -779,25 +800,20 @@ RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, Ch
       for (size_t t = 0; t < n; t += kLanes)
       {
         OutputTransform(m.get() + o * n + t, O * n, node.bias[o], y);
+        if (reduce)
+        {
+          Accumulate(y, acc.data() + t, n, node.relu, reduction);
+          continue;
+        }
         for (int a = 0; a < 4; ++a)
           for (int c = 0; c < 4; ++c)
             for (size_t l = 0; l < kLanes; ++l)
             {
-              float value = node.relu ? std::max(y[a][c][l], 0.0f) : y[a][c][l];
-              if (!reduce)
-              {
-                const size_t tile = t0 + t + l;
-                const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
-                const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
-                if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
-                  channel[(ty * 4 + a) * outW + tx * 4 + c] = value;
-                continue;
-              }
-              float & r = acc[(static_cast<size_t>(a * 4 + c)) * n + t + l];
-              if (reduction == ChannelReduction::Max)
-                r = std::max(r, value);
-              else
-                r += reduction == ChannelReduction::L1 ? std::abs(value) : value;
+              const size_t tile = t0 + t + l;
+              const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
+              const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
+              if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
+                channel[(ty * 4 + a) * outW + tx * 4 + c] = node.relu ? std::max(y[a][c][l], 0.0f) : y[a][c][l];
             }
       }
     }
@@ -941,8 +957,8 @@ Reduce(FeatureTensor && t, ChannelReduction reduction)
 {
   if (reduction == ChannelReduction::None)
     return std::move(t);
-  const size_t       n = t.Samples();
-  std::vector<float> reduced(n);
+  const size_t n = t.Samples();
+  std::vector<float, UninitialisedAllocator<float>> reduced(n);
   std::vector<double> sum(n, reduction == ChannelReduction::Max ? -INFINITY : 0.0);
   for (size_t c = 0; c < t.channels; ++c)
   {
