@@ -663,57 +663,94 @@ namespace
 {
 constexpr size_t kLanes = 16; // tiles transformed together, one per vector lane
 
+/* The 6x6 input tiles of kLanes tiles at (x0, y0) (zero outside the image or for invalid lanes):
+ * d[row][column][lane]. Lanes along one row of tiles, all inside: strided loads. */
+FUSION_TARGET_CLONES void
+GatherTiles(const float * channel, long W, long H, const long * x0, const long * y0, const bool * valid,
+            float (*d)[6][kLanes])
+{
+  bool row = valid[kLanes - 1] && y0[0] >= 0 && y0[0] + 6 <= H && x0[0] >= 0 && x0[kLanes - 1] + 6 <= W;
+  for (size_t l = 1; l < kLanes && row; ++l)
+    row = y0[l] == y0[0] && x0[l] == x0[0] + 4 * static_cast<long>(l);
+  if (row)
+  {
+    for (long a = 0; a < 6; ++a)
+    {
+      const float * source = channel + (y0[0] + a) * W + x0[0];
+      for (long b = 0; b < 6; ++b)
+        for (size_t l = 0; l < kLanes; ++l)
+          d[a][b][l] = source[4 * l + static_cast<size_t>(b)];
+    }
+    return;
+  }
+  for (size_t l = 0; l < kLanes; ++l)
+    for (long a = 0; a < 6; ++a)
+      for (long b = 0; b < 6; ++b)
+      {
+        const long y = y0[l] + a, x = x0[l] + b;
+        d[a][b][l] = (valid[l] && y >= 0 && y < H && x >= 0 && x < W) ? channel[y * W + x] : 0.0f;
+      }
+}
+
+/* B^T x and A^T x of six values per lane, written out (the zero entries of B and A skipped). */
+inline void
+BTransposeTimes(const float * x0, const float * x1, const float * x2, const float * x3, const float * x4,
+                const float * x5, size_t step, float * y)
+{
+  for (size_t l = 0; l < kLanes; ++l)
+  {
+    const float d0 = x0[l], d1 = x1[l], d2 = x2[l], d3 = x3[l], d4 = x4[l], d5 = x5[l];
+    y[0 * step + l] = 4 * d0 - 5 * d2 + d4;
+    y[1 * step + l] = -4 * d1 - 4 * d2 + d3 + d4;
+    y[2 * step + l] = 4 * d1 - 4 * d2 - d3 + d4;
+    y[3 * step + l] = -2 * d1 - d2 + 2 * d3 + d4;
+    y[4 * step + l] = 2 * d1 - d2 - 2 * d3 + d4;
+    y[5 * step + l] = 4 * d1 - 5 * d3 + d5;
+  }
+}
+
+inline void
+ATransposeTimes(const float * x0, const float * x1, const float * x2, const float * x3, const float * x4,
+                const float * x5, size_t step, float * y)
+{
+  for (size_t l = 0; l < kLanes; ++l)
+  {
+    const float m0 = x0[l], m1 = x1[l], m2 = x2[l], m3 = x3[l], m4 = x4[l], m5 = x5[l];
+    y[0 * step + l] = m0 + m1 + m2 + m3 + m4;
+    y[1 * step + l] = m1 - m2 + 2 * m3 - 2 * m4;
+    y[2 * step + l] = m1 + m2 + 4 * m3 + 4 * m4;
+    y[3 * step + l] = m1 - m2 + 8 * m3 - 8 * m4 + m5;
+  }
+}
+
 /* B^T d B of kLanes input tiles: d[a][b][lane] to v[xi * stride + lane]. */
 FUSION_TARGET_CLONES void
 InputTransform(const float (*d)[6][kLanes], float * v, size_t stride)
 {
-  float r[6][6][kLanes];
-  for (int a = 0; a < 6; ++a)
-    for (int b = 0; b < 6; ++b)
-      for (size_t l = 0; l < kLanes; ++l)
-      {
-        float sum = 0.0f;
-        for (int k = 0; k < 6; ++k)
-          sum += kBT[a][k] * d[k][b][l];
-        r[a][b][l] = sum;
-      }
-  for (int a = 0; a < 6; ++a)
-    for (int c = 0; c < 6; ++c)
-    {
-      float * to = v + static_cast<size_t>(a * 6 + c) * stride;
-      for (size_t l = 0; l < kLanes; ++l)
-      {
-        float sum = 0.0f;
-        for (int k = 0; k < 6; ++k)
-          sum += r[a][k][l] * kBT[c][k];
-        to[l] = sum;
-      }
-    }
+  float r[6][6][kLanes]; // r = B^T d, column by column
+  for (int b = 0; b < 6; ++b)
+    BTransposeTimes(d[0][b], d[1][b], d[2][b], d[3][b], d[4][b], d[5][b], 6 * kLanes, r[0][b]);
+  for (int a = 0; a < 6; ++a) // v = r B, row by row: (B^T r^T)^T
+    BTransposeTimes(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], stride, v + static_cast<size_t>(a * 6) * stride);
 }
 
 /* A^T m A of kLanes tiles: m[xi * stride + lane] to y[row][column][lane], plus the bias. */
 FUSION_TARGET_CLONES void
 OutputTransform(const float * m, size_t stride, float bias, float (*y)[4][kLanes])
 {
-  float r[4][6][kLanes];
+  float r[4][6][kLanes]; // r = A^T m, column by column
+  for (int c = 0; c < 6; ++c)
+    ATransposeTimes(m + static_cast<size_t>(0 * 6 + c) * stride, m + static_cast<size_t>(1 * 6 + c) * stride,
+                    m + static_cast<size_t>(2 * 6 + c) * stride, m + static_cast<size_t>(3 * 6 + c) * stride,
+                    m + static_cast<size_t>(4 * 6 + c) * stride, m + static_cast<size_t>(5 * 6 + c) * stride,
+                    6 * kLanes, r[0][c]);
   for (int a = 0; a < 4; ++a)
-    for (int c = 0; c < 6; ++c)
-      for (size_t l = 0; l < kLanes; ++l)
-      {
-        float sum = 0.0f;
-        for (int k = 0; k < 6; ++k)
-          sum += kAT[a][k] * m[static_cast<size_t>(k * 6 + c) * stride + l];
-        r[a][c][l] = sum;
-      }
-  for (int a = 0; a < 4; ++a)
+  {
+    ATransposeTimes(r[a][0], r[a][1], r[a][2], r[a][3], r[a][4], r[a][5], kLanes, y[a][0]);
     for (int c = 0; c < 4; ++c)
       for (size_t l = 0; l < kLanes; ++l)
-      {
-        float sum = bias;
-        for (int k = 0; k < 6; ++k)
-          sum += r[a][k][l] * kAT[c][k];
-        y[a][c][l] = sum;
-      }
+        y[a][c][l] += bias;
+  }
 }
 
 /* One channel's 4x4 outputs of kLanes tiles into the running reduction acc[(row * 4 + column) * stride + lane]. */
@@ -761,28 +798,16 @@ RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, Ch
       const float * channel = in.data.data() + (i * in.size[2] + z) * in.size[1] * in.size[0];
       for (size_t t = 0; t < n; t += kLanes)
       {
+        long x0[kLanes], y0[kLanes];
+        bool valid[kLanes];
         for (size_t l = 0; l < kLanes; ++l)
         {
           const size_t tile = t0 + t + l;
-          const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
-          const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
-          const long   y0 = ty * 4 - node.padLow[1], x0 = tx * 4 - node.padLow[0];
-          const bool   inside = tile < tiles && y0 >= 0 && x0 >= 0 && y0 + 6 <= H && x0 + 6 <= W;
-          if (inside)
-          {
-            const float * at = channel + y0 * W + x0;
-            for (long a = 0; a < 6; ++a, at += W)
-              for (long b = 0; b < 6; ++b)
-                d[a][b][l] = at[b];
-            continue;
-          }
-          for (long a = 0; a < 6; ++a)
-            for (long b = 0; b < 6; ++b)
-            {
-              const long y = y0 + a, x = x0 + b;
-              d[a][b][l] = (tile < tiles && y >= 0 && y < H && x >= 0 && x < W) ? channel[y * W + x] : 0.0f;
-            }
+          valid[l] = tile < tiles;
+          y0[l] = static_cast<long>(tile / static_cast<size_t>(tilesX)) * 4 - node.padLow[1];
+          x0[l] = static_cast<long>(tile % static_cast<size_t>(tilesX)) * 4 - node.padLow[0];
         }
+        GatherTiles(channel, W, H, x0, y0, valid, d);
         InputTransform(d, v.get() + i * n + t, I * n);
       }
     }
@@ -850,9 +875,11 @@ RunConv(const Node & node, const FeatureTensor & in, FeatureTensor & out, Channe
   const size_t groupOut = node.outChannels / static_cast<size_t>(node.group);
   const bool   pointwise = K == node.groupInChannels && node.stride[0] == 1 && node.stride[1] == 1 &&
                          node.stride[2] == 1 && node.padLow[0] == 0 && node.padLow[1] == 0 && node.padLow[2] == 0;
-  // Blocks of whole output lines, about 2^20 unfolded values each.
+  // Blocks of whole output lines, at most about 2^20 unfolded values each.
   const size_t width = out.size[0], lines = P / width;
-  const size_t linesPerBlock = std::max<size_t>(1, (size_t{ 1 } << 20) / std::max<size_t>(1, K * width));
+  // At least 8 blocks when there are lines enough, so that every thread has work.
+  const size_t linesPerBlock = std::max<size_t>(
+    1, std::min((size_t{ 1 } << 20) / std::max<size_t>(1, K * width), (lines + 7) / 8));
   const size_t blocks = (lines + linesPerBlock - 1) / linesPerBlock;
   const size_t jobs = blocks * static_cast<size_t>(node.group);
   ParallelFor(jobs, P * K * groupOut * static_cast<size_t>(node.group), [&](size_t job) {
