@@ -9,15 +9,11 @@ Prints a Markdown table with the ratio PyWavelets time / our time.
 
 Usage: /usr/bin/python3 scripts/benchmark_dwt.py   (builds the project first)
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("FUSION_BUILD_DIR", os.path.join(ROOT, "build"))
-VENV = os.path.join(BUILD, "bench-venv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchmark_common import ours, peer  # noqa: E402
 
 PYWT_TIMER = r"""
 import json, sys, timeit
@@ -37,46 +33,22 @@ print(json.dumps(out))
 """
 
 
-def pywt_python():
-    python = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(python):
-        try:
-            subprocess.run([sys.executable, "-m", "venv", VENV], check=True, capture_output=True)
-            subprocess.run([python, "-m", "pip", "install", "-q", "pywavelets", "numpy"], check=True,
-                           capture_output=True, timeout=600)
-        except Exception as error:  # offline: Debian's PyWavelets
-            print("note: no PyPI PyWavelets (%s); using Debian's python3-pywt" % error, file=sys.stderr)
-            return "/usr/bin/python3"
-    return python
-
-
 def main():
-    subprocess.run([os.path.join(ROOT, "scripts", "setup.sh")], check=True, stdout=subprocess.DEVNULL)
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([os.path.join(BUILD, "bin", "MultimodalFusionBenchmarks"),
-                        "--benchmark_filter=^DWT(Decompose|Reconstruct)[23]D/.*/(512|128)$",
-                        "--benchmark_repetitions=5", "--benchmark_report_aggregates_only=true",
-                        "--benchmark_out=" + f.name, "--benchmark_out_format=json"],
-                       check=True, stdout=subprocess.DEVNULL)
-        ours = {}
-        for b in json.load(open(f.name))["benchmarks"]:
-            if b.get("aggregate_name") == "median":
-                kind, wavelet, _ = b["run_name"].split("/")
-                dim = kind[-2:]
-                step = "decompose" if "Decompose" in kind else "reconstruct"
-                ours["%s/%s/%s" % (dim, wavelet, step)] = b["real_time"]
-    python = pywt_python()
-    peer = json.loads(subprocess.run([python, "-c", PYWT_TIMER], check=True, capture_output=True,
-                                     text=True).stdout)
+    mine = {}
+    for name, t in ours("^DWT(Decompose|Reconstruct)[23]D/.*/(512|128)$", repetitions=5).items():
+        kind, wavelet, _ = name.split("/")
+        step = "decompose" if "Decompose" in kind else "reconstruct"
+        mine["%s/%s/%s" % (kind[-2:], wavelet, step)] = t
+    theirs = peer(["pywavelets", "numpy"], PYWT_TIMER)
     print("DWT, one level, symmetric, float32; PyWavelets %s; ours: CPU backend, %d cores" %
-          (peer["version"], os.cpu_count()))
+          (theirs["version"], os.cpu_count()))
     print("| image | wavelet | step | PyWavelets (ms) | ours (ms) | speed-up |")
     print("|---|---|---|---:|---:|---:|")
-    for key in sorted(ours):
+    for key in sorted(mine):
         dim, wavelet, step = key.split("/")
         size = "512 x 512" if dim == "2D" else "128^3"
-        print("| %s %s | %s | %s | %.2f | %.2f | %.1fx |" % (dim, size, wavelet, step, peer[key], ours[key],
-                                                           peer[key] / ours[key]))
+        print("| %s %s | %s | %s | %.2f | %.2f | %.1fx |" % (dim, size, wavelet, step, theirs[key], mine[key],
+                                                           theirs[key] / mine[key]))
 
 
 if __name__ == "__main__":

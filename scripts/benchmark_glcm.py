@@ -9,15 +9,11 @@ Ours: the Google Benchmark program (CPU backend, both cores, median of 3). Peers
 scikit-image from PyPI in build/bench-venv (Debian's if PyPI cannot be reached).
 Usage: /usr/bin/python3 scripts/benchmark_glcm.py
 """
-import json
 import os
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("FUSION_BUILD_DIR", os.path.join(ROOT, "build"))
-VENV = os.path.join(BUILD, "bench-venv")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchmark_common import ours, peer  # noqa: E402
 
 PEERS = r"""
 import json, timeit
@@ -46,35 +42,12 @@ print(json.dumps(out))
 """
 
 
-def peer_python():
-    python = os.path.join(VENV, "bin", "python")
-    try:
-        if not os.path.exists(python):
-            subprocess.run([sys.executable, "-m", "venv", VENV], check=True, capture_output=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", "scipy", "scikit-image", "numpy"], check=True,
-                       capture_output=True, timeout=900)
-        return python
-    except Exception as error:
-        print("note: PyPI peers unavailable (%s); using Debian's" % error, file=sys.stderr)
-        return "/usr/bin/python3"
-
-
 def main():
-    subprocess.run([os.path.join(ROOT, "scripts", "setup.sh")], check=True, stdout=subprocess.DEVNULL)
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([os.path.join(BUILD, "bin", "MultimodalFusionBenchmarks"),
-                        "--benchmark_filter=^GLCM(Mean2D/256|Mean3D/128|All2D/256)$", "--benchmark_repetitions=3",
-                        "--benchmark_report_aggregates_only=true", "--benchmark_out=" + f.name,
-                        "--benchmark_out_format=json"], check=True, stdout=subprocess.DEVNULL)
-        ours = {}
-        for b in json.load(open(f.name))["benchmarks"]:
-            if b.get("aggregate_name") == "median":
-                name = b["run_name"]
-                key = ("mean/" if "Mean" in name else "all/") + ("3D" if "3D" in name else "2D")
-                ours[key] = b["real_time"]
-    peer = json.loads(subprocess.run([peer_python(), "-c", PEERS], check=True, capture_output=True,
-                                     text=True).stdout)
-    print("GLCM texture, radius 2, 8 levels; peers: %s; ours: CPU backend, %d cores" % (peer["versions"],
+    mine = {}
+    for name, t in ours("^GLCM(Mean2D/256|Mean3D/128|All2D/256)$").items():
+        mine[("mean/" if "Mean" in name else "all/") + ("3D" if "3D" in name else "2D")] = t
+    peer_times = peer(["scipy", "scikit-image", "numpy"], PEERS)
+    print("GLCM texture, radius 2, 8 levels; peers: %s; ours: CPU backend, %d cores" % (peer_times["versions"],
                                                                                         os.cpu_count()))
     print("| what | image | peer | peer (ms) | ours (ms) | speed-up | target |")
     print("|---|---|---|---:|---:|---:|---:|")
@@ -82,8 +55,8 @@ def main():
             ("GLCM mean", "mean/3D", "128^3", "uniform_filter", "1x"),
             ("all 10 features", "all/2D", "256 x 256", "scikit-image loop (scaled)", "300x")]
     for what, key, size, name, target in rows:
-        print("| %s | %s | %s | %.2f | %.2f | %.1fx | %s |" % (what, size, name, peer[key], ours[key],
-                                                              peer[key] / ours[key], target))
+        print("| %s | %s | %s | %.2f | %.2f | %.1fx | %s |" % (what, size, name, peer_times[key], mine[key],
+                                                              peer_times[key] / mine[key], target))
 
 
 if __name__ == "__main__":
