@@ -12,6 +12,8 @@ Data: grey slices the project may use, read at training time, each min-max norma
 Random 64x64 crops with flips; Adam; fixed seed; CPU, two threads (Debian's python3-torch).
 Writes Models/tdfif/encoder.onnx, Models/tdfif/training.json (configuration, data, losses) and
 Models/tdfif/loss.png.
+Needs python3-torch, python3-skimage, python3-matplotlib (the curve); python3-nibabel for the
+NIfTI volumes of ../shared/data/real (skipped without it).
 Usage: /usr/bin/python3 scripts/train_tdfif_encoder.py [--steps N] [--out FOLDER]
 """
 import argparse
@@ -209,11 +211,12 @@ def main():
     import matplotlib.pyplot as plt
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.2))
     steps = np.arange(len(losses))
-    smooth = lambda v: np.convolve(v, np.ones(25) / 25, mode="valid")
-    axes[0].plot(steps[24:], smooth(np.array(losses)[:, 1]))
-    axes[0].set_title("MSE (25-step mean)")
-    axes[1].plot(steps[24:], smooth(np.array(losses)[:, 2]))
-    axes[1].set_title("1 - SSIM (25-step mean)")
+    k = min(25, len(losses))  # running mean over k steps
+    smooth = lambda v: np.convolve(v, np.ones(k) / k, mode="valid")  # noqa: E731
+    axes[0].plot(steps[k - 1:], smooth(np.array(losses)[:, 1]))
+    axes[0].set_title("MSE (%d-step mean)" % k)
+    axes[1].plot(steps[k - 1:], smooth(np.array(losses)[:, 2]))
+    axes[1].set_title("1 - SSIM (%d-step mean)" % k)
     for a in axes:
         a.set_xlabel("step")
         a.set_yscale("log")
