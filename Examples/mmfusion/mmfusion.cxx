@@ -6,7 +6,9 @@
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
 #include "itkConvFeatureFilter.h"
+#include "itkFusionMetricsCalculator.h"
 #include "itkGLCMMeanTextureFilter.h"
+#include "itkImageIOFactory.h"
 #include "itkImageFileWriter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionConstIterator.h"
@@ -19,6 +21,7 @@
 #include <fstream>
 #include <cstdio>
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -85,6 +88,14 @@ Usage:
       norm or maximum as one float image, or none: every channel, a vector image. A 2D network
       on a volume runs slice by slice along --slice-axis. --tile-mb: feature-map memory per tile
       (default 64; the result does not depend on it).
+
+  mmfusion metrics A B [C ...] F [--preset standard] [--json FILE] [--range LO,HI]
+      Quality metrics of the fused image F (last) against the sources (METRICS.md, the
+      `standard` preset): EN, SD, SF, AG, EI, MI (bits; MI_nats), Q_MI, CE, MSE, RMSE, PSNR, CC,
+      SCD, SSIM, and per source (_1, _2, ...): EN, JE, MI, MSE, PSNR, CC, SSIM. Grey levels
+      0..255: 8-bit files as they are (when every input is 8-bit), otherwise each image min-max
+      mapped, or --range LO,HI for all. Prints a table; --json FILE writes the values (undefined
+      ones as null, and listed).
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -748,6 +759,99 @@ CommandFeatures(int argc, char * argv[])
   return 0;
 }
 
+bool
+IsEightBitFile(const std::string & path)
+{
+  auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+  if (!io)
+    return false;
+  io->SetFileName(path);
+  io->ReadImageInformation();
+  return io->GetComponentType() == itk::IOComponentEnum::UCHAR;
+}
+
+template <unsigned int D>
+void
+RunMetrics(const Arguments & args)
+{
+  using Calculator = itk::FusionMetricsCalculator<FloatImage<D>>;
+  auto calculator = Calculator::New();
+  calculator->SetPreset(args.get("--preset", "standard"));
+  bool eightBit = true;
+  for (size_t k = 0; k + 1 < args.positional.size(); ++k)
+  {
+    calculator->AddSource(mmfusion::ReadImage<D>(args.positional[k]));
+    eightBit = eightBit && IsEightBitFile(args.positional[k]);
+  }
+  const std::string fused = args.positional.back();
+  calculator->SetFusedImage(mmfusion::ReadImage<D>(fused));
+  eightBit = eightBit && IsEightBitFile(fused);
+  if (args.options.count("--range"))
+  {
+    const std::vector<double> range = NumberList("--range", args.get("--range", ""));
+    if (range.size() != 2)
+      throw UsageError("--range takes LO,HI");
+    calculator->SetIntensityRange(range[0], range[1]);
+  }
+  else if (eightBit)
+    calculator->SetIntensityRange(0.0, 255.0);
+  calculator->Compute();
+  const auto & result = calculator->GetResult();
+  for (const auto & v : result.values)
+    std::cout << std::left << std::setw(10) << v.first << " " << v.second << "\n";
+  if (!result.undefined.empty())
+  {
+    std::cout << "undefined:";
+    for (const auto & u : result.undefined)
+      std::cout << " " << u;
+    std::cout << "\n";
+  }
+  if (args.options.count("--json"))
+  {
+    const std::string path = args.get("--json", "");
+    mmfusion::MakeParentDirectories(path);
+    std::ostringstream json;
+    json << std::setprecision(17) << "{\n  \"preset\": \"" << calculator->GetPreset() << "\",\n  \"sources\": [";
+    for (size_t k = 0; k + 1 < args.positional.size(); ++k)
+      json << (k ? ", " : "") << "\"" << args.positional[k] << "\"";
+    json << "],\n  \"fused\": \"" << fused << "\",\n  \"metrics\": {";
+    for (size_t i = 0; i < result.values.size(); ++i)
+    {
+      json << (i ? "," : "") << "\n    \"" << result.values[i].first << "\": ";
+      if (std::isfinite(result.values[i].second))
+        json << result.values[i].second;
+      else
+        json << "null";
+    }
+    json << "\n  },\n  \"undefined\": [";
+    for (size_t i = 0; i < result.undefined.size(); ++i)
+      json << (i ? ", " : "") << "\"" << result.undefined[i] << "\"";
+    json << "]\n}\n";
+    std::ofstream file(path);
+    if (!(file << json.str()))
+      throw std::runtime_error("cannot write '" + path + "'");
+  }
+}
+
+int
+CommandMetrics(int argc, char * argv[])
+{
+  const Arguments args(argc, argv, 2, { "--preset", "--json", "--range" }, {});
+  if (args.positional.size() < 3)
+    throw UsageError("metrics takes two or more sources and the fused image (last)");
+  const unsigned int d = mmfusion::ImageDimension(args.positional.back());
+  for (const auto & p : args.positional)
+    if (mmfusion::ImageDimension(p) != d)
+      throw std::runtime_error("'" + p + "' is not " + std::to_string(d) + "D like the fused image");
+  if (d == 2)
+    RunMetrics<2>(args);
+  else if (d == 3)
+    RunMetrics<3>(args);
+  else
+    throw std::runtime_error("metrics take 2D and 3D images, '" + args.positional.back() + "' is " + std::to_string(d) + "D");
+  return 0;
+}
+
 template <unsigned int D>
 void
 PrintInfo(const std::string & path)
@@ -793,7 +897,7 @@ main(int argc, char * argv[])
   try
   {
     if (command.empty())
-      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, features, info)");
+      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info)");
     if (command == "--help" || command == "-h" || command == "help")
     {
       std::cout << kUsage;
@@ -826,7 +930,9 @@ main(int argc, char * argv[])
       return CommandTexture(argc, argv);
     if (command == "features")
       return CommandFeatures(argc, argv);
-    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, features, info; see mmfusion --help)");
+    if (command == "metrics")
+      return CommandMetrics(argc, argv);
+    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info; see mmfusion --help)");
   }
   catch (const UsageError & e)
   {

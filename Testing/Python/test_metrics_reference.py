@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""FusionMetricsCalculator (through `mmfusion metrics --json`) against NumPy, SciPy and
+scikit-image, 2D and 3D, on smooth random grey images in 0..255 (`--range 0,255`: no mapping).
+
+References: EN scikit-image shannon_entropy of the rounded image; SD, SF, AG (numpy.gradient),
+CC, SCD NumPy; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
+256 x 256 joint histogram; MSE, PSNR (data_range 255) and SSIM (Gaussian sigma 1.5, population
+covariance, data_range 255: Wang et al.) from scikit-image. Tolerance 1e-6 relative.
+Exit 77 (skipped) when NumPy, SciPy or scikit-image is absent.
+Usage: test_metrics_reference.py MMFUSION
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy as np
+    from scipy import ndimage
+    from skimage.measure import shannon_entropy
+    from skimage.metrics import mean_squared_error, peak_signal_noise_ratio, structural_similarity
+except ImportError as error:  # pragma: no cover
+    print("skipped: %s (install python3-scipy python3-skimage)" % error)
+    sys.exit(77)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import metaimage  # noqa: E402
+
+TOLERANCE = 1e-6
+
+
+def entropy(counts):
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log2(p)).sum())
+
+
+def reference(sources, f):
+    r = {}
+    bins = lambda x: np.clip(np.round(x), 0, 255).astype(np.int64)  # noqa: E731
+    bf = bins(f)
+    hf = np.bincount(bf.ravel(), minlength=256).astype(float)
+    r["EN"] = shannon_entropy(bf)
+    r["SD"] = float(np.std(f))
+    r["SF"] = float(np.sqrt(sum(np.mean(np.diff(f, axis=a) ** 2) for a in range(f.ndim))))
+    slices = [f] if f.ndim == 2 else list(f)
+    ag = ei = 0.0
+    for s in slices:
+        gy, gx = np.gradient(s)
+        ag += np.sqrt((gx ** 2 + gy ** 2) / 2).sum()
+        ei += np.hypot(ndimage.sobel(s, axis=1, mode="nearest"), ndimage.sobel(s, axis=0, mode="nearest")).sum()
+    r["AG"], r["EI"] = ag / f.size, ei / f.size
+    mi, q, ce, mse, cc, ssim = [], 0.0, [], [], [], []
+    for k, s in enumerate(sources, 1):
+        bs = bins(s)
+        hs = np.bincount(bs.ravel(), minlength=256).astype(float)
+        joint = np.bincount((bs * 256 + bf).ravel(), minlength=65536).astype(float)
+        r["EN_%d" % k], r["JE_%d" % k] = entropy(hs), entropy(joint)
+        r["MI_%d" % k] = r["EN_%d" % k] + r["EN"] - r["JE_%d" % k]
+        mi.append(r["MI_%d" % k])
+        q += 2 * r["MI_%d" % k] / (r["EN_%d" % k] + r["EN"])
+        both = (hs > 0) & (hf > 0)
+        ce.append(float((hs[both] / hs.sum() * np.log2(hs[both] / hf[both])).sum()))
+        r["MSE_%d" % k] = mean_squared_error(s, f)
+        r["PSNR_%d" % k] = peak_signal_noise_ratio(s, f, data_range=255)
+        r["CC_%d" % k] = float(np.corrcoef(s.ravel(), f.ravel())[0, 1])
+        r["SSIM_%d" % k] = structural_similarity(s, f, gaussian_weights=True, sigma=1.5,
+                                                 use_sample_covariance=False, data_range=255)
+        mse.append(r["MSE_%d" % k])
+        cc.append(r["CC_%d" % k])
+        ssim.append(r["SSIM_%d" % k])
+    r["MI"], r["MI_nats"], r["Q_MI"], r["CE"] = sum(mi), sum(mi) * np.log(2), q, float(np.mean(ce))
+    r["MSE"], r["RMSE"] = float(np.mean(mse)), float(np.mean(np.sqrt(mse)))
+    r["PSNR"] = 10 * np.log10(255 ** 2 / r["MSE"])
+    r["CC"], r["SSIM"] = float(np.mean(cc)), float(sum(ssim))
+    r["SCD"] = sum(float(np.corrcoef((f - (sum(sources) - s)).ravel(), s.ravel())[0, 1]) for s in sources)
+    return r
+
+
+def smooth(rng, shape, sigma):
+    x = ndimage.gaussian_filter(rng.standard_normal(shape), sigma)
+    return np.clip((x - x.min()) / np.ptp(x) * 255, 0, 255)
+
+
+def main():
+    mmfusion = sys.argv[1]
+    rng = np.random.default_rng(11)
+    failures, compared = [], 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for shape in [(57, 64), (18, 20, 24)]:
+            a, b = smooth(rng, shape, 2.0), smooth(rng, shape, 3.0)
+            sources = [a, b] if len(shape) == 3 else [a, b, smooth(rng, shape, 1.0)]
+            f = np.clip(sum(sources) / len(sources) + rng.normal(0, 3, shape), 0, 255)
+            paths = []
+            for i, image in enumerate(sources + [f]):
+                paths.append(os.path.join(tmp, "%d.mha" % i))
+                metaimage.write(paths[-1], image)
+            out = os.path.join(tmp, "m.json")
+            subprocess.run([mmfusion, "metrics", *paths, "--range", "0,255", "--json", out], check=True,
+                           capture_output=True)
+            ours = json.load(open(out))["metrics"]
+            # The references on the values as float32 files hold them.
+            theirs = reference([s.astype(np.float32).astype(float) for s in sources], f.astype(np.float32).astype(float))
+            for name, value in theirs.items():
+                compared += 1
+                mine = ours.get(name)
+                if mine is None or not abs(mine - value) <= TOLERANCE * max(1.0, abs(value)):
+                    failures.append("%dD %s: ours %s, reference %.12g" % (len(shape), name, mine, value))
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("all %d values within %g" % (compared, TOLERANCE))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
