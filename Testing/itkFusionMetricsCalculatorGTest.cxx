@@ -82,6 +82,28 @@ TEST(FusionMetricsCalculator, KnownAnswers)
   EXPECT_NEAR(scd->GetMetric("SCD"), 2.0, 1e-12);
 }
 
+TEST(FusionMetricsCalculator, QabfOfIdenticalImagesHasTheReferenceTieRule)
+{
+  // Blocks of 0 and 200: every non-zero gradient is large, so with the tie rule (G = g_F) every
+  // edge pixel scores Tg Ta / (1 + e^{-22 (1 - 0.8)}) = 0.975333 (METRICS.md 2.4); exact
+  // maths would give 0.974794. VIF(A, A) = 1; Nabf(A, A, A) = 0 (no artefact).
+  auto blocks = Image2::New();
+  blocks->SetRegions(Image2::SizeType{ { 48, 40 } });
+  blocks->Allocate();
+  for (itk::ImageRegionIterator<Image2> it(blocks, blocks->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+    it.Set(((it.GetIndex()[0] / 8 + it.GetIndex()[1] / 8) % 2) ? 200.0f : 0.0f);
+  auto c = itk::FusionMetricsCalculator<Image2>::New();
+  c->SetIntensityRange(0, 255);
+  c->AddSource(blocks);
+  c->AddSource(blocks);
+  c->SetFusedImage(blocks);
+  c->Compute();
+  EXPECT_NEAR(c->GetMetric("Qabf"), 0.975333, 5e-7);
+  EXPECT_NEAR(c->GetMetric("Qabf"), 0.9994 * 0.9879 / (1 + std::exp(-22 * 0.2)), 1e-9);
+  EXPECT_NEAR(c->GetMetric("VIF_1"), 1.0, 1e-9); // 1 up to the 1e-10 of g = s_RD / (s_R^2 + 1e-10)
+  EXPECT_EQ(c->GetMetric("Nabf"), 0.0);
+}
+
 TEST(FusionMetricsCalculator, EightBitAsIsOtherTypesMinMax)
 {
   // A float image and the same values times 2 plus 10: min-max mapping makes every metric equal.

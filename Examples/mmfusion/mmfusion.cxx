@@ -92,7 +92,8 @@ Usage:
   mmfusion metrics A B [C ...] F [--preset standard] [--json FILE] [--range LO,HI]
       Quality metrics of the fused image F (last) against the sources (METRICS.md, the
       `standard` preset): EN, SD, SF, AG, EI, MI (bits; MI_nats), Q_MI, CE, MSE, RMSE, PSNR, CC,
-      SCD, SSIM, and per source (_1, _2, ...): EN, JE, MI, MSE, PSNR, CC, SSIM. Grey levels
+      SCD, SSIM, VIF, Qabf, Nabf, and per source (_1, _2, ...): EN, JE, MI, MSE, PSNR, CC, SSIM,
+      VIF. Grey levels
       0..255: 8-bit files as they are (when every input is 8-bit), otherwise each image min-max
       mapped, or --range LO,HI for all. Prints a table; --json FILE writes the values (undefined
       ones as null, and listed).

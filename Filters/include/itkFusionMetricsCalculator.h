@@ -27,9 +27,11 @@ namespace itk
  * 3D: histogram metrics and SSIM are volumetric (11^3 window), SF takes the third axis's
  * differences too, AG and EI are computed per z-slice and pooled over all voxels.
  *
+ * 3D: VIF is volumetric too; Qabf and Nabf per z-slice, pooled.
+ *
  * Presets: `standard` (textbook definitions; METRICS.md). The `cddfuse`, `vifb` and `seed`
- * presets and the remaining metrics of METRICS.md (VIF, Qabf, Nabf, Q_Y, Q_CB, Q_CV, FMI) are
- * not implemented yet: asking for them throws.
+ * presets and the remaining metrics of METRICS.md (Q_Y, Q_CB, Q_CV, FMI) are not implemented
+ * yet: asking for a preset throws.
  *
  * A metric undefined for the data is NaN and named in GetResult().undefined.
  * \ingroup MultimodalFusion

@@ -3,7 +3,8 @@
 scikit-image, 2D and 3D, on smooth random grey images in 0..255 (`--range 0,255`: no mapping).
 
 References: EN scikit-image shannon_entropy of the rounded image; SD, SF, AG (numpy.gradient),
-CC, SCD NumPy; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
+CC, SCD NumPy; VIF (vifp_mscale, scipy.signal.convolve 'valid'), Qabf and Nabf
+(scipy.ndimage.correlate, METRICS.md section 2.4) written here from the definitions; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
 256 x 256 joint histogram; MSE, PSNR (data_range 255) and SSIM (Gaussian sigma 1.5, population
 covariance, data_range 255: Wang et al.) from scikit-image. Tolerance 1e-6 relative.
 Exit 77 (skipped) when NumPy, SciPy or scikit-image is absent.
@@ -17,7 +18,7 @@ import tempfile
 
 try:
     import numpy as np
-    from scipy import ndimage
+    from scipy import ndimage, signal
     from skimage.measure import shannon_entropy
     from skimage.metrics import mean_squared_error, peak_signal_noise_ratio, structural_similarity
 except ImportError as error:  # pragma: no cover
@@ -74,7 +75,84 @@ def reference(sources, f):
     r["PSNR"] = 10 * np.log10(255 ** 2 / r["MSE"])
     r["CC"], r["SSIM"] = float(np.mean(cc)), float(sum(ssim))
     r["SCD"] = sum(float(np.corrcoef((f - (sum(sources) - s)).ravel(), s.ravel())[0, 1]) for s in sources)
+    for k, s in enumerate(sources, 1):
+        r["VIF_%d" % k] = vif(s, f)
+    r["VIF"] = sum(r["VIF_%d" % k] for k in range(1, len(sources) + 1))
+    r["Qabf"], r["Nabf"] = qabf_nabf(sources, f)
     return r
+
+
+def vif(ref, dist):
+    """vifp_mscale: four scales, Gaussian N = 2^(5-s)+1, sigma N/5, 'valid', decimation by 2."""
+    num = den = 0.0
+    for scale in range(1, 5):
+        n = 2 ** (5 - scale) + 1
+        g = np.exp(-((np.arange(n) - (n - 1) / 2) ** 2) / (2 * (n / 5) ** 2))
+        w = g / g.sum()
+        for _ in range(ref.ndim - 1):
+            w = np.multiply.outer(w, g / g.sum())
+        valid = lambda x: signal.convolve(x, w, mode="valid")  # noqa: E731
+        if min(ref.shape) < n:  # filter2 'valid' would be empty from here on
+            break
+        if scale > 1:
+            decimate = tuple(slice(None, None, 2) for _ in range(ref.ndim))
+            ref, dist = valid(ref)[decimate], valid(dist)[decimate]
+            if min(ref.shape) < n:
+                break
+        mu1, mu2 = valid(ref), valid(dist)
+        s1, s2, s12 = valid(ref * ref) - mu1 ** 2, valid(dist * dist) - mu2 ** 2, valid(ref * dist) - mu1 * mu2
+        g_ = s12 / (s1 + 1e-10)
+        sv = s2 - g_ * s12
+        m = s1 < 1e-10
+        g_[m], sv[m], s1[m] = 0, s2[m], 0
+        m = s2 < 1e-10
+        g_[m], sv[m] = 0, 0
+        m = g_ < 0
+        sv[m], g_[m] = s2[m], 0
+        sv[sv <= 1e-10] = 1e-10
+        num += np.log10(1 + g_ ** 2 * s1 / (sv + 2)).sum()
+        den += np.log10(1 + s1 / 2).sum()
+    return num / den
+
+
+def qabf_nabf(sources, f):
+    """Qabf with the tie rule (zero-padded Sobel) and Nabf (Sobel/8, mirror), per z-slice, pooled."""
+    h3 = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+    h1 = np.array([[1, 2, 1], [0, 0, 0], [-1, -2, -1]], float)
+
+    def edges(x):
+        sx, sy = ndimage.correlate(x, h3, mode="constant"), ndimage.correlate(x, h1, mode="constant")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a = np.where(sx == 0, np.pi / 2, np.arctan(sy / sx))
+        gv, gh = ndimage.correlate(x, h3 / 8, mode="mirror"), ndimage.correlate(x, h1.T[::-1].T[::-1] * -1 / 8,
+                                                                               mode="mirror")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            na = np.where((gv == 0) & (gh == 0), 0.0, np.arctan(gv / gh))
+        return np.hypot(sx, sy), a, np.hypot(gv, gh), na
+
+    qn = qd = nn = nd = 0.0
+    for z in range(1 if f.ndim == 2 else f.shape[0]):
+        pick = (lambda x: x) if f.ndim == 2 else (lambda x: x[z])  # noqa: E731
+        gF, aF, nF, naF = edges(pick(f))
+        artefact, weights, brighter = 0.0, 0.0, True
+        for s in sources:
+            gS, aS, nS, naS = edges(pick(s))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                G = np.where(gS > gF, gF / gS, np.where(gS < gF, gS / gF, gF))
+                r = np.where((nS == 0) | (nF == 0), 0.0, np.minimum(nS, nF) / np.maximum(nS, nF))
+            A = 1 - np.abs(aS - aF) / (np.pi / 2)
+            Q = 0.9994 / (1 + np.exp(-15 * (G - 0.5))) * 0.9879 / (1 + np.exp(-22 * (A - 0.8)))
+            qn += (Q * gS).sum()
+            qd += gS.sum()
+            An = np.abs(np.abs(naS - naF) - np.pi / 2) * 2 / np.pi
+            Qn = np.sqrt(0.9999 / (1 + np.exp(-19 * (r - 0.5))) * 0.9995 / (1 + np.exp(-22 * (An - 0.5))))
+            w = np.where(nS >= 2, nS ** 1.5, 0.001)
+            artefact = artefact + (1 - Qn) * w
+            weights = weights + w
+            brighter = brighter & (nF > nS)
+        nn += (brighter * artefact).sum()
+        nd += weights.sum()
+    return qn / qd, nn / nd
 
 
 def smooth(rng, shape, sigma):

@@ -13,7 +13,7 @@
  *             at the borders (MATLAB gradient); 3D: per z-slice, pooled over all pixels
  *   EI        mean Sobel magnitude sqrt(Sx^2 + Sy^2), replicated borders; 3D: per z-slice, pooled
  *   per source S (suffix _1, _2, ... in source order):
- *     JE_k    joint entropy H(S, F);  MI_k = H(S) + H(F) - H(S, F)
+ *     EN_k    entropy of S;  JE_k joint entropy H(S, F);  MI_k = H(S) + H(F) - H(S, F)
  *     MSE_k   mean (S - F)^2;  PSNR_k = 10 log10(255^2 / MSE_k);  CC_k = Pearson r(S, F)
  *     SSIM_k  Wang et al. 2004: 11^D Gaussian window (sigma 1.5), L = 255, K1 0.01, K2 0.03,
  *             population moments, mean over the windows inside the image ('valid')
@@ -24,6 +24,16 @@
  *   CC        mean_k CC_k
  *   SCD       sum_k r(F - sum_{j != k} S_j, S_k)        (Aslantas and Bendes 2015; N = 2: the paper's)
  *   SSIM      sum_k SSIM_k (the field's convention for two sources)
+ *   VIF       sum_k VIF_k, VIF_k pixel-domain, four scales (Sheikh and Bovik 2006, vifp_mscale):
+ *             Gaussian windows 17, 9, 5, 3 (sigma N/5), 'valid', decimation by 2 between scales
+ *             (an image too small for a scale's window ends the sum there, as filter2 'valid'),
+ *             sigma_n^2 = 2, the reference code's clamps; volumetric in 3D
+ *   Qabf      Xydeas and Petrovic 2000 as VIFB / CDD / TANG code it: zero-padded Sobel, the tie
+ *             rule G = g_F where g_S = g_F, sum_k Q_kF g_k / sum_k g_k
+ *   Nabf      artefacts (Shreyamsha Kumar's modification): Sobel / 8 with mirrored borders,
+ *             w = g^1.5 where g >= 2 else 0.001, counted where g_F exceeds every source's g;
+ *             the fused image in the fused image's place (METRICS.md's reference swaps them)
+ *   Qabf and Nabf in 3D: per z-slice, the sums pooled.
  * A metric that is undefined for the data (a correlation with a constant image, PSNR of identical
  * images) is NaN and listed in `undefined`, never silently folded into a summary.
  */

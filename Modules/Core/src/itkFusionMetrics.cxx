@@ -151,6 +151,136 @@ SSIM(const double * a, const double * b, const std::array<size_t, 3> & size, uns
   }
   return total / static_cast<double>(m);
 }
+
+std::vector<double>
+GaussianKernel(size_t n, double sigma)
+{
+  std::vector<double> w(n);
+  double              sum = 0.0;
+  for (size_t i = 0; i < n; ++i)
+  {
+    const double x = static_cast<double>(i) - static_cast<double>(n - 1) / 2.0;
+    sum += w[i] = std::exp(-x * x / (2.0 * sigma * sigma));
+  }
+  for (double & v : w)
+    v /= sum;
+  return w;
+}
+
+/* VIF, pixel domain, four scales (Sheikh and Bovik 2006, vifp_mscale): reference r, distorted d. */
+double
+VIF(const double * r, const double * d, const std::array<size_t, 3> & size, unsigned dimension)
+{
+  std::vector<double>   ref(r, r + size[0] * size[1] * size[2]), dist(d, d + size[0] * size[1] * size[2]);
+  std::array<size_t, 3> shape = size;
+  double                num = 0.0, den = 0.0;
+  const double          noise = 2.0;
+  for (int scale = 1; scale <= 4; ++scale)
+  {
+    const size_t n = (size_t{ 1 } << (5 - scale)) + 1;
+    const auto   w = GaussianKernel(n, static_cast<double>(n) / 5.0);
+    // An image smaller than this scale's window has nothing left to measure here or further on
+    // (MATLAB's filter2 'valid' gives an empty result).
+    bool fits = true;
+    for (unsigned a = 0; a < dimension; ++a)
+      fits = fits && shape[a] >= n;
+    if (!fits)
+      break;
+    if (scale > 1)
+    {
+      std::array<size_t, 3> filtered = shape, dummy = shape;
+      ref = ValidFilter(std::move(ref), filtered, dimension, w);
+      dist = ValidFilter(std::move(dist), dummy, dimension, w);
+      // Every second sample along each axis, from the first.
+      std::array<size_t, 3> half = filtered;
+      for (unsigned a = 0; a < dimension; ++a)
+        half[a] = (filtered[a] + 1) / 2;
+      std::vector<double> r2(half[0] * half[1] * half[2]), d2(r2.size());
+      for (size_t z = 0; z < half[2]; ++z)
+        for (size_t y = 0; y < half[1]; ++y)
+          for (size_t x = 0; x < half[0]; ++x)
+          {
+            const size_t from = ((dimension > 2 ? 2 * z : z) * filtered[1] + 2 * y) * filtered[0] + 2 * x;
+            const size_t to = (z * half[1] + y) * half[0] + x;
+            r2[to] = ref[from];
+            d2[to] = dist[from];
+          }
+      ref.swap(r2);
+      dist.swap(d2);
+      shape = half;
+      for (unsigned a = 0; a < dimension; ++a)
+        fits = fits && shape[a] >= n;
+      if (!fits)
+        break;
+    }
+    const size_t        m = ref.size();
+    std::vector<double> maps[5];
+    for (auto & v : maps)
+      v.resize(m);
+    for (size_t i = 0; i < m; ++i)
+    {
+      maps[0][i] = ref[i];
+      maps[1][i] = dist[i];
+      maps[2][i] = ref[i] * ref[i];
+      maps[3][i] = dist[i] * dist[i];
+      maps[4][i] = ref[i] * dist[i];
+    }
+    for (auto & v : maps)
+    {
+      std::array<size_t, 3> out = shape;
+      v = ValidFilter(std::move(v), out, dimension, w);
+    }
+    for (size_t i = 0; i < maps[0].size(); ++i)
+    {
+      const double mu1 = maps[0][i], mu2 = maps[1][i];
+      double       sR = maps[2][i] - mu1 * mu1, sD = maps[3][i] - mu2 * mu2;
+      const double sRD = maps[4][i] - mu1 * mu2;
+      double       g = sRD / (sR + 1e-10), sv = sD - g * sRD;
+      if (sR < 1e-10)
+      {
+        g = 0;
+        sv = sD;
+        sR = 0;
+      }
+      if (sD < 1e-10)
+      {
+        g = 0;
+        sv = 0;
+      }
+      if (g < 0)
+      {
+        sv = sD;
+        g = 0;
+      }
+      if (sv <= 1e-10)
+        sv = 1e-10;
+      num += std::log10(1 + g * g * sR / (sv + noise));
+      den += std::log10(1 + sR / noise);
+    }
+  }
+  return den > 0 ? num / den : kNaN;
+}
+
+/* 3x3 correlation of one z-slice, borders by `border(index, length)`; kernel k[row][column]. */
+template <typename TBorder>
+void
+Correlate3x3(const double * slice, long X, long Y, const double (&k)[3][3], TBorder border, std::vector<double> & out)
+{
+  out.assign(static_cast<size_t>(X * Y), 0.0);
+  for (long y = 0; y < Y; ++y)
+    for (long x = 0; x < X; ++x)
+    {
+      double s = 0.0;
+      for (long a = -1; a <= 1; ++a)
+        for (long b = -1; b <= 1; ++b)
+        {
+          const long yy = border(y + a, Y), xx = border(x + b, X);
+          if (yy >= 0 && xx >= 0)
+            s += k[a + 1][b + 1] * slice[yy * X + xx];
+        }
+      out[static_cast<size_t>(y * X + x)] = s;
+    }
+}
 } // namespace
 
 FusionMetricsResult
@@ -288,6 +418,72 @@ ComputeFusionMetrics(const std::vector<const double *> & sources, const double *
   }
   const auto psnr = [](double m) { return m > 0 ? 10.0 * std::log10(255.0 * 255.0 / m) : kNaN; };
 
+  // Qabf (Xydeas and Petrovic, with the reference codes' tie rule) and Nabf (Shreyamsha Kumar's
+  // modification, the fused image as the fused image), per z-slice, sums pooled.
+  const double pi = 3.14159265358979323846;
+  const auto   zero = [](long i, long n) { return i >= 0 && i < n ? i : -1L; };           // zero padding
+  const auto   mirror = [](long i, long n) { return n == 1 ? 0L : (i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i)); };
+  const double h3[3][3] = { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }, h1[3][3] = { { 1, 2, 1 }, { 0, 0, 0 }, { -1, -2, -1 } };
+  const double gv8[3][3] = { { -1 / 8.0, 0, 1 / 8.0 }, { -2 / 8.0, 0, 2 / 8.0 }, { -1 / 8.0, 0, 1 / 8.0 } };
+  const double gh8[3][3] = { { -1 / 8.0, -2 / 8.0, -1 / 8.0 }, { 0, 0, 0 }, { 1 / 8.0, 2 / 8.0, 1 / 8.0 } };
+  double       qNum = 0.0, qDen = 0.0, nNum = 0.0, nDen = 0.0;
+  const size_t plane = size[0] * size[1];
+  for (size_t z = 0; z < size[2]; ++z)
+  {
+    std::vector<double> sx, sy, gF(plane), aF(plane), nF(plane), nAF(plane);
+    const auto          edges = [&](const double * slice, std::vector<double> & g, std::vector<double> & a,
+                           std::vector<double> & ng, std::vector<double> & na) {
+      Correlate3x3(slice, X, Y, h3, zero, sx);
+      Correlate3x3(slice, X, Y, h1, zero, sy);
+      g.resize(plane);
+      a.resize(plane);
+      for (size_t i = 0; i < plane; ++i)
+      {
+        g[i] = std::sqrt(sx[i] * sx[i] + sy[i] * sy[i]);
+        a[i] = sx[i] == 0 ? pi / 2 : std::atan(sy[i] / sx[i]);
+      }
+      Correlate3x3(slice, X, Y, gv8, mirror, sx); // gv
+      Correlate3x3(slice, X, Y, gh8, mirror, sy); // gh
+      ng.resize(plane);
+      na.resize(plane);
+      for (size_t i = 0; i < plane; ++i)
+      {
+        ng[i] = std::sqrt(sx[i] * sx[i] + sy[i] * sy[i]);
+        na[i] = (sx[i] == 0 && sy[i] == 0) ? 0.0 : std::atan(sx[i] / sy[i]);
+      }
+    };
+    edges(fused + z * plane, gF, aF, nF, nAF);
+    std::vector<double> gS, aS, nS, nAS, artefact(plane, 0.0), weights(plane, 0.0);
+    std::vector<char>   brighter(plane, 1);
+    for (size_t k = 0; k < N; ++k)
+    {
+      edges(sources[k] + z * plane, gS, aS, nS, nAS);
+      for (size_t i = 0; i < plane; ++i)
+      {
+        const double G = gS[i] > gF[i] ? gF[i] / gS[i] : (gS[i] < gF[i] ? gS[i] / gF[i] : gF[i]); // tie: g_F
+        const double A = 1 - std::abs(aS[i] - aF[i]) / (pi / 2);
+        const double Q = 0.9994 / (1 + std::exp(-15 * (G - 0.5))) * 0.9879 / (1 + std::exp(-22 * (A - 0.8)));
+        qNum += Q * gS[i];
+        qDen += gS[i];
+        const double r = (nS[i] == 0 || nF[i] == 0) ? 0.0 : std::min(nS[i], nF[i]) / std::max(nS[i], nF[i]);
+        const double An = std::abs(std::abs(nAS[i] - nAF[i]) - pi / 2) * 2 / pi;
+        const double Qn = std::sqrt(0.9999 / (1 + std::exp(-19 * (r - 0.5))) * 0.9995 / (1 + std::exp(-22 * (An - 0.5))));
+        const double w = nS[i] >= 2 ? std::pow(nS[i], 1.5) : 0.001;
+        artefact[i] += (1 - Qn) * w;
+        weights[i] += w;
+        brighter[i] = brighter[i] && nF[i] > nS[i];
+      }
+    }
+    for (size_t i = 0; i < plane; ++i)
+    {
+      nNum += brighter[i] ? artefact[i] : 0.0;
+      nDen += weights[i];
+    }
+  }
+  std::vector<double> vif(N);
+  for (size_t k = 0; k < N; ++k)
+    vif[k] = VIF(sources[k], fused, size, dimension);
+
   put("EN", HF);
   put("SD", std::sqrt(var / total));
   put("SF", std::sqrt(sf));
@@ -303,6 +499,9 @@ ComputeFusionMetrics(const std::vector<const double *> & sources, const double *
   put("CC", sum(cc) / static_cast<double>(N));
   put("SCD", scd);
   put("SSIM", sum(ssim));
+  put("VIF", sum(vif));
+  put("Qabf", qDen > 0 ? qNum / qDen : kNaN);
+  put("Nabf", nDen > 0 ? nNum / nDen : kNaN);
   for (size_t k = 0; k < N; ++k)
   {
     const std::string s = "_" + std::to_string(k + 1);
@@ -313,6 +512,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sources, const double *
     put("PSNR" + s, psnr(mse[k]));
     put("CC" + s, cc[k]);
     put("SSIM" + s, ssim[k]);
+    put("VIF" + s, vif[k]);
   }
   return r;
 }
