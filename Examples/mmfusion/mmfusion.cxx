@@ -570,6 +570,21 @@ CommandIDWT(int argc, char * argv[])
   throw std::runtime_error(prefix + "_dwt.txt: dimension " + std::to_string(d) + " is not 2 or 3");
 }
 
+/* Runs a filter with the progress bar and writes its output (compressed where the format can). */
+template <typename TFilter>
+void
+UpdateAndWrite(TFilter * filter, const char * what, bool quiet, const std::string & output)
+{
+  ShowProgress(filter, what, quiet);
+  filter->Update();
+  mmfusion::MakeParentDirectories(output);
+  auto writer = itk::ImageFileWriter<typename TFilter::OutputImageType>::New();
+  writer->SetInput(filter->GetOutput());
+  writer->SetFileName(output);
+  writer->SetUseCompression(true);
+  writer->Update();
+}
+
 template <unsigned int D, typename TOutput>
 void
 RunTexture(const Arguments & args, const std::string & output, const std::vector<std::string> & names)
@@ -614,14 +629,7 @@ RunTexture(const Arguments & args, const std::string & output, const std::vector
       throw UsageError("--range takes MIN,MAX");
     }
   }
-  ShowProgress(filter, "texture", args.has("--quiet"));
-  filter->Update();
-  mmfusion::MakeParentDirectories(output);
-  auto writer = itk::ImageFileWriter<TOutput>::New();
-  writer->SetInput(filter->GetOutput());
-  writer->SetFileName(output);
-  writer->SetUseCompression(true);
-  writer->Update();
+  UpdateAndWrite(filter.GetPointer(), "texture", args.has("--quiet"), output);
   if (!args.has("--quiet"))
     std::cerr << "mmfusion: " << names.size() << " texture feature(s) -> " << output << "\n";
 }
@@ -724,14 +732,7 @@ RunFeatures(const Arguments & args, const std::string & output)
     filter->SetMaximumTileBytes(static_cast<size_t>(mb[0] * 1048576.0));
   }
   filter->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
-  ShowProgress(filter, "features", args.has("--quiet"));
-  filter->Update();
-  mmfusion::MakeParentDirectories(output);
-  auto writer = itk::ImageFileWriter<TOutput>::New();
-  writer->SetInput(filter->GetOutput());
-  writer->SetFileName(output);
-  writer->SetUseCompression(true);
-  writer->Update();
+  UpdateAndWrite(filter.GetPointer(), "features", args.has("--quiet"), output);
   if (!args.has("--quiet"))
     std::cerr << "mmfusion: " << filter->GetNetwork()->OutputChannels() << " feature channel(s), "
               << Filter::ReductionName(filter->GetReduction()) << " -> " << output << "\n";
