@@ -167,7 +167,7 @@ TEST(FusionMetricsCalculator, BadInputThrowsClearErrors)
   expectThrow([&] { c->Compute(); }, "at least two sources");
   c->AddSource(other);
   expectThrow([&] { c->Compute(); }, "source 2 and the fused image differ in size");
-  expectThrow([&] { c->SetPreset("cddfuse"); }, "not implemented yet");
+  expectThrow([&] { c->SetPreset("tang"); }, "unknown metrics preset 'tang'");
   expectThrow([&] { c->SetIntensityRange(5, 5); }, "highest > lowest");
   expectThrow([&] { c->GetMetric("VIF"); }, "no fusion metric named 'VIF'");
   auto nan = Smooth<Image2>({ { 20, 20 } }, 10, 255);
@@ -181,4 +181,200 @@ TEST(FusionMetricsCalculator, BadInputThrowsClearErrors)
   c->Print(os);
   for (const char * expected : { "Sources: 2", "Preset: standard", "IntensityRange: 8-bit as is", "Metrics:" })
     EXPECT_NE(os.str().find(expected), std::string::npos) << expected;
+}
+
+namespace
+{
+/* Every metric of every preset, for the given backend and thread count. */
+template <typename TImage>
+std::vector<itk::fusion::FusionMetricsResult>
+AllPresets(const std::vector<typename TImage::Pointer> & sources, const typename TImage::Pointer & fused,
+           itk::FusionEnums::Backend backend)
+{
+  std::vector<itk::fusion::FusionMetricsResult> results;
+  for (const auto & preset : itk::fusion::FusionMetricsPresets())
+  {
+    auto calculator = itk::FusionMetricsCalculator<TImage>::New();
+    for (const auto & s : sources)
+      calculator->AddSource(s);
+    calculator->SetFusedImage(fused);
+    calculator->SetPreset(preset);
+    calculator->SetComputeFMI(true);
+    calculator->SetBackend(backend);
+    calculator->Compute();
+    results.push_back(calculator->GetResult());
+  }
+  return results;
+}
+
+void
+ExpectSameValues(const std::vector<itk::fusion::FusionMetricsResult> & a,
+                 const std::vector<itk::fusion::FusionMetricsResult> & b, double tolerance)
+{
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t p = 0; p < a.size(); ++p)
+  {
+    ASSERT_EQ(a[p].values.size(), b[p].values.size());
+    for (size_t i = 0; i < a[p].values.size(); ++i)
+    {
+      const double x = a[p].values[i].second, y = b[p].values[i].second;
+      EXPECT_EQ(a[p].values[i].first, b[p].values[i].first);
+      if (std::isnan(x) || std::isnan(y))
+        EXPECT_TRUE(std::isnan(x) && std::isnan(y)) << a[p].values[i].first;
+      else
+        EXPECT_LE(std::abs(x - y), tolerance * std::max(1.0, std::abs(x)))
+          << itk::fusion::FusionMetricsPresets()[p] << " " << a[p].values[i].first << ": " << x << " vs " << y;
+    }
+  }
+}
+} // namespace
+
+TEST(FusionMetricsCalculator, EmulatedCudaEqualsCpu)
+{
+  // The local statistics are summed in the same order (equal bit for bit); the edge sums and
+  // histograms only in another order.
+  {
+    std::vector<Image2::Pointer> sources{ Smooth<Image2>({ { 61, 47 } }, 21, 200), Smooth<Image2>({ { 61, 47 } }, 22, 255),
+                                          Smooth<Image2>({ { 61, 47 } }, 23, 90) };
+    auto fused = Smooth<Image2>({ { 61, 47 } }, 24, 255);
+    ExpectSameValues(AllPresets<Image2>(sources, fused, itk::FusionEnums::Backend::CPU),
+                     AllPresets<Image2>(sources, fused, itk::FusionEnums::Backend::EmulatedCUDA), 1e-12);
+  }
+  {
+    std::vector<Image3::Pointer> sources{ Smooth<Image3>({ { 23, 19, 18 } }, 25, 255),
+                                          Smooth<Image3>({ { 23, 19, 18 } }, 26, 255) };
+    auto fused = Smooth<Image3>({ { 23, 19, 18 } }, 27, 255);
+    ExpectSameValues(AllPresets<Image3>(sources, fused, itk::FusionEnums::Backend::CPU),
+                     AllPresets<Image3>(sources, fused, itk::FusionEnums::Backend::EmulatedCUDA), 1e-12);
+  }
+}
+
+TEST(FusionMetricsCalculator, ResultDoesNotDependOnTheThreadCount)
+{
+  std::vector<const double *> sources;
+  std::vector<double>         a(80 * 70), b(a.size()), f(a.size());
+  std::mt19937                rng(5);
+  std::uniform_real_distribution<double> u(0.0, 255.0);
+  for (size_t i = 0; i < a.size(); ++i)
+  {
+    a[i] = u(rng);
+    b[i] = u(rng);
+    f[i] = 0.5 * (a[i] + b[i]);
+  }
+  itk::fusion::FusionMetricsOptions options;
+  options.fmi = true;
+  options.threads = 1;
+  const auto one = itk::fusion::ComputeFusionMetrics({ a.data(), b.data() }, f.data(), { { 80, 70, 1 } }, 2, options);
+  options.threads = 3;
+  const auto three = itk::fusion::ComputeFusionMetrics({ a.data(), b.data() }, f.data(), { { 80, 70, 1 } }, 2, options);
+  ExpectSameValues({ one }, { three }, 0.0);
+}
+
+TEST(FusionMetricsCalculator, PresetsHaveTheirLayoutsAndDefinitions)
+{
+  auto a = Smooth<Byte2>({ { 48, 40 } }, 31, 255), b = Smooth<Byte2>({ { 48, 40 } }, 32, 180),
+       f = Smooth<Byte2>({ { 48, 40 } }, 33, 230);
+  const auto run = [&](const std::string & preset) {
+    auto c = itk::FusionMetricsCalculator<Byte2>::New();
+    c->AddSource(a);
+    c->AddSource(b);
+    c->SetFusedImage(f);
+    c->SetPreset(preset);
+    c->Compute();
+    std::vector<std::string> names;
+    for (const auto & v : c->GetResult().values)
+      names.push_back(v.first);
+    return std::make_pair(names, c);
+  };
+  const auto standard = run("standard"), cdd = run("cddfuse"), vifb = run("vifb"), seed = run("seed");
+  EXPECT_EQ(cdd.first, (std::vector<std::string>{ "EN", "SD", "SF", "AG", "MI", "MSE", "CC", "PSNR", "SCD", "VIF",
+                                                   "Qabf", "SSIM" }));
+  EXPECT_EQ(vifb.first, (std::vector<std::string>{ "AG", "CE", "EI", "EN", "MI", "PSNR", "Qabf", "Q_CB", "Q_CV", "RMSE",
+                                                    "SF", "SSIM", "SD" }));
+  EXPECT_EQ(seed.first, (std::vector<std::string>{ "MSE_1", "PSNR_1", "RMSE_1", "SSIM_1", "MI_1", "MSE_2", "PSNR_2",
+                                                    "RMSE_2", "SSIM_2", "MI_2", "EN_1", "EN_2", "EN", "JE_1_2", "JE_1",
+                                                    "JE_2" }));
+  const auto S = [](const auto & r, const char * name) { return r.second->GetMetric(name); };
+  // The CDDFuse Evaluator: MI in nats, PSNR with the peak max(F).
+  EXPECT_NEAR(S(cdd, "MI"), S(standard, "MI_nats"), 1e-12);
+  double maxF = 0;
+  for (itk::ImageRegionConstIterator<Byte2> it(f, f->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+    maxF = std::max(maxF, static_cast<double>(it.Get()));
+  EXPECT_NEAR(S(cdd, "PSNR"), 10 * std::log10(maxF * maxF / S(standard, "MSE")), 1e-9);
+  EXPECT_NEAR(S(cdd, "Qabf"), S(standard, "Qabf"), 1e-12);
+  // VIFB: mse() = sqrt(SSE) / (MN); SF sums over MN; AG over (M-1)(N-1).
+  const double n = 48.0 * 40.0;
+  const double rmse = (std::sqrt(S(standard, "MSE_1") * n) / n + std::sqrt(S(standard, "MSE_2") * n) / n) / 2;
+  EXPECT_NEAR(S(vifb, "RMSE"), rmse, 1e-12);
+  EXPECT_NEAR(S(vifb, "PSNR"), 20 * std::log10(255 / std::sqrt(rmse)), 1e-9);
+  EXPECT_NEAR(S(vifb, "AG"), S(standard, "AG") * n / (47.0 * 39.0), 1e-12);
+  EXPECT_LT(S(vifb, "SF"), S(standard, "SF"));
+  EXPECT_NEAR(S(vifb, "SSIM"), S(standard, "SSIM"), 1e-12);
+  EXPECT_NEAR(S(vifb, "Q_CB"), S(standard, "Q_CB"), 1e-12);
+  // The seed report: H(A, B) is a joint entropy between H(A) and H(A) + H(B).
+  EXPECT_GE(S(seed, "JE_1_2"), std::max(S(seed, "EN_1"), S(seed, "EN_2")) - 1e-12);
+  EXPECT_LE(S(seed, "JE_1_2"), S(seed, "EN_1") + S(seed, "EN_2") + 1e-12);
+  EXPECT_NEAR(S(seed, "RMSE_1"), std::sqrt(S(seed, "MSE_1")), 1e-12);
+}
+
+TEST(FusionMetricsCalculator, PerceptualMetricsKnownAnswers)
+{
+  // F = A = B: Q_Y = 1, Q_CB = 1, Q_CV = 0 (no difference), FMI = 1 (every window identical).
+  auto a = Smooth<Image2>({ { 64, 64 } }, 41, 255);
+  auto c = itk::FusionMetricsCalculator<Image2>::New();
+  c->AddSource(a);
+  c->AddSource(a);
+  c->SetFusedImage(a);
+  c->ComputeFMIOn();
+  c->Compute();
+  EXPECT_NEAR(c->GetMetric("Q_Y"), 1.0, 1e-9);
+  EXPECT_NEAR(c->GetMetric("Q_CB"), 1.0, 1e-12);
+  EXPECT_NEAR(c->GetMetric("Q_CV"), 0.0, 1e-12);
+  EXPECT_NEAR(c->GetMetric("FMI_pixel"), 1.0, 1e-12);
+  EXPECT_NEAR(c->GetMetric("FMI_gradient"), 1.0, 1e-12);
+  EXPECT_NEAR(c->GetMetric("FMI_dct"), 1.0, 1e-12);
+  // A fused image that drops B's detail scores lower on all of them.
+  auto b = Smooth<Image2>({ { 64, 64 } }, 42, 255);
+  auto d = itk::FusionMetricsCalculator<Image2>::New();
+  d->AddSource(a);
+  d->AddSource(b);
+  d->SetFusedImage(a);
+  d->ComputeFMIOn();
+  d->Compute();
+  EXPECT_LT(d->GetMetric("Q_Y"), 0.99);
+  EXPECT_LT(d->GetMetric("Q_CB"), 0.99);
+  EXPECT_GT(d->GetMetric("Q_CV"), 1.0);
+  EXPECT_LT(d->GetMetric("FMI_pixel"), 0.99);
+  EXPECT_GT(d->GetMetric("FMI_pixel"), 0.0);
+}
+
+TEST(FusionMetricsCalculator, ColourSourcesEnterAsBT601Luma)
+{
+  using RGB2 = itk::Image<itk::RGBPixel<unsigned char>, 2>;
+  auto colour = RGB2::New();
+  colour->SetRegions(RGB2::SizeType{ { 30, 30 } });
+  colour->Allocate();
+  auto luma = Byte2::New();
+  luma->SetRegions(Byte2::SizeType{ { 30, 30 } });
+  luma->Allocate();
+  std::mt19937 rng(3);
+  for (itk::ImageRegionIterator<RGB2> it(colour, colour->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+  {
+    itk::RGBPixel<unsigned char> p;
+    for (int c = 0; c < 3; ++c)
+      p[c] = static_cast<unsigned char>(rng() % 256);
+    it.Set(p);
+    luma->SetPixel(it.GetIndex(), static_cast<unsigned char>(std::round(0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])));
+  }
+  auto grey = Smooth<Byte2>({ { 30, 30 } }, 44, 255);
+  auto byColour = itk::FusionMetricsCalculator<Byte2>::New(), byLuma = itk::FusionMetricsCalculator<Byte2>::New();
+  byColour->AddSource(grey);
+  byColour->AddSource(colour);
+  byColour->SetFusedImage(grey);
+  byLuma->AddSource(grey);
+  byLuma->AddSource(luma);
+  byLuma->SetFusedImage(grey);
+  byColour->Compute();
+  byLuma->Compute();
+  ExpectSameValues({ byColour->GetResult() }, { byLuma->GetResult() }, 0.0);
 }

@@ -13,6 +13,7 @@ packages=(
   libbenchmark-dev              # Google Benchmark
   libonnx-dev libprotobuf-dev   # ONNX networks (ConvFeatureFilter)
   libopenblas-dev               # GEMM for the CPU convolutions
+  libfftw3-dev                  # FFTs of the Q_CB / Q_CV fusion metrics
   python3-numpy python3-pywt    # reference libraries for the cross-checks in the tests
   python3-skimage
   python3-torch python3-torchvision python3-onnx

@@ -55,6 +55,8 @@ Usage:
                                   output pixels (default auto: float; uchar for PNG/JPEG)
       --preview FILE.png          a montage of the sources and the fused image (3D: the middle
                                   axial, coronal and sagittal slices)
+      --metrics FILE.json         the quality metrics of the result (as `mmfusion metrics --json`)
+      --metrics-preset P          their preset (default standard; see metrics)
       --quiet                     no progress or summary on stderr
 
   mmfusion dwt IMAGE -o PREFIX [--wavelet W] [--mode M] [--levels L] [--format nii.gz|mha|nrrd]
@@ -89,14 +91,18 @@ Usage:
       on a volume runs slice by slice along --slice-axis. --tile-mb: feature-map memory per tile
       (default 64; the result does not depend on it).
 
-  mmfusion metrics A B [C ...] F [--preset standard] [--json FILE] [--range LO,HI]
-      Quality metrics of the fused image F (last) against the sources (METRICS.md, the
-      `standard` preset): EN, SD, SF, AG, EI, MI (bits; MI_nats), Q_MI, CE, MSE, RMSE, PSNR, CC,
-      SCD, SSIM, VIF, Qabf, Nabf, and per source (_1, _2, ...): EN, JE, MI, MSE, PSNR, CC, SSIM,
-      VIF. Grey levels
-      0..255: 8-bit files as they are (when every input is 8-bit), otherwise each image min-max
-      mapped, or --range LO,HI for all. Prints a table; --json FILE writes the values (undefined
-      ones as null, and listed).
+  mmfusion metrics A B [C ...] F [--preset standard|cddfuse|vifb|seed] [--json FILE]
+                   [--range LO,HI] [--fmi] [--backend auto|cpu|cuda|emulated]
+      Quality metrics of the fused image F (last) against the sources (METRICS.md). Presets:
+      standard (default): EN, SD, SF, AG, EI, MI (bits; MI_nats), Q_MI, CE, MSE, RMSE, PSNR, CC,
+        SCD, SSIM, VIF, Qabf, Nabf, Q_Y (two sources), Q_CB, Q_CV, and per source (_1, _2, ...):
+        EN, JE, MI, MSE, RMSE, PSNR, CC, SSIM, VIF; --fmi adds FMI_pixel, FMI_gradient, FMI_dct;
+      cddfuse: the CDDFuse Evaluator's EN, SD, SF, AG, MI (nats), MSE, CC, PSNR, SCD, VIF, Qabf,
+        SSIM, quirks included; vifb: VIFB's AG, CE, EI, EN, MI, PSNR, Qabf, Q_CB, Q_CV, RMSE, SF,
+        SSIM, SD; seed: MSE, PSNR, RMSE, SSIM, MI per source, EN of each image, joint entropies.
+      Grey levels 0..255: 8-bit files as they are (when every input is 8-bit), otherwise each
+      image min-max mapped, or --range LO,HI for all; colour files as BT.601 luma. Prints a
+      table; --json FILE writes the values (undefined ones as null, and listed).
 
   mmfusion info IMAGE
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
@@ -245,6 +251,15 @@ Normalized(const typename FloatImage<D>::Pointer & image, const std::string & na
   return out;
 }
 
+bool
+IsEightBitFile(const std::string & path);
+template <unsigned int D>
+void
+ReportMetrics(const Arguments & args, const std::string & preset,
+              const std::vector<typename FloatImage<D>::Pointer> & sources, const std::vector<std::string> & sourceNames,
+              const typename FloatImage<D>::Pointer & fused, const std::string & fusedName, bool eightBit, bool print,
+              const std::string & json);
+
 template <unsigned int D>
 int
 Fuse(const Arguments & args, const std::string & output)
@@ -299,6 +314,9 @@ Fuse(const Arguments & args, const std::string & output)
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   typename FloatImage<D>::Pointer fused = fusion->GetOutput();
+  if (args.options.count("--metrics"))
+    ReportMetrics<D>(args, args.get("--metrics-preset", "standard"), sources, args.positional, fused, output, false,
+                     false, args.get("--metrics", ""));
   mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
   if (args.options.count("--preview"))
   {
@@ -317,7 +335,8 @@ int
 CommandFuse(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
-                       { "-o", "--output", "--method", "--normalize", "--epsilon", "--backend", "--type", "--preview" },
+                       { "-o", "--output", "--method", "--normalize", "--epsilon", "--backend", "--type", "--preview",
+                         "--metrics", "--metrics-preset" },
                        { "--quiet" });
   const std::string output = args.get("-o", args.get("--output", ""));
   if (output.empty())
@@ -772,22 +791,24 @@ IsEightBitFile(const std::string & path)
   return io->GetComponentType() == itk::IOComponentEnum::UCHAR;
 }
 
+/* The metrics of `fused` against `sources` (options --preset, --fmi, --backend, --range): printed
+ * as a table unless `print` is false, written as JSON to `json` when it is not empty. Grey levels:
+ * 8-bit files as they are when every input is 8-bit, otherwise per-image min-max (or --range). */
 template <unsigned int D>
 void
-RunMetrics(const Arguments & args)
+ReportMetrics(const Arguments & args, const std::string & preset,
+              const std::vector<typename FloatImage<D>::Pointer> & sources, const std::vector<std::string> & sourceNames,
+              const typename FloatImage<D>::Pointer & fused, const std::string & fusedName, bool eightBit, bool print,
+              const std::string & json)
 {
   using Calculator = itk::FusionMetricsCalculator<FloatImage<D>>;
   auto calculator = Calculator::New();
-  calculator->SetPreset(args.get("--preset", "standard"));
-  bool eightBit = true;
-  for (size_t k = 0; k + 1 < args.positional.size(); ++k)
-  {
-    calculator->AddSource(mmfusion::ReadImage<D>(args.positional[k]));
-    eightBit = eightBit && IsEightBitFile(args.positional[k]);
-  }
-  const std::string fused = args.positional.back();
-  calculator->SetFusedImage(mmfusion::ReadImage<D>(fused));
-  eightBit = eightBit && IsEightBitFile(fused);
+  calculator->SetPreset(preset);
+  calculator->SetComputeFMI(args.has("--fmi"));
+  calculator->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  for (const auto & s : sources)
+    calculator->AddSource(s);
+  calculator->SetFusedImage(fused);
   if (args.options.count("--range"))
   {
     const std::vector<double> range = NumberList("--range", args.get("--range", ""));
@@ -799,46 +820,72 @@ RunMetrics(const Arguments & args)
     calculator->SetIntensityRange(0.0, 255.0);
   calculator->Compute();
   const auto & result = calculator->GetResult();
-  for (const auto & v : result.values)
-    std::cout << std::left << std::setw(10) << v.first << " " << v.second << "\n";
-  if (!result.undefined.empty())
+  if (print)
   {
-    std::cout << "undefined:";
-    for (const auto & u : result.undefined)
-      std::cout << " " << u;
-    std::cout << "\n";
-  }
-  if (args.options.count("--json"))
-  {
-    const std::string path = args.get("--json", "");
-    mmfusion::MakeParentDirectories(path);
-    std::ostringstream json;
-    json << std::setprecision(17) << "{\n  \"preset\": \"" << calculator->GetPreset() << "\",\n  \"sources\": [";
-    for (size_t k = 0; k + 1 < args.positional.size(); ++k)
-      json << (k ? ", " : "") << "\"" << args.positional[k] << "\"";
-    json << "],\n  \"fused\": \"" << fused << "\",\n  \"metrics\": {";
-    for (size_t i = 0; i < result.values.size(); ++i)
+    for (const auto & v : result.values)
+      std::cout << std::left << std::setw(12) << v.first << " " << v.second << "\n";
+    if (!result.undefined.empty())
     {
-      json << (i ? "," : "") << "\n    \"" << result.values[i].first << "\": ";
-      if (std::isfinite(result.values[i].second))
-        json << result.values[i].second;
-      else
-        json << "null";
+      std::cout << "undefined:";
+      for (const auto & u : result.undefined)
+        std::cout << " " << u;
+      std::cout << "\n";
     }
-    json << "\n  },\n  \"undefined\": [";
-    for (size_t i = 0; i < result.undefined.size(); ++i)
-      json << (i ? ", " : "") << "\"" << result.undefined[i] << "\"";
-    json << "]\n}\n";
-    std::ofstream file(path);
-    if (!(file << json.str()))
-      throw std::runtime_error("cannot write '" + path + "'");
   }
+  if (json.empty())
+    return;
+  const auto quoted = [](const std::string & text) {
+    std::string q = "\"";
+    for (char c : text)
+      q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    return q + "\"";
+  };
+  std::ostringstream out;
+  out << std::setprecision(17) << "{\n  \"preset\": \"" << calculator->GetPreset() << "\",\n  \"sources\": [";
+  for (size_t k = 0; k < sourceNames.size(); ++k)
+    out << (k ? ", " : "") << quoted(sourceNames[k]);
+  out << "],\n  \"fused\": " << quoted(fusedName) << ",\n  \"metrics\": {";
+  for (size_t i = 0; i < result.values.size(); ++i)
+  {
+    out << (i ? "," : "") << "\n    \"" << result.values[i].first << "\": ";
+    if (std::isfinite(result.values[i].second))
+      out << result.values[i].second;
+    else
+      out << "null";
+  }
+  out << "\n  },\n  \"undefined\": [";
+  for (size_t i = 0; i < result.undefined.size(); ++i)
+    out << (i ? ", " : "") << "\"" << result.undefined[i] << "\"";
+  out << "]\n}\n";
+  mmfusion::MakeParentDirectories(json);
+  std::ofstream file(json);
+  if (!(file << out.str()))
+    throw std::runtime_error("cannot write '" + json + "'");
+}
+
+template <unsigned int D>
+void
+RunMetrics(const Arguments & args)
+{
+  std::vector<typename FloatImage<D>::Pointer> sources;
+  std::vector<std::string>                     names(args.positional.begin(), args.positional.end() - 1);
+  bool                                         eightBit = true;
+  for (const auto & path : names)
+  {
+    sources.push_back(mmfusion::ReadImage<D>(path));
+    eightBit = eightBit && IsEightBitFile(path);
+  }
+  const std::string fused = args.positional.back();
+  eightBit = eightBit && IsEightBitFile(fused);
+  ReportMetrics<D>(args, args.get("--preset", "standard"), sources, names, mmfusion::ReadImage<D>(fused), fused,
+                   eightBit, true,
+                   args.options.count("--json") ? args.get("--json", "") : std::string());
 }
 
 int
 CommandMetrics(int argc, char * argv[])
 {
-  const Arguments args(argc, argv, 2, { "--preset", "--json", "--range" }, {});
+  const Arguments args(argc, argv, 2, { "--preset", "--json", "--range", "--backend" }, { "--fmi" });
   if (args.positional.size() < 3)
     throw UsageError("metrics takes two or more sources and the fused image (last)");
   const unsigned int d = mmfusion::ImageDimension(args.positional.back());

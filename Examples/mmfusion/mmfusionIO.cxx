@@ -11,6 +11,7 @@
 #include "itkImageSeriesWriter.h"
 #include "itkMetaDataObject.h"
 #include "itkNumericSeriesFileNames.h"
+#include "itkVectorImage.h"
 
 #include <algorithm>
 #include <cctype>
@@ -121,10 +122,44 @@ ReadImage(const std::string & path)
   }
   else
   {
-    auto reader = itk::ImageFileReader<ImageType>::New();
-    reader->SetFileName(path);
-    reader->Update();
-    image = reader->GetOutput();
+    auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+    if (io)
+    {
+      io->SetFileName(path);
+      io->ReadImageInformation();
+    }
+    if (io && io->GetNumberOfComponents() >= 3)
+    {
+      // Colour (RGB PET / SPECT pseudo-colour, RGB PNGs of grey scans): BT.601 luma, rounded
+      // when the components are integers (as cv2 and MATLAB's rgb2gray give it). ITK's own
+      // conversion would weight the channels as Rec. 709.
+      using ColourImage = itk::VectorImage<float, D>;
+      auto reader = itk::ImageFileReader<ColourImage>::New();
+      reader->SetFileName(path);
+      reader->Update();
+      const auto colour = reader->GetOutput();
+      image = ImageType::New();
+      image->CopyInformation(colour);
+      image->SetRegions(colour->GetLargestPossibleRegion());
+      image->Allocate();
+      const bool integers = io->GetComponentType() != itk::IOComponentEnum::FLOAT &&
+                            io->GetComponentType() != itk::IOComponentEnum::DOUBLE;
+      itk::ImageRegionConstIterator<ColourImage> in(colour, colour->GetLargestPossibleRegion());
+      itk::ImageRegionIterator<ImageType>        out(image, image->GetLargestPossibleRegion());
+      for (; !in.IsAtEnd(); ++in, ++out)
+      {
+        const auto   p = in.Get();
+        const double y = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        out.Set(static_cast<float>(integers ? std::round(y) : y));
+      }
+    }
+    else
+    {
+      auto reader = itk::ImageFileReader<ImageType>::New();
+      reader->SetFileName(path);
+      reader->Update();
+      image = reader->GetOutput();
+    }
   }
   image->DisconnectPipeline();
   if (image->GetLargestPossibleRegion().GetNumberOfPixels() == 0)

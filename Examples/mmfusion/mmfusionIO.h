@@ -19,6 +19,8 @@ using Image3D = itk::Image<float, 3>;
 unsigned int
 ImageDimension(const std::string & path);
 
+/** A float image of a file or DICOM series folder. Colour files (3 or more components) become
+ * their BT.601 luma 0.299 R + 0.587 G + 0.114 B, rounded when the components are integers. */
 template <unsigned int D>
 typename itk::Image<float, D>::Pointer
 ReadImage(const std::string & path);

@@ -4,9 +4,12 @@
 #include "itkFusionMetrics.h"
 #include "itkImage.h"
 #include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIterator.h"
 #include "itkObject.h"
 #include "itkObjectFactory.h"
+#include "itkRGBPixel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -24,14 +27,19 @@ namespace itk
  * Intensity domain (METRICS.md section 7): 8-bit images are taken as they are; other pixel types
  * are min-max mapped to [0, 255] per image, unless SetIntensityRange(lo, hi) gives one range
  * (mapped to [0, 255] and clamped) for every image. Histograms use 256 bins of the rounded values.
- * 3D: histogram metrics and SSIM are volumetric (11^3 window), SF takes the third axis's
- * differences too, AG and EI are computed per z-slice and pooled over all voxels.
+ * 3D: histogram metrics, SSIM, VIF and Q_Y are volumetric (3D windows), SF takes the third axis's
+ * differences too; AG, EI, Qabf, Nabf, Q_CB, Q_CV and FMI are computed per z-slice and pooled.
  *
- * 3D: VIF is volumetric too; Qabf and Nabf per z-slice, pooled.
+ * Presets (SetPreset; definitions in itkFusionMetrics.h): `standard` (textbook definitions, the
+ * default), `cddfuse` (the CDDFuse Evaluator), `vifb` (VIFB's MATLAB metrics), `seed` (the seed
+ * paper's per-source report). FMI is slow and off unless SetComputeFMI(true).
  *
- * Presets: `standard` (textbook definitions; METRICS.md). The `cddfuse`, `vifb` and `seed`
- * presets and the remaining metrics of METRICS.md (Q_Y, Q_CB, Q_CV, FMI) are not implemented
- * yet: asking for a preset throws.
+ * Colour images (RGB PET / SPECT) enter through the RGB overloads of AddSource and
+ * SetFusedImage, as BT.601 luma 0.299 R + 0.587 G + 0.114 B (cv2's and MATLAB rgb2gray's
+ * weights; rounded for 8-bit pixel types), as the field computes its metrics.
+ *
+ * Backends (SetBackend): the CPU (threads), or the CUDA kernels / their emulation for the local
+ * statistics, the Sobel fields and the joint histograms (fusion_metrics.cuh).
  *
  * A metric undefined for the data is NaN and named in GetResult().undefined.
  * \ingroup MultimodalFusion
@@ -53,7 +61,31 @@ public:
   static constexpr unsigned int ImageDimension = TImage::ImageDimension;
   static_assert(ImageDimension == 2 || ImageDimension == 3, "FusionMetricsCalculator takes 2D and 3D images");
   static_assert(std::is_arithmetic<typename TImage::PixelType>::value,
-                "FusionMetricsCalculator takes scalar images (colour: BT.601 luma first)");
+                "FusionMetricsCalculator takes scalar images (colour: the RGB overloads)");
+  using PixelType = typename TImage::PixelType;
+  using RGBImageType = Image<RGBPixel<PixelType>, ImageDimension>;
+  using BackendEnum = FusionEnums::Backend;
+
+  /** BT.601 luma of a colour image, on the colour image's grid (rounded for integer pixels). */
+  static typename ImageType::Pointer
+  Luma(const RGBImageType * colour)
+  {
+    if (!colour)
+      itkGenericExceptionMacro(<< "a null colour image");
+    auto luma = ImageType::New();
+    luma->CopyInformation(colour);
+    luma->SetRegions(colour->GetLargestPossibleRegion());
+    luma->Allocate();
+    ImageRegionConstIterator<RGBImageType> in(colour, colour->GetLargestPossibleRegion());
+    ImageRegionIterator<ImageType>         out(luma, luma->GetLargestPossibleRegion());
+    for (; !in.IsAtEnd(); ++in, ++out)
+    {
+      const auto   p = in.Get();
+      const double y = 0.299 * static_cast<double>(p[0]) + 0.587 * static_cast<double>(p[1]) + 0.114 * static_cast<double>(p[2]);
+      out.Set(static_cast<PixelType>(std::is_integral<PixelType>::value ? std::round(y) : y));
+    }
+    return luma;
+  }
 
   void
   AddSource(const ImageType * image)
@@ -64,6 +96,11 @@ public:
     this->Modified();
   }
   void
+  AddSource(const RGBImageType * colour)
+  {
+    this->AddSource(Luma(colour));
+  }
+  void
   ClearSources()
   {
     m_Sources.clear();
@@ -71,6 +108,19 @@ public:
   }
   itkSetConstObjectMacro(FusedImage, ImageType);
   itkGetConstObjectMacro(FusedImage, ImageType);
+  void
+  SetFusedImage(const RGBImageType * colour)
+  {
+    this->SetFusedImage(Luma(colour).GetPointer());
+  }
+
+  /** FMI_pixel, FMI_gradient, FMI_dct in the standard preset (off by default: slow). */
+  itkSetMacro(ComputeFMI, bool);
+  itkGetConstMacro(ComputeFMI, bool);
+  itkBooleanMacro(ComputeFMI);
+
+  itkSetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(Backend, BackendEnum);
 
   /** One range for every image, mapped to [0, 255]; without it: see the class comment. */
   void
@@ -85,13 +135,13 @@ public:
     this->Modified();
   }
 
-  /** Only "standard" so far. */
+  /** standard (default), cddfuse, vifb or seed. */
   void
   SetPreset(const std::string & preset)
   {
-    if (preset != "standard")
-      itkExceptionMacro(<< "the metrics preset '" << preset
-                        << "' is not implemented yet (available: standard; planned: cddfuse, vifb, seed)");
+    const auto & known = fusion::FusionMetricsPresets();
+    if (std::find(known.begin(), known.end(), preset) == known.end())
+      itkExceptionMacro(<< "unknown metrics preset '" << preset << "' (presets: standard, cddfuse, vifb, seed)");
     m_Preset = preset;
     this->Modified();
   }
@@ -137,7 +187,13 @@ public:
     const std::vector<double> fused = this->Scaled(m_FusedImage.GetPointer());
     try
     {
-      m_Result = fusion::ComputeFusionMetrics(sources, fused.data(), size, ImageDimension);
+      fusion::FusionMetricsOptions options;
+      options.preset = m_Preset;
+      options.fmi = m_ComputeFMI;
+      options.backend = m_Backend == BackendEnum::Auto
+                          ? (fusion::CudaDeviceCount() > 0 ? BackendEnum::CUDA : BackendEnum::CPU)
+                          : m_Backend;
+      m_Result = fusion::ComputeFusionMetrics(sources, fused.data(), size, ImageDimension, options);
     }
     catch (const std::exception & e)
     {
@@ -173,6 +229,8 @@ protected:
     os << indent << "Sources: " << m_Sources.size() << std::endl;
     os << indent << "FusedImage: " << m_FusedImage.GetPointer() << std::endl;
     os << indent << "Preset: " << m_Preset << std::endl;
+    os << indent << "ComputeFMI: " << m_ComputeFMI << std::endl;
+    os << indent << "Backend: " << m_Backend << std::endl;
     os << indent << "IntensityRange: "
        << (m_FixedRange ? "[" + std::to_string(m_Lowest) + ", " + std::to_string(m_Highest) + "]"
                         : std::string("8-bit as is, otherwise per-image min-max"))
@@ -211,6 +269,8 @@ private:
   std::vector<typename ImageType::ConstPointer> m_Sources;
   typename ImageType::ConstPointer              m_FusedImage;
   std::string                                   m_Preset{ "standard" };
+  bool                                          m_ComputeFMI{ false };
+  BackendEnum                                   m_Backend{ BackendEnum::Auto };
   bool                                          m_FixedRange{ false };
   double                                        m_Lowest{ 0.0 }, m_Highest{ 255.0 };
   fusion::FusionMetricsResult                   m_Result;

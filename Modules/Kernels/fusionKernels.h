@@ -115,6 +115,46 @@ struct NetworkArguments
   int                  reduce = 0;
   float *              output = nullptr;
 };
+/* Local statistics for the fusion metrics (fusion_metrics.cuh), in doubles: `mapCount` maps, map m =
+ * images[first[m]] * images[second[m]] (second[m] < 0: images[first[m]] alone), each correlated
+ * along every axis with the symmetric window `taps` and kept where the window lies inside the
+ * image ('valid'). images: imageCount images of `shape` back to back; output: the maps back to
+ * back, each (shape[d] - tapCount + 1) along the `dimension` axes. */
+constexpr int kMetricsMaximumMaps = 16;
+struct LocalMomentsArguments
+{
+  int            dimension = 2;
+  std::size_t    shape[3] = { 1, 1, 1 };
+  const double * images = nullptr;
+  int            imageCount = 0;
+  int            first[kMetricsMaximumMaps] = {};
+  int            second[kMetricsMaximumMaps] = {};
+  int            mapCount = 0;
+  const double * taps = nullptr;
+  int            tapCount = 0;
+  double *       output = nullptr;
+};
+/* Qabf and Nabf sums (metrics_rules.h) over every pixel of every z-slice: images = sourceCount
+ * sources then the fused image, back to back; sums = Qabf numerator, denominator, Nabf numerator,
+ * denominator. */
+struct EdgePreservationArguments
+{
+  std::size_t    shape[3] = { 1, 1, 1 };
+  const double * images = nullptr;
+  int            sourceCount = 0;
+  double *       sums = nullptr;
+};
+/* 256 x 256 joint histograms of 8-bit bins: bins = imageCount images of `count` samples back to
+ * back; pair p counts (bins[pairs[2p]][i], bins[pairs[2p + 1]][i]) into counts[p * 65536 + 256 a + b]. */
+struct JointHistogramArguments
+{
+  const unsigned char * bins = nullptr;
+  int                   imageCount = 0;
+  std::size_t           count = 0;
+  const int *           pairs = nullptr;
+  int                   pairCount = 0;
+  unsigned int *        counts = nullptr;
+};
 #define FUSION_KERNEL_API                                                                                              \
   /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
   int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
@@ -125,6 +165,10 @@ struct NetworkArguments
   int GLCMFeatures(const GLCMArguments & arguments);                                                                   \
   /* A feature network, layer by layer. */                                                                             \
   int ConvNetworkForward(const NetworkArguments & arguments);                                                          \
+  /* The heavy parts of the fusion metrics. */                                                                         \
+  int LocalMoments(const LocalMomentsArguments & arguments);                                                           \
+  int EdgePreservation(const EdgePreservationArguments & arguments);                                                   \
+  int JointHistograms(const JointHistogramArguments & arguments);                                                      \
   /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
   int DeviceCount();                                                                                                   \
   /* A readable description of a status returned by this namespace, with the detail of the last error. */             \

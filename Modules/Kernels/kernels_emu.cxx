@@ -2,6 +2,7 @@
 #define CUEMU_BACKEND_NS emu
 #include "conv_network.cuh"
 #include "dwt.cuh"
+#include "fusion_metrics.cuh"
 #include "glcm.cuh"
 #include "weighted_fusion.cuh"
 

@@ -37,6 +37,21 @@ ConvNetworkForward(const NetworkArguments &)
   return kNoDevice;
 }
 int
+LocalMoments(const LocalMomentsArguments &)
+{
+  return kNoDevice;
+}
+int
+EdgePreservation(const EdgePreservationArguments &)
+{
+  return kNoDevice;
+}
+int
+JointHistograms(const JointHistogramArguments &)
+{
+  return kNoDevice;
+}
+int
 DeviceCount()
 {
   return 0;

@@ -1,10 +1,21 @@
 #include "itkFusionMetrics.h"
 
+#include "itkFusionTargetClones.h"
+#include "itkMultiThreaderBase.h"
+#include "metrics_rules.h"
+
+#include <fftw3.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <tuple>
 
 namespace itk
 {
@@ -19,39 +30,293 @@ FusionMetricsResult::Get(const std::string & name) const
   throw std::out_of_range("no fusion metric named '" + name + "'");
 }
 
+const std::vector<std::string> &
+FusionMetricsPresets()
+{
+  static const std::vector<std::string> presets{ "standard", "cddfuse", "vifb", "seed" };
+  return presets;
+}
+
 namespace
 {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+const double     kE = std::exp(1.0);
+using Shape = std::array<size_t, 3>;
 
-std::vector<uint8_t>
-Bins(const double * x, size_t n)
+size_t
+Count(const Shape & s)
 {
-  std::vector<uint8_t> b(n);
-  for (size_t i = 0; i < n; ++i)
-    b[i] = static_cast<uint8_t>(std::min(255.0, std::max(0.0, std::round(x[i]))));
-  return b;
+  return s[0] * s[1] * s[2];
 }
 
-double
-Entropy(const std::vector<double> & counts, double total)
+/* Runs the tasks on `threads` threads, each taking the next task as it becomes free. */
+void
+RunTasks(const std::vector<std::function<void()>> & tasks, unsigned threads)
 {
-  double h = 0.0;
-  for (double c : counts)
-    if (c > 0)
+  std::atomic<size_t>  next{ 0 };
+  std::exception_ptr   failure;
+  std::mutex           failureLock;
+  const auto           worker = [&]() {
+    for (size_t i = next++; i < tasks.size(); i = next++)
     {
-      const double p = c / total;
-      h -= p * std::log2(p);
+      try
+      {
+        tasks[i]();
+      }
+      catch (...)
+      {
+        std::lock_guard<std::mutex> lock(failureLock);
+        if (!failure)
+          failure = std::current_exception();
+      }
     }
-  return h;
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<size_t>(threads, tasks.size()); ++t)
+    pool.emplace_back(worker);
+  worker();
+  for (auto & t : pool)
+    t.join();
+  if (failure)
+    std::rethrow_exception(failure);
+}
+
+/* ---- Separable correlation. Every output is sum_t w[t] * in[. + t] summed from t = 0 upwards, as
+ * in the CUDA kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same:
+ * output as long as the input, window centred, zeros outside. */
+FUSION_TARGET_CLONES void
+CorrelateAxis0(const double * in, size_t X, size_t lines, const double * w, size_t k, bool valid, double * out)
+{
+  const size_t outX = valid ? X - k + 1 : X;
+  const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
+  for (size_t line = 0; line < lines; ++line)
+  {
+    const double * i = in + line * X;
+    double *       o = out + line * outX;
+    for (size_t x = 0; x < outX; ++x)
+      o[x] = 0.0;
+    for (size_t t = 0; t < k; ++t)
+    {
+      const long shift = static_cast<long>(t) - centre;
+      const long begin = std::max(0L, -shift), end = std::min(static_cast<long>(outX), static_cast<long>(X) - shift);
+      const double wt = w[t];
+      for (long x = begin; x < end; ++x)
+        o[x] += wt * i[x + shift];
+    }
+  }
+}
+
+FUSION_TARGET_CLONES void
+CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t outer, const double * w, size_t k, bool valid,
+                   double * out)
+{
+  const size_t outLength = valid ? length - k + 1 : length;
+  const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
+  for (size_t o = 0; o < outer; ++o)
+    for (size_t j = 0; j < outLength; ++j)
+    {
+      double * dst = out + (o * outLength + j) * inner;
+      for (size_t i = 0; i < inner; ++i)
+        dst[i] = 0.0;
+      for (size_t t = 0; t < k; ++t)
+      {
+        const long from = static_cast<long>(j + t) - centre;
+        if (from < 0 || from >= static_cast<long>(length))
+          continue;
+        const double * src = in + (o * length + static_cast<size_t>(from)) * inner;
+        const double   wt = w[t];
+        for (size_t i = 0; i < inner; ++i)
+          dst[i] += wt * src[i];
+      }
+    }
+}
+
+/* Correlates `in` (shape) along its first `axes` axes; shape becomes the output's. */
+std::vector<double>
+Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid)
+{
+  std::vector<double> a, b;
+  const double *      from = in;
+  for (unsigned d = 0; d < axes; ++d)
+  {
+    Shape out = shape;
+    out[d] = valid ? shape[d] - w.size() + 1 : shape[d];
+    b.resize(Count(out));
+    if (d == 0)
+      CorrelateAxis0(from, shape[0], shape[1] * shape[2], w.data(), w.size(), valid, b.data());
+    else
+      CorrelateAxisOuter(from, d == 1 ? shape[0] : shape[0] * shape[1], shape[d], d == 1 ? shape[2] : 1, w.data(),
+                         w.size(), valid, b.data());
+    a.swap(b);
+    from = a.data();
+    shape = out;
+  }
+  return a;
 }
 
 std::vector<double>
-Histogram(const std::vector<uint8_t> & b)
+GaussianWindow(size_t n, double sigma, bool normalised = true)
 {
-  std::vector<double> h(256, 0.0);
-  for (uint8_t v : b)
-    h[v] += 1.0;
-  return h;
+  std::vector<double> w(n);
+  double              sum = 0.0;
+  for (size_t i = 0; i < n; ++i)
+  {
+    const double x = static_cast<double>(i) - static_cast<double>(n - 1) / 2.0;
+    sum += w[i] = std::exp(-x * x / (2.0 * sigma * sigma));
+  }
+  if (normalised)
+    for (double & v : w)
+      v /= sum;
+  return w;
+}
+
+/* ---- Where the heavy parts run. */
+struct Engine
+{
+  FusionEnums::Backend backend;
+  unsigned             dimension;
+
+  bool
+  OnDevice() const
+  {
+    return backend == FusionEnums::Backend::CUDA || backend == FusionEnums::Backend::EmulatedCUDA;
+  }
+
+  /* The maps images[first] * images[second] (second < 0: images[first]), each filtered 'valid'
+   * with `w`; back to back; shape becomes the maps' shape. */
+  std::vector<double>
+  Moments(const std::vector<const double *> & images, Shape & shape, const std::vector<std::pair<int, int>> & maps,
+          const std::vector<double> & w) const
+  {
+    const size_t n = Count(shape);
+    Shape        out = shape;
+    for (unsigned d = 0; d < dimension; ++d)
+      out[d] = shape[d] - w.size() + 1;
+    std::vector<double> result(Count(out) * maps.size());
+    if (OnDevice())
+    {
+      std::vector<double> packed(n * images.size());
+      for (size_t i = 0; i < images.size(); ++i)
+        std::copy(images[i], images[i] + n, packed.begin() + static_cast<std::ptrdiff_t>(i * n));
+      ::fusion::LocalMomentsArguments a;
+      a.dimension = static_cast<int>(dimension);
+      std::copy(shape.begin(), shape.end(), a.shape);
+      a.images = packed.data();
+      a.imageCount = static_cast<int>(images.size());
+      a.mapCount = static_cast<int>(maps.size());
+      for (size_t m = 0; m < maps.size(); ++m)
+      {
+        a.first[m] = maps[m].first;
+        a.second[m] = maps[m].second;
+      }
+      a.taps = w.data();
+      a.tapCount = static_cast<int>(w.size());
+      a.output = result.data();
+      RunKernel(
+        backend, "local statistics", [&] { return ::fusion::emu::LocalMoments(a); },
+        [&] { return ::fusion::gpu::LocalMoments(a); });
+    }
+    else
+    {
+      std::vector<double> product(n);
+      for (size_t m = 0; m < maps.size(); ++m)
+      {
+        const double * x = images[static_cast<size_t>(maps[m].first)];
+        const double * from = x;
+        if (maps[m].second >= 0)
+        {
+          const double * y = images[static_cast<size_t>(maps[m].second)];
+          for (size_t i = 0; i < n; ++i)
+            product[i] = x[i] * y[i];
+          from = product.data();
+        }
+        Shape      s = shape;
+        const auto f = Filter(from, s, dimension, w, true);
+        std::copy(f.begin(), f.end(), result.begin() + static_cast<std::ptrdiff_t>(m * Count(out)));
+      }
+    }
+    shape = out;
+    return result;
+  }
+
+  /* Joint histograms of 8-bit bins (images back to back), one per pair. */
+  std::vector<std::vector<double>>
+  JointHistograms(const std::vector<uint8_t> & bins, size_t count, const std::vector<std::pair<int, int>> & pairs) const
+  {
+    std::vector<std::vector<double>> result(pairs.size(), std::vector<double>(65536, 0.0));
+    if (OnDevice())
+    {
+      std::vector<int> flat;
+      for (const auto & p : pairs)
+      {
+        flat.push_back(p.first);
+        flat.push_back(p.second);
+      }
+      std::vector<unsigned> counts(pairs.size() * 65536);
+      ::fusion::JointHistogramArguments a;
+      a.bins = bins.data();
+      a.imageCount = static_cast<int>(bins.size() / count);
+      a.count = count;
+      a.pairs = flat.data();
+      a.pairCount = static_cast<int>(pairs.size());
+      a.counts = counts.data();
+      RunKernel(
+        backend, "joint histogram", [&] { return ::fusion::emu::JointHistograms(a); },
+        [&] { return ::fusion::gpu::JointHistograms(a); });
+      for (size_t p = 0; p < pairs.size(); ++p)
+        for (size_t i = 0; i < 65536; ++i)
+          result[p][i] = counts[p * 65536 + i];
+      return result;
+    }
+    for (size_t p = 0; p < pairs.size(); ++p)
+    {
+      std::vector<uint32_t> c(65536, 0);
+      const uint8_t *       a = bins.data() + static_cast<size_t>(pairs[p].first) * count;
+      const uint8_t *       b = bins.data() + static_cast<size_t>(pairs[p].second) * count;
+      for (size_t i = 0; i < count; ++i)
+        ++c[a[i] * 256u + b[i]];
+      std::copy(c.begin(), c.end(), result[p].begin());
+    }
+    return result;
+  }
+};
+
+/* ---- Histograms and statistics. */
+uint8_t
+Bin(double v)
+{
+  return static_cast<uint8_t>(std::min(255.0, std::max(0.0, std::round(v))));
+}
+
+double
+Entropy(const double * counts, size_t bins, double total, double logBase)
+{
+  double h = 0.0;
+  for (size_t i = 0; i < bins; ++i)
+    if (counts[i] > 0)
+    {
+      const double p = counts[i] / total;
+      h -= p * std::log(p);
+    }
+  return h / std::log(logBase);
+}
+
+struct Marginals
+{
+  std::vector<double> rows, columns;
+};
+Marginals
+MarginalsOf(const std::vector<double> & joint)
+{
+  Marginals m{ std::vector<double>(256, 0.0), std::vector<double>(256, 0.0) };
+  for (size_t a = 0; a < 256; ++a)
+    for (size_t b = 0; b < 256; ++b)
+    {
+      m.rows[a] += joint[a * 256 + b];
+      m.columns[b] += joint[a * 256 + b];
+    }
+  return m;
 }
 
 double
@@ -64,10 +329,9 @@ Mean(const double * x, size_t n)
 }
 
 double
-Pearson(const std::vector<double> & a, const double * b)
+Pearson(const double * a, const double * b, size_t n)
 {
-  const size_t n = a.size();
-  const double ma = Mean(a.data(), n), mb = Mean(b, n);
+  const double ma = Mean(a, n), mb = Mean(b, n);
   double       sab = 0.0, saa = 0.0, sbb = 0.0;
   for (size_t i = 0; i < n; ++i)
   {
@@ -79,170 +343,94 @@ Pearson(const std::vector<double> & a, const double * b)
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : kNaN;
 }
 
-/* 'valid' separable filtering with a symmetric kernel along the first `dimension` axes. */
-std::vector<double>
-ValidFilter(std::vector<double> x, std::array<size_t, 3> & size, unsigned dimension, const std::vector<double> & w)
-{
-  const size_t k = w.size();
-  for (unsigned d = 0; d < dimension; ++d)
-  {
-    std::array<size_t, 3> out = size;
-    out[d] = size[d] - k + 1;
-    size_t stride = 1;
-    for (unsigned e = 0; e < d; ++e)
-      stride *= size[e];
-    const size_t        outer = (d + 1 < 3 ? size[d + 1] : 1) * (d + 2 < 3 ? size[d + 2] : 1);
-    std::vector<double> y(out[0] * out[1] * out[2], 0.0);
-    for (size_t o = 0; o < outer; ++o)
-      for (size_t j = 0; j < out[d]; ++j)
-      {
-        double *       to = y.data() + (o * out[d] + j) * stride;
-        for (size_t t = 0; t < k; ++t)
-        {
-          const double * from = x.data() + (o * size[d] + j + t) * stride;
-          for (size_t i = 0; i < stride; ++i)
-            to[i] += w[t] * from[i];
-        }
-      }
-    x.swap(y);
-    size = out;
-  }
-  return x;
-}
-
+/* SSIM of x against y: window w ('valid'), constants C1, C2, variances times `covariance`
+ * (1: population moments; n / (n - 1): scikit-image's sample covariance). */
 double
-SSIM(const double * a, const double * b, const std::array<size_t, 3> & size, unsigned dimension)
+SSIM(const Engine & engine, const double * x, const double * y, Shape shape, const std::vector<double> & w, double C1,
+     double C2, double covariance)
 {
-  for (unsigned d = 0; d < dimension; ++d)
-    if (size[d] < 11)
+  for (unsigned d = 0; d < engine.dimension; ++d)
+    if (shape[d] < w.size())
       return kNaN; // smaller than the window
-  std::vector<double> w(11);
-  double              sum = 0.0;
-  for (int i = 0; i < 11; ++i)
-    sum += w[static_cast<size_t>(i)] = std::exp(-(i - 5) * (i - 5) / (2.0 * 1.5 * 1.5));
-  for (double & v : w)
-    v /= sum;
-  const size_t        n = size[0] * size[1] * size[2];
-  std::vector<double> maps[5];
-  for (auto & m : maps)
-    m.resize(n);
-  for (size_t i = 0; i < n; ++i)
-  {
-    maps[0][i] = a[i];
-    maps[1][i] = b[i];
-    maps[2][i] = a[i] * a[i];
-    maps[3][i] = b[i] * b[i];
-    maps[4][i] = a[i] * b[i];
-  }
-  std::array<size_t, 3> out{};
-  for (auto & m : maps)
-  {
-    out = size;
-    m = ValidFilter(std::move(m), out, dimension, w);
-  }
-  const double C1 = (0.01 * 255) * (0.01 * 255), C2 = (0.03 * 255) * (0.03 * 255);
-  double       total = 0.0;
-  const size_t m = maps[0].size();
+  const auto   maps = engine.Moments({ x, y }, shape, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w);
+  const size_t m = Count(shape);
+  const double *mx = maps.data(), *my = mx + m, *xx = my + m, *yy = xx + m, *xy = yy + m;
+  double        total = 0.0;
   for (size_t i = 0; i < m; ++i)
   {
-    const double mx = maps[0][i], my = maps[1][i];
-    const double sxx = maps[2][i] - mx * mx, syy = maps[3][i] - my * my, sxy = maps[4][i] - mx * my;
-    total += ((2 * mx * my + C1) * (2 * sxy + C2)) / ((mx * mx + my * my + C1) * (sxx + syy + C2));
+    const double sxx = covariance * (xx[i] - mx[i] * mx[i]), syy = covariance * (yy[i] - my[i] * my[i]);
+    const double sxy = covariance * (xy[i] - mx[i] * my[i]);
+    total += ((2 * mx[i] * my[i] + C1) * (2 * sxy + C2)) / ((mx[i] * mx[i] + my[i] * my[i] + C1) * (sxx + syy + C2));
   }
   return total / static_cast<double>(m);
 }
 
-std::vector<double>
-GaussianKernel(size_t n, double sigma)
-{
-  std::vector<double> w(n);
-  double              sum = 0.0;
-  for (size_t i = 0; i < n; ++i)
-  {
-    const double x = static_cast<double>(i) - static_cast<double>(n - 1) / 2.0;
-    sum += w[i] = std::exp(-x * x / (2.0 * sigma * sigma));
-  }
-  for (double & v : w)
-    v /= sum;
-  return w;
-}
-
-/* VIF, pixel domain, four scales (Sheikh and Bovik 2006, vifp_mscale): reference r, distorted d. */
+/* VIF, pixel domain, four scales (vifp_mscale): reference r, distorted d. */
 double
-VIF(const double * r, const double * d, const std::array<size_t, 3> & size, unsigned dimension)
+VIF(const Engine & engine, const double * r, const double * d, Shape shape)
 {
-  std::vector<double>   ref(r, r + size[0] * size[1] * size[2]), dist(d, d + size[0] * size[1] * size[2]);
-  std::array<size_t, 3> shape = size;
-  double                num = 0.0, den = 0.0;
-  const double          noise = 2.0;
+  std::vector<double> ref, dist;
+  const double *      R = r, *D = d;
+  double              num = 0.0, den = 0.0;
+  const double        noise = 2.0, eps = 1e-10;
+  const auto          fits = [&](const Shape & s, size_t n) {
+    for (unsigned a = 0; a < engine.dimension; ++a)
+      if (s[a] < n)
+        return false;
+    return true;
+  };
   for (int scale = 1; scale <= 4; ++scale)
   {
     const size_t n = (size_t{ 1 } << (5 - scale)) + 1;
-    const auto   w = GaussianKernel(n, static_cast<double>(n) / 5.0);
+    const auto   w = GaussianWindow(n, static_cast<double>(n) / 5.0);
     // An image smaller than this scale's window has nothing left to measure here or further on
-    // (MATLAB's filter2 'valid' gives an empty result).
-    bool fits = true;
-    for (unsigned a = 0; a < dimension; ++a)
-      fits = fits && shape[a] >= n;
-    if (!fits)
+    // (filter2 'valid' gives an empty result).
+    if (!fits(shape, n))
       break;
     if (scale > 1)
     {
-      std::array<size_t, 3> filtered = shape, dummy = shape;
-      ref = ValidFilter(std::move(ref), filtered, dimension, w);
-      dist = ValidFilter(std::move(dist), dummy, dimension, w);
-      // Every second sample along each axis, from the first.
-      std::array<size_t, 3> half = filtered;
-      for (unsigned a = 0; a < dimension; ++a)
+      Shape      filtered = shape;
+      const auto both = engine.Moments({ R, D }, filtered, { { 0, -1 }, { 1, -1 } }, w);
+      Shape      half = filtered;
+      for (unsigned a = 0; a < engine.dimension; ++a)
         half[a] = (filtered[a] + 1) / 2;
-      std::vector<double> r2(half[0] * half[1] * half[2]), d2(r2.size());
+      std::vector<double> r2(Count(half)), d2(Count(half));
+      const size_t        m = Count(filtered);
       for (size_t z = 0; z < half[2]; ++z)
         for (size_t y = 0; y < half[1]; ++y)
           for (size_t x = 0; x < half[0]; ++x)
           {
-            const size_t from = ((dimension > 2 ? 2 * z : z) * filtered[1] + 2 * y) * filtered[0] + 2 * x;
+            const size_t from = ((engine.dimension > 2 ? 2 * z : z) * filtered[1] + 2 * y) * filtered[0] + 2 * x;
             const size_t to = (z * half[1] + y) * half[0] + x;
-            r2[to] = ref[from];
-            d2[to] = dist[from];
+            r2[to] = both[from];
+            d2[to] = both[m + from];
           }
       ref.swap(r2);
       dist.swap(d2);
+      R = ref.data();
+      D = dist.data();
       shape = half;
-      for (unsigned a = 0; a < dimension; ++a)
-        fits = fits && shape[a] >= n;
-      if (!fits)
+      if (!fits(shape, n))
         break;
     }
-    const size_t        m = ref.size();
-    std::vector<double> maps[5];
-    for (auto & v : maps)
-      v.resize(m);
+    Shape        s = shape;
+    const auto   maps = engine.Moments({ R, D }, s, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w);
+    const size_t m = Count(s);
     for (size_t i = 0; i < m; ++i)
     {
-      maps[0][i] = ref[i];
-      maps[1][i] = dist[i];
-      maps[2][i] = ref[i] * ref[i];
-      maps[3][i] = dist[i] * dist[i];
-      maps[4][i] = ref[i] * dist[i];
-    }
-    for (auto & v : maps)
-    {
-      std::array<size_t, 3> out = shape;
-      v = ValidFilter(std::move(v), out, dimension, w);
-    }
-    for (size_t i = 0; i < maps[0].size(); ++i)
-    {
-      const double mu1 = maps[0][i], mu2 = maps[1][i];
-      double       sR = maps[2][i] - mu1 * mu1, sD = maps[3][i] - mu2 * mu2;
-      const double sRD = maps[4][i] - mu1 * mu2;
-      double       g = sRD / (sR + 1e-10), sv = sD - g * sRD;
-      if (sR < 1e-10)
+      const double mu1 = maps[i], mu2 = maps[m + i];
+      double       sR = maps[2 * m + i] - mu1 * mu1, sD = maps[3 * m + i] - mu2 * mu2;
+      const double sRD = maps[4 * m + i] - mu1 * mu2;
+      sR = std::max(sR, 0.0);
+      sD = std::max(sD, 0.0);
+      double g = sRD / (sR + eps), sv = sD - g * sRD;
+      if (sR < eps)
       {
         g = 0;
         sv = sD;
         sR = 0;
       }
-      if (sD < 1e-10)
+      if (sD < eps)
       {
         g = 0;
         sv = 0;
@@ -252,8 +440,8 @@ VIF(const double * r, const double * d, const std::array<size_t, 3> & size, unsi
         sv = sD;
         g = 0;
       }
-      if (sv <= 1e-10)
-        sv = 1e-10;
+      if (sv <= eps)
+        sv = eps;
       num += std::log10(1 + g * g * sR / (sv + noise));
       den += std::log10(1 + sR / noise);
     }
@@ -261,258 +449,752 @@ VIF(const double * r, const double * d, const std::array<size_t, 3> & size, unsi
   return den > 0 ? num / den : kNaN;
 }
 
-/* 3x3 correlation of one z-slice, borders by `border(index, length)`; kernel k[row][column]. */
-template <typename TBorder>
-void
-Correlate3x3(const double * slice, long X, long Y, const double (&k)[3][3], TBorder border, std::vector<double> & out)
+/* Q_Y (Yang et al. 2008, Liu's metricYang) of two sources. */
+double
+QY(const Engine & engine, const double * a, const double * b, const double * f, Shape shape)
 {
-  out.assign(static_cast<size_t>(X * Y), 0.0);
-  for (long y = 0; y < Y; ++y)
-    for (long x = 0; x < X; ++x)
+  const auto w = GaussianWindow(7, 1.5);
+  for (unsigned d = 0; d < engine.dimension; ++d)
+    if (shape[d] < w.size())
+      return kNaN;
+  const auto   maps = engine.Moments(
+    { a, b, f }, shape, { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 0, 0 }, { 1, 1 }, { 2, 2 }, { 0, 1 }, { 0, 2 }, { 1, 2 } }, w);
+  const size_t m = Count(shape);
+  const double C = 2e-16;
+  const auto   at = [&](int map, size_t i) { return maps[static_cast<size_t>(map) * m + i]; };
+  const auto   ssim = [&](double mx, double my, double vx, double vy, double cxy) {
+    return ((2 * mx * my + C) * (2 * cxy + C)) / ((mx * mx + my * my + C) * (vx + vy + C));
+  };
+  double total = 0.0;
+  for (size_t i = 0; i < m; ++i)
+  {
+    const double ma = at(0, i), mb = at(1, i), mf = at(2, i);
+    const double va = at(3, i) - ma * ma, vb = at(4, i) - mb * mb, vf = at(5, i) - mf * mf;
+    const double ab = at(6, i) - ma * mb, af = at(7, i) - ma * mf, bf = at(8, i) - mb * mf;
+    const double sab = ssim(ma, mb, va, vb, ab), saf = ssim(ma, mf, va, vf, af), sbf = ssim(mb, mf, vb, vf, bf);
+    const double lambda = va + vb != 0.0 ? va / (va + vb) : 0.5;
+    total += sab >= 0.75 ? lambda * saf + (1 - lambda) * sbf : std::max(saf, sbf);
+  }
+  return total / static_cast<double>(m);
+}
+
+/* Liu's normalize1: min-max to 0..255, rounded (an all-zero image stays; a constant one becomes 0). */
+std::vector<double>
+Normalize1(const double * x, size_t n)
+{
+  const auto          range = std::minmax_element(x, x + n);
+  const double        lo = *range.first, hi = *range.second;
+  std::vector<double> r(n, 0.0);
+  if (hi > lo)
+    for (size_t i = 0; i < n; ++i)
+      r[i] = std::round((x[i] - lo) / (hi - lo) * 255.0);
+  return r;
+}
+
+/* Filters each z-slice in the frequency domain by H(|f_x|, |f_y|) (MATLAB's freqspace frequencies
+ * times the slice size: integers, fftshift's convention), keeping the real part. FFTW plans are made
+ * under a lock (the planner is not thread-safe). */
+std::mutex &
+PlannerLock()
+{
+  static std::mutex lock;
+  return lock;
+}
+void
+FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const std::function<double(double, double)> & H)
+{
+  const int X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
+  const int Xc = X / 2 + 1;
+  double *       real = fftw_alloc_real(static_cast<size_t>(X) * Y);
+  fftw_complex * spectrum = fftw_alloc_complex(static_cast<size_t>(Xc) * Y);
+  fftw_plan      forward, backward;
+  {
+    std::lock_guard<std::mutex> lock(PlannerLock());
+    forward = fftw_plan_dft_r2c_2d(Y, X, real, spectrum, FFTW_ESTIMATE);
+    backward = fftw_plan_dft_c2r_2d(Y, X, spectrum, real, FFTW_ESTIMATE);
+  }
+  std::vector<double> gain(static_cast<size_t>(Xc) * Y);
+  for (int i = 0; i < Y; ++i)
+    for (int j = 0; j < Xc; ++j)
     {
-      double s = 0.0;
-      for (long a = -1; a <= 1; ++a)
-        for (long b = -1; b <= 1; ++b)
-        {
-          const long yy = border(y + a, Y), xx = border(x + b, X);
-          if (yy >= 0 && xx >= 0)
-            s += k[a + 1][b + 1] * slice[yy * X + xx];
-        }
-      out[static_cast<size_t>(y * X + x)] = s;
+      const int fy = i < (Y + 1) / 2 ? i : i - Y;
+      const int fx = j < (X + 1) / 2 ? j : j - X;
+      gain[static_cast<size_t>(i) * Xc + j] = H(std::abs(fx), std::abs(fy)) / (static_cast<double>(X) * Y);
     }
+  const size_t plane = shape[0] * shape[1];
+  for (size_t z = 0; z < shape[2]; ++z)
+  {
+    std::copy(image.begin() + static_cast<std::ptrdiff_t>(z * plane),
+              image.begin() + static_cast<std::ptrdiff_t>((z + 1) * plane), real);
+    fftw_execute(forward);
+    for (size_t i = 0; i < gain.size(); ++i)
+    {
+      spectrum[i][0] *= gain[i];
+      spectrum[i][1] *= gain[i];
+    }
+    fftw_execute(backward);
+    std::copy(real, real + plane, image.begin() + static_cast<std::ptrdiff_t>(z * plane));
+  }
+  {
+    std::lock_guard<std::mutex> lock(PlannerLock());
+    fftw_destroy_plan(forward);
+    fftw_destroy_plan(backward);
+  }
+  fftw_free(real);
+  fftw_free(spectrum);
+}
+
+/* Q_CB's masked local contrast C' of one image (per z-slice). */
+std::vector<double>
+ChenBlumContrast(const double * x, const Shape & shape)
+{
+  std::vector<double> image = Normalize1(x, Count(shape));
+  const double        f0 = 15.3870, f1 = 1.3456, a = 0.7622;
+  FrequencyFilterSlices(image, shape, [&](double fx, double fy) {
+    const double r = std::sqrt((fx / 15.0) * (fx / 15.0) + (fy / 15.0) * (fy / 15.0));
+    return std::exp(-(r / f0) * (r / f0)) - a * std::exp(-(r / f1) * (r / f1));
+  });
+  // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
+  Shape      s1 = shape, s2 = shape;
+  const auto g2 = Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false);
+  const auto g4 = Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false);
+  std::vector<double> c(image.size());
+  for (size_t i = 0; i < c.size(); ++i)
+  {
+    const double b1 = g2[i] / (2 * kPi * 4.0), b2 = g4[i] / (2 * kPi * 16.0);
+    const double C = std::abs(b1 / b2 - 1.0);
+    c[i] = std::pow(C, 3.0) / (std::pow(C, 2.0) + 1e-4);
+  }
+  return c;
+}
+
+double
+ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then the fused image
+{
+  const size_t   N = contrasts.size() - 1, n = contrasts[0].size();
+  const double * f = contrasts[N].data();
+  double         total = 0.0;
+  size_t         defined = 0;
+  for (size_t i = 0; i < n; ++i)
+  {
+    double squares = 0.0;
+    for (size_t k = 0; k < N; ++k)
+      squares += contrasts[k][i] * contrasts[k][i];
+    double q = 0.0;
+    for (size_t k = 0; k < N; ++k)
+    {
+      const double c = contrasts[k][i];
+      const double Q = c < f[i] ? c / f[i] : f[i] / c;
+      q += c * c / squares * Q;
+    }
+    if (std::isfinite(q))
+    {
+      total += q;
+      ++defined;
+    }
+  }
+  return defined ? total / static_cast<double>(defined) : kNaN;
+}
+
+/* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda. */
+std::pair<double, double>
+ChenVarshney(const double * s, const double * f, const Shape & shape)
+{
+  const size_t        n = Count(shape);
+  std::vector<double> S = Normalize1(s, n), F = Normalize1(f, n), difference(n);
+  for (size_t i = 0; i < n; ++i)
+    difference[i] = S[i] - F[i];
+  FrequencyFilterSlices(difference, shape, [](double fx, double fy) {
+    const double r = std::sqrt((fx / 4.0) * (fx / 4.0) + (fy / 4.0) * (fy / 4.0));
+    return 2.6 * (0.0192 + 0.144 * r) * std::exp(-std::pow(0.144 * r, 1.1));
+  });
+  const long X = static_cast<long>(shape[0]), Y = static_cast<long>(shape[1]);
+  const long BX = (X + 15) / 16, BY = (Y + 15) / 16;
+  double     num = 0.0, den = 0.0;
+  for (size_t z = 0; z < shape[2]; ++z)
+  {
+    const double *      slice = S.data() + z * X * Y;
+    const double *      filtered = difference.data() + z * X * Y;
+    std::vector<double> saliency(static_cast<size_t>(BX * BY), 0.0), distortion(saliency.size(), 0.0);
+    for (long y = 0; y < Y; ++y)
+      for (long x = 0; x < X; ++x)
+      {
+        double sx = 0.0, sy = 0.0;
+        for (long a = -1; a <= 1; ++a)
+          for (long b = -1; b <= 1; ++b)
+          {
+            const long yy = y + a, xx = x + b;
+            if (yy < 0 || yy >= Y || xx < 0 || xx >= X)
+              continue;
+            const double v = slice[yy * X + xx];
+            sx += static_cast<double>(b) * (a == 0 ? 2.0 : 1.0) * v;
+            sy += static_cast<double>(a) * (b == 0 ? 2.0 : 1.0) * v;
+          }
+        const double g = std::sqrt(sx * sx + sy * sy);
+        const size_t block = static_cast<size_t>((y / 16) * BX + x / 16);
+        saliency[block] += std::pow(g, 5.0);
+        distortion[block] += filtered[y * X + x] * filtered[y * X + x];
+      }
+    for (size_t b = 0; b < saliency.size(); ++b)
+    {
+      num += saliency[b] * distortion[b] / 256.0;
+      den += saliency[b];
+    }
+  }
+  return { num, den };
+}
+
+/* FMI (METRICS.md 2.2): the mean over the 3x3 windows of every z-slice of 2 I / (H_S + H_F). */
+double
+FeatureMutualInformation(const double * s, const double * f, const Shape & shape)
+{
+  const long X = static_cast<long>(shape[0]), Y = static_cast<long>(shape[1]);
+  if (X < 3 || Y < 3)
+    return kNaN;
+  double total = 0.0;
+  size_t windows = 0;
+  for (size_t z = 0; z < shape[2]; ++z)
+  {
+    const double * S = s + z * X * Y;
+    const double * F = f + z * X * Y;
+    for (long y = 1; y + 1 < Y; ++y)
+      for (long x = 1; x + 1 < X; ++x)
+      {
+        double ps[9], pf[9];
+        bool   same = true;
+        for (int c = 0, i = 0; c < 3; ++c) // column-major, as MATLAB's (:)
+          for (int r = 0; r < 3; ++r, ++i)
+          {
+            ps[i] = S[(y - 1 + r) * X + x - 1 + c];
+            pf[i] = F[(y - 1 + r) * X + x - 1 + c];
+            same = same && ps[i] == pf[i];
+          }
+        ++windows;
+        if (same)
+        {
+          total += 1.0;
+          continue;
+        }
+        bool flat[2];
+        for (int which = 0; which < 2; ++which)
+        {
+          double *   p = which ? pf : ps;
+          const auto range = std::minmax_element(p, p + 9);
+          const double lo = *range.first, hi = *range.second;
+          flat[which] = !(hi > lo);
+          double sum = 0.0;
+          for (int i = 0; i < 9; ++i)
+            sum += p[i] = flat[which] ? 1.0 : (p[i] - lo) / (hi - lo);
+          for (int i = 0; i < 9; ++i)
+            p[i] /= sum;
+        }
+        if (flat[0] && flat[1])
+        {
+          total += 1.0;
+          continue;
+        }
+        if (flat[0] || flat[1])
+          continue; // no correlation: independent, I = 0
+        const double c = Pearson(pf, ps, 9);
+        double       cf[9], cs[9];
+        for (int i = 0; i < 9; ++i)
+        {
+          cf[i] = pf[i] + (i ? cf[i - 1] : 0.0);
+          cs[i] = ps[i] + (i ? cs[i - 1] : 0.0);
+        }
+        // The Frechet bound (upper for c >= 0, lower otherwise) differenced into a pmf.
+        double bound[9][9], pmf[9][9];
+        for (int i = 0; i < 9; ++i)
+          for (int j = 0; j < 9; ++j)
+            bound[i][j] = c >= 0 ? std::min(cf[i], cs[j]) : std::max(cf[i] + cs[j] - 1.0, 0.0);
+        double ei = 0.0, ej = 0.0, eij = 0.0, eii = 0.0, ejj = 0.0;
+        for (int i = 0; i < 9; ++i)
+          for (int j = 0; j < 9; ++j)
+          {
+            pmf[i][j] = bound[i][j] - (i ? bound[i - 1][j] : 0.0) - (j ? bound[i][j - 1] : 0.0) +
+                        (i && j ? bound[i - 1][j - 1] : 0.0);
+            ei += i * pmf[i][j];
+            ej += j * pmf[i][j];
+            eij += i * j * pmf[i][j];
+            eii += i * i * pmf[i][j];
+            ejj += j * j * pmf[i][j];
+          }
+        const double boundCorrelation = (eij - ei * ej) / std::sqrt((eii - ei * ei) * (ejj - ej * ej));
+        const double phi = boundCorrelation != 0.0 ? c / boundCorrelation : 0.0;
+        double       I = 0.0, hf = 0.0, hs = 0.0;
+        for (int i = 0; i < 9; ++i)
+        {
+          hf -= pf[i] > 0 ? pf[i] * std::log2(pf[i]) : 0.0;
+          hs -= ps[i] > 0 ? ps[i] * std::log2(ps[i]) : 0.0;
+          for (int j = 0; j < 9; ++j)
+          {
+            const double independent = pf[i] * ps[j];
+            const double joint = phi * pmf[i][j] + (1 - phi) * independent;
+            if (joint > 0 && independent > 0)
+              I += joint * std::log2(joint / independent);
+          }
+        }
+        total += I != 0.0 && hf + hs > 0 ? 2 * I / (hf + hs) : 0.0;
+      }
+  }
+  return windows ? total / static_cast<double>(windows) : kNaN;
+}
+
+/* FMI feature images, per z-slice: MATLAB gradient along x, or the orthonormal DCT-II. */
+std::vector<double>
+GradientX(const double * x, const Shape & shape)
+{
+  std::vector<double> g(Count(shape));
+  const size_t        X = shape[0];
+  for (size_t line = 0; line < shape[1] * shape[2]; ++line)
+    for (size_t i = 0; i < X; ++i)
+    {
+      const double * r = x + line * X;
+      g[line * X + i] = X == 1 ? 0.0 : (i == 0 ? r[1] - r[0] : (i + 1 == X ? r[i] - r[i - 1] : (r[i + 1] - r[i - 1]) / 2.0));
+    }
+  return g;
+}
+std::vector<double>
+DCT(const double * x, const Shape & shape)
+{
+  const int           X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
+  std::vector<double> out(Count(shape));
+  double *            in = fftw_alloc_real(static_cast<size_t>(X) * Y);
+  double *            res = fftw_alloc_real(static_cast<size_t>(X) * Y);
+  fftw_plan           plan;
+  {
+    std::lock_guard<std::mutex> lock(PlannerLock());
+    plan = fftw_plan_r2r_2d(Y, X, in, res, FFTW_REDFT10, FFTW_REDFT10, FFTW_ESTIMATE);
+  }
+  const size_t plane = shape[0] * shape[1];
+  for (size_t z = 0; z < shape[2]; ++z)
+  {
+    std::copy(x + z * plane, x + (z + 1) * plane, in);
+    fftw_execute(plan);
+    for (int v = 0; v < Y; ++v)
+      for (int u = 0; u < X; ++u) // FFTW's REDFT10 is 2 sum cos(...); orthonormal scaling
+        out[z * plane + static_cast<size_t>(v) * X + u] =
+          res[v * X + u] * (u ? std::sqrt(2.0 / X) : std::sqrt(1.0 / X)) / 2.0 * (v ? std::sqrt(2.0 / Y) : std::sqrt(1.0 / Y)) / 2.0;
+  }
+  {
+    std::lock_guard<std::mutex> lock(PlannerLock());
+    fftw_destroy_plan(plan);
+  }
+  fftw_free(in);
+  fftw_free(res);
+  return out;
 }
 } // namespace
 
 FusionMetricsResult
-ComputeFusionMetrics(const std::vector<const double *> & sources, const double * fused,
-                     const std::array<size_t, 3> & size, unsigned int dimension)
+ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double * fusedIn, const std::array<size_t, 3> & size,
+                     unsigned int dimension, const FusionMetricsOptions & options)
 {
-  if (sources.size() < 2)
+  const std::string & preset = options.preset;
+  const auto &        presets = FusionMetricsPresets();
+  if (std::find(presets.begin(), presets.end(), preset) == presets.end())
+    throw std::invalid_argument("unknown metrics preset '" + preset + "' (presets: standard, cddfuse, vifb, seed)");
+  if (sourcesIn.size() < 2)
     throw std::invalid_argument("fusion metrics need at least two sources");
   if (dimension != 2 && dimension != 3)
     throw std::invalid_argument("fusion metrics take 2D or 3D images");
-  const size_t n = size[0] * size[1] * size[2];
+  if (dimension == 2 && size[2] != 1)
+    throw std::invalid_argument("a 2D image has one slice");
+  const size_t n = Count(size);
   if (n == 0)
     throw std::invalid_argument("fusion metrics of an empty image");
-  for (const double * s : sources)
+  for (const double * s : sourcesIn)
     for (size_t i = 0; i < n; ++i)
       if (!std::isfinite(s[i]))
         throw std::invalid_argument("a source holds a non-finite value");
   for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(fused[i]))
+    if (!std::isfinite(fusedIn[i]))
       throw std::invalid_argument("the fused image holds a non-finite value");
-  const size_t        N = sources.size();
-  const double        total = static_cast<double>(n);
-  FusionMetricsResult r;
-  const auto          put = [&r](const std::string & name, double v) {
-    r.values.emplace_back(name, v);
-    if (std::isnan(v))
-      r.undefined.push_back(name);
-  };
+  if (options.backend == FusionEnums::Backend::CUDA && CudaDeviceCount() == 0)
+    throw std::invalid_argument("the CUDA backend needs a CUDA device (this machine has none)");
 
-  // Statistics of F.
-  const auto   binsF = Bins(fused, n);
-  const auto   histF = Histogram(binsF);
-  const double HF = Entropy(histF, total);
-  const double meanF = Mean(fused, n);
-  double       var = 0.0;
-  for (size_t i = 0; i < n; ++i)
-    var += (fused[i] - meanF) * (fused[i] - meanF);
-  double sf = 0.0;
-  for (unsigned d = 0; d < dimension; ++d)
+  const size_t N = sourcesIn.size();
+  const bool   eightBit = preset == "cddfuse" || preset == "vifb"; // the evaluators read 8-bit files
+  // All images back to back (sources, then F), rounded for the 8-bit presets.
+  std::vector<double> images((N + 1) * n);
+  for (size_t k = 0; k <= N; ++k)
   {
-    size_t stride = 1;
-    for (unsigned e = 0; e < d; ++e)
-      stride *= size[e];
-    double       s = 0.0;
-    size_t       count = 0;
-    const size_t len = size[d];
+    const double * from = k < N ? sourcesIn[k] : fusedIn;
+    double *       to = images.data() + k * n;
     for (size_t i = 0; i < n; ++i)
-      if ((i / stride) % len + 1 < len)
-      {
-        const double diff = fused[i + stride] - fused[i];
-        s += diff * diff;
-        ++count;
-      }
-    sf += count ? s / static_cast<double>(count) : 0.0;
+      to[i] = eightBit ? std::nearbyint(from[i]) : from[i];
   }
-  // AG and EI per z-slice (gradients within the x-y plane), pooled.
-  double       ag = 0.0, ei = 0.0;
-  const long   X = static_cast<long>(size[0]), Y = static_cast<long>(size[1]);
-  const auto   at = [&](size_t z, long x, long y) {
-    x = std::min(std::max(x, 0L), X - 1);
-    y = std::min(std::max(y, 0L), Y - 1);
-    return fused[(z * size[1] + static_cast<size_t>(y)) * size[0] + static_cast<size_t>(x)];
-  };
-  const auto gradient = [](double minus, double here, double plus, long i, long len) {
-    if (len == 1)
-      return 0.0;
-    if (i == 0)
-      return plus - here;
-    if (i == len - 1)
-      return here - minus;
-    return (plus - minus) / 2.0;
-  };
-  for (size_t z = 0; z < size[2]; ++z)
-    for (long y = 0; y < Y; ++y)
-      for (long x = 0; x < X; ++x)
-      {
-        const double gx = gradient(at(z, x - 1, y), at(z, x, y), at(z, x + 1, y), x, X);
-        const double gy = gradient(at(z, x, y - 1), at(z, x, y), at(z, x, y + 1), y, Y);
-        ag += std::sqrt((gx * gx + gy * gy) / 2.0);
-        const double sx = (at(z, x - 1, y - 1) + 2 * at(z, x, y - 1) + at(z, x + 1, y - 1)) -
-                          (at(z, x - 1, y + 1) + 2 * at(z, x, y + 1) + at(z, x + 1, y + 1));
-        const double sy = (at(z, x - 1, y - 1) + 2 * at(z, x - 1, y) + at(z, x - 1, y + 1)) -
-                          (at(z, x + 1, y - 1) + 2 * at(z, x + 1, y) + at(z, x + 1, y + 1));
-        ei += std::sqrt(sx * sx + sy * sy);
-      }
+  std::vector<const double *> S(N);
+  for (size_t k = 0; k < N; ++k)
+    S[k] = images.data() + k * n;
+  const double * F = images.data() + N * n;
+  const Engine   engine{ options.backend == FusionEnums::Backend::Auto ? FusionEnums::Backend::CPU : options.backend,
+                       dimension };
+  const bool     standard = preset == "standard", seed = preset == "seed", cdd = preset == "cddfuse",
+             vifb = preset == "vifb";
+  const double total = static_cast<double>(n);
+  const size_t X = size[0], Y = size[1], Z = size[2];
 
-  // Per source.
-  std::vector<double> je(N), mi(N), mse(N), cc(N), ssim(N), hs(N), ce(N);
-  std::vector<double> fusedCopy(fused, fused + n);
-  for (size_t k = 0; k < N; ++k)
-  {
-    const auto          bins = Bins(sources[k], n);
-    const auto          hist = Histogram(bins);
-    std::vector<double> joint(256 * 256, 0.0);
-    for (size_t i = 0; i < n; ++i)
-      joint[bins[i] * 256u + binsF[i]] += 1.0;
-    hs[k] = Entropy(hist, total);
-    je[k] = Entropy(joint, total);
-    mi[k] = hs[k] + HF - je[k];
-    double d = 0.0;
-    for (int b = 0; b < 256; ++b)
-      if (hist[static_cast<size_t>(b)] > 0 && histF[static_cast<size_t>(b)] > 0)
-        d += hist[static_cast<size_t>(b)] / total *
-             std::log2(hist[static_cast<size_t>(b)] / histF[static_cast<size_t>(b)]);
-    ce[k] = d;
-    double s = 0.0;
-    for (size_t i = 0; i < n; ++i)
-      s += (sources[k][i] - fused[i]) * (sources[k][i] - fused[i]);
-    mse[k] = s / total;
-    cc[k] = Pearson(std::vector<double>(sources[k], sources[k] + n), fused);
-    ssim[k] = SSIM(sources[k], fused, size, dimension);
-  }
-  double scd = 0.0;
-  for (size_t k = 0; k < N; ++k)
-  {
-    std::vector<double> difference(fusedCopy);
-    for (size_t j = 0; j < N; ++j)
-      if (j != k)
+  // Results filled by the tasks (each writes only its own slots).
+  std::vector<double> hs(N), je(N), mi(N), ce(N), mse(N), cc(N), ssim(N), vif(N), qcvNum(N), qcvDen(N);
+  std::vector<std::array<double, 3>>      fmi(N);
+  std::vector<std::vector<double>>        contrast(N + 1);
+  std::vector<double>                     jePairs(N * N, kNaN);
+  double HF = 0, sd = 0, sf = 0, ag = 0, ei = 0, scd = 0, qy = kNaN, miVifb = 0;
+  std::vector<::fusion::metrics::EdgeSums>          edgeChunks;
+  // Heavy tasks first, so that the light ones fill the gaps at the end.
+  std::vector<std::function<void()>> tasks, light;
+
+  const bool needVIF = standard || cdd, needEdges = standard || cdd || vifb;
+  const bool needQY = standard && N == 2, needQCB = standard || vifb, needQCV = standard || vifb;
+  // Histograms: H(F), per source H(S), H(S, F), CE; seed: H(S_j, S_k).
+  light.emplace_back([&] {
+    std::vector<uint8_t> bins((N + 1) * n);
+    for (size_t i = 0; i < bins.size(); ++i)
+      bins[i] = Bin(images[i]);
+    std::vector<std::pair<int, int>> pairs;
+    for (size_t k = 0; k < N; ++k)
+      pairs.emplace_back(static_cast<int>(k), static_cast<int>(N));
+    if (seed)
+      for (size_t j = 0; j < N; ++j)
+        for (size_t k = j + 1; k < N; ++k)
+          pairs.emplace_back(static_cast<int>(j), static_cast<int>(k));
+    const auto joints = engine.JointHistograms(bins, n, pairs);
+    for (size_t k = 0; k < N; ++k)
+    {
+      const Marginals m = MarginalsOf(joints[k]);
+      if (k == 0)
+        HF = Entropy(m.columns.data(), 256, total, 2.0);
+      hs[k] = Entropy(m.rows.data(), 256, total, 2.0);
+      je[k] = Entropy(joints[k].data(), 65536, total, 2.0);
+      mi[k] = hs[k] + HF - je[k];
+      double d = 0.0;
+      for (size_t b = 0; b < 256; ++b)
+        if (m.rows[b] > 0 && m.columns[b] > 0)
+          d += m.rows[b] / total * std::log2(m.rows[b] / m.columns[b]);
+      ce[k] = d;
+    }
+    for (size_t p = N, j = 0; j < N; ++j)
+      for (size_t k = j + 1; k < N && seed; ++k, ++p)
+        jePairs[j * N + k] = Entropy(joints[p].data(), 65536, total, 2.0);
+    if (vifb)
+    {
+      // VIFB's mutinf: each image min-max normalised, int16(x * 255) bins, natural logarithm.
+      std::vector<uint8_t> vb((N + 1) * n);
+      for (size_t k = 0; k <= N; ++k)
+      {
+        const double * x = images.data() + k * n;
+        const auto     range = std::minmax_element(x, x + n);
+        const double   lo = *range.first, hi = *range.second;
         for (size_t i = 0; i < n; ++i)
-          difference[i] -= sources[j][i];
-    scd += Pearson(difference, sources[k]);
+          vb[k * n + i] = hi != lo ? static_cast<uint8_t>(std::round((x[i] - lo) / (hi - lo) * 255.0)) : 0;
+      }
+      std::vector<std::pair<int, int>> p;
+      for (size_t k = 0; k < N; ++k)
+        p.emplace_back(static_cast<int>(k), static_cast<int>(N));
+      const auto vj = engine.JointHistograms(vb, n, p);
+      for (size_t k = 0; k < N; ++k)
+      {
+        const Marginals m = MarginalsOf(vj[k]);
+        miVifb += Entropy(m.rows.data(), 256, total, kE) + Entropy(m.columns.data(), 256, total, kE) -
+                  Entropy(vj[k].data(), 65536, total, kE);
+      }
+    }
+  });
+  // Statistics of F and against each source.
+  light.emplace_back([&] {
+    const double meanF = Mean(F, n);
+    double       var = 0.0;
+    for (size_t i = 0; i < n; ++i)
+      var += (F[i] - meanF) * (F[i] - meanF);
+    sd = std::sqrt(var / total);
+    for (unsigned d = 0; d < dimension; ++d)
+    {
+      const size_t stride = d == 0 ? 1 : (d == 1 ? X : X * Y), len = size[d];
+      double       s = 0.0;
+      size_t       count = 0;
+      for (size_t i = 0; i < n; ++i)
+        if ((i / stride) % len + 1 < len)
+        {
+          const double diff = F[i + stride] - F[i];
+          s += diff * diff;
+          ++count;
+        }
+      sf += vifb ? s / total : (count ? s / static_cast<double>(count) : 0.0);
+    }
+    sf = std::sqrt(sf);
+    std::vector<double> difference(n);
+    for (size_t k = 0; k < N; ++k)
+    {
+      double s = 0.0;
+      for (size_t i = 0; i < n; ++i)
+        s += (S[k][i] - F[i]) * (S[k][i] - F[i]);
+      mse[k] = vifb ? std::sqrt(s) / total : s / total; // VIFB's mse() is sqrt(SSE) / (MN)
+      cc[k] = Pearson(S[k], F, n);
+      for (size_t i = 0; i < n; ++i)
+      {
+        difference[i] = F[i];
+        for (size_t j = 0; j < N; ++j)
+          if (j != k)
+            difference[i] -= S[j][i];
+      }
+      scd += Pearson(difference.data(), S[k], n);
+    }
+  });
+  // AG and EI per z-slice (gradients within the x-y plane), pooled.
+  light.emplace_back([&] {
+    const long lx = static_cast<long>(X), ly = static_cast<long>(Y);
+    const auto at = [&](size_t z, long x, long y) {
+      x = std::min(std::max(x, 0L), lx - 1);
+      y = std::min(std::max(y, 0L), ly - 1);
+      return F[(z * Y + static_cast<size_t>(y)) * X + static_cast<size_t>(x)];
+    };
+    const auto gradient = [](double minus, double here, double plus, long i, long len) {
+      if (len == 1)
+        return 0.0;
+      if (i == 0)
+        return plus - here;
+      if (i == len - 1)
+        return here - minus;
+      return (plus - minus) / 2.0;
+    };
+    for (size_t z = 0; z < Z; ++z)
+      for (long y = 0; y < ly; ++y)
+        for (long x = 0; x < lx; ++x)
+        {
+          const double gx = gradient(at(z, x - 1, y), at(z, x, y), at(z, x + 1, y), x, lx);
+          const double gy = gradient(at(z, x, y - 1), at(z, x, y), at(z, x, y + 1), y, ly);
+          ag += std::sqrt((gx * gx + gy * gy) / 2.0);
+          const double sx = (at(z, x - 1, y - 1) + 2 * at(z, x, y - 1) + at(z, x + 1, y - 1)) -
+                            (at(z, x - 1, y + 1) + 2 * at(z, x, y + 1) + at(z, x + 1, y + 1));
+          const double sy = (at(z, x - 1, y - 1) + 2 * at(z, x - 1, y) + at(z, x - 1, y + 1)) -
+                            (at(z, x + 1, y - 1) + 2 * at(z, x + 1, y) + at(z, x + 1, y + 1));
+          ei += std::sqrt(sx * sx + sy * sy);
+        }
+  });
+  // SSIM per source: Wang's (standard, seed, vifb) or scikit-image 0.19's defaults on float32 (cddfuse).
+  for (size_t k = 0; k < N; ++k)
+    tasks.emplace_back([&, k] {
+        if (cdd)
+        {
+          const double L = 2.0, np = std::pow(7.0, dimension);
+          ssim[k] = SSIM(engine, F, S[k], size, std::vector<double>(7, 1.0 / 7.0), (0.01 * L) * (0.01 * L),
+                         (0.03 * L) * (0.03 * L), np / (np - 1.0));
+        }
+        else
+          ssim[k] = SSIM(engine, S[k], F, size, GaussianWindow(11, 1.5), (0.01 * 255) * (0.01 * 255),
+                         (0.03 * 255) * (0.03 * 255), 1.0);
+      });
+  if (needVIF)
+    for (size_t k = 0; k < N; ++k)
+      tasks.emplace_back([&, k] { vif[k] = VIF(engine, S[k], F, size); });
+  if (needQY)
+    tasks.emplace_back([&] { qy = QY(engine, S[0], S[1], F, size); });
+  if (needQCB)
+    for (size_t k = 0; k <= N; ++k)
+      tasks.emplace_back([&, k] { contrast[k] = ChenBlumContrast(images.data() + k * n, size); });
+  if (needQCV)
+    for (size_t k = 0; k < N; ++k)
+      tasks.emplace_back([&, k] { std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(S[k], F, size); });
+  if (standard && options.fmi)
+    for (size_t k = 0; k < N; ++k)
+      for (int feature = 0; feature < 3; ++feature)
+        tasks.emplace_back([&, k, feature] {
+          if (feature == 0)
+            fmi[k][0] = FeatureMutualInformation(S[k], F, size);
+          else if (feature == 1)
+            fmi[k][1] = FeatureMutualInformation(GradientX(S[k], size).data(), GradientX(F, size).data(), size);
+          else
+            fmi[k][2] = FeatureMutualInformation(DCT(S[k], size).data(), DCT(F, size).data(), size);
+        });
+  if (needEdges)
+  {
+    if (engine.OnDevice())
+    {
+      edgeChunks.resize(1);
+      tasks.emplace_back([&] {
+        ::fusion::EdgePreservationArguments a;
+        std::copy(size.begin(), size.end(), a.shape);
+        a.images = images.data();
+        a.sourceCount = static_cast<int>(N);
+        double sums[4];
+        a.sums = sums;
+        RunKernel(
+          engine.backend, "edge preservation", [&] { return ::fusion::emu::EdgePreservation(a); },
+          [&] { return ::fusion::gpu::EdgePreservation(a); });
+        edgeChunks[0] = ::fusion::metrics::EdgeSums{ sums[0], sums[1], sums[2], sums[3] };
+      });
+    }
+    else
+    {
+      const size_t rows = Y * Z, chunk = 32;
+      edgeChunks.resize((rows + chunk - 1) / chunk);
+      for (size_t c = 0; c < edgeChunks.size(); ++c)
+        light.emplace_back([&, c, rows, chunk] {
+          for (size_t row = c * chunk; row < std::min(rows, (c + 1) * chunk); ++row)
+          {
+            const size_t z = row / Y;
+            const long   y = static_cast<long>(row % Y);
+            for (long x = 0; x < static_cast<long>(X); ++x)
+              ::fusion::metrics::AddEdgePixel(images.data() + z * X * Y, n, static_cast<int>(N), F + z * X * Y,
+                                    static_cast<long>(X), static_cast<long>(Y), x, y, edgeChunks[c]);
+          }
+        });
+    }
   }
+  tasks.insert(tasks.end(), light.begin(), light.end());
+  const bool     device = engine.OnDevice();
+  const unsigned threads =
+    device ? 1u : (options.threads ? options.threads : MultiThreaderBase::GetGlobalDefaultNumberOfThreads());
+  RunTasks(tasks, std::max(1u, threads));
+
+  ::fusion::metrics::EdgeSums edges;
+  for (const auto & c : edgeChunks)
+  {
+    edges.qNum += c.qNum;
+    edges.qDen += c.qDen;
+    edges.nNum += c.nNum;
+    edges.nDen += c.nDen;
+  }
+  const double qabf = edges.qDen > 0 ? edges.qNum / edges.qDen : kNaN;
+  const double nabf = edges.nDen > 0 ? edges.nNum / edges.nDen : kNaN;
+  const double qcb = needQCB ? ChenBlum(contrast) : kNaN;
+  double       qcvN = 0.0, qcvD = 0.0;
+  for (size_t k = 0; k < N; ++k)
+  {
+    qcvN += qcvNum[k];
+    qcvD += qcvDen[k];
+  }
+  const double qcv = qcvD > 0 ? qcvN / qcvD : kNaN;
+
   const auto sum = [](const std::vector<double> & v) {
     double s = 0.0;
     for (double x : v)
       s += x;
     return s;
   };
-  const double mseMean = sum(mse) / static_cast<double>(N);
+  const double Nd = static_cast<double>(N);
+  const double mseMean = sum(mse) / Nd;
+  const auto   psnr = [](double m) { return m > 0 ? 10.0 * std::log10(255.0 * 255.0 / m) : kNaN; };
   double       qmi = 0.0, rmse = 0.0;
   for (size_t k = 0; k < N; ++k)
   {
     qmi += hs[k] + HF > 0 ? 2.0 * mi[k] / (hs[k] + HF) : kNaN;
-    rmse += std::sqrt(mse[k]) / static_cast<double>(N);
+    rmse += std::sqrt(mse[k]) / Nd;
   }
-  const auto psnr = [](double m) { return m > 0 ? 10.0 * std::log10(255.0 * 255.0 / m) : kNaN; };
 
-  // Qabf (Xydeas and Petrovic, with the reference codes' tie rule) and Nabf (Shreyamsha Kumar's
-  // modification, the fused image as the fused image), per z-slice, sums pooled.
-  const double pi = 3.14159265358979323846;
-  const auto   zero = [](long i, long n) { return i >= 0 && i < n ? i : -1L; };           // zero padding
-  const auto   mirror = [](long i, long n) { return n == 1 ? 0L : (i < 0 ? -i : (i >= n ? 2 * n - 2 - i : i)); };
-  const double h3[3][3] = { { -1, 0, 1 }, { -2, 0, 2 }, { -1, 0, 1 } }, h1[3][3] = { { 1, 2, 1 }, { 0, 0, 0 }, { -1, -2, -1 } };
-  const double gv8[3][3] = { { -1 / 8.0, 0, 1 / 8.0 }, { -2 / 8.0, 0, 2 / 8.0 }, { -1 / 8.0, 0, 1 / 8.0 } };
-  const double gh8[3][3] = { { -1 / 8.0, -2 / 8.0, -1 / 8.0 }, { 0, 0, 0 }, { 1 / 8.0, 2 / 8.0, 1 / 8.0 } };
-  double       qNum = 0.0, qDen = 0.0, nNum = 0.0, nDen = 0.0;
-  const size_t plane = size[0] * size[1];
-  for (size_t z = 0; z < size[2]; ++z)
+  FusionMetricsResult r;
+  const auto          put = [&r](const std::string & name, double v) {
+    r.values.emplace_back(name, v);
+    if (std::isnan(v))
+      r.undefined.push_back(name);
+  };
+  const auto suffix = [](size_t k) { return "_" + std::to_string(k + 1); };
+  if (standard)
   {
-    std::vector<double> sx, sy, gF(plane), aF(plane), nF(plane), nAF(plane);
-    const auto          edges = [&](const double * slice, std::vector<double> & g, std::vector<double> & a,
-                           std::vector<double> & ng, std::vector<double> & na) {
-      Correlate3x3(slice, X, Y, h3, zero, sx);
-      Correlate3x3(slice, X, Y, h1, zero, sy);
-      g.resize(plane);
-      a.resize(plane);
-      for (size_t i = 0; i < plane; ++i)
+    put("EN", HF);
+    put("SD", sd);
+    put("SF", sf);
+    put("AG", ag / total);
+    put("EI", ei / total);
+    put("MI", sum(mi));
+    put("MI_nats", sum(mi) * std::log(2.0));
+    put("Q_MI", qmi);
+    put("CE", sum(ce) / Nd);
+    put("MSE", mseMean);
+    put("RMSE", rmse);
+    put("PSNR", psnr(mseMean));
+    put("CC", sum(cc) / Nd);
+    put("SCD", scd);
+    put("SSIM", sum(ssim));
+    put("VIF", sum(vif));
+    put("Qabf", qabf);
+    put("Nabf", nabf);
+    if (needQY)
+      put("Q_Y", qy);
+    put("Q_CB", qcb);
+    put("Q_CV", qcv);
+    if (options.fmi)
+    {
+      const char * names[3] = { "FMI_pixel", "FMI_gradient", "FMI_dct" };
+      for (int feature = 0; feature < 3; ++feature)
       {
-        g[i] = std::sqrt(sx[i] * sx[i] + sy[i] * sy[i]);
-        a[i] = sx[i] == 0 ? pi / 2 : std::atan(sy[i] / sx[i]);
+        double m = 0.0;
+        for (size_t k = 0; k < N; ++k)
+          m += fmi[k][static_cast<size_t>(feature)] / Nd;
+        put(names[feature], m);
       }
-      Correlate3x3(slice, X, Y, gv8, mirror, sx); // gv
-      Correlate3x3(slice, X, Y, gh8, mirror, sy); // gh
-      ng.resize(plane);
-      na.resize(plane);
-      for (size_t i = 0; i < plane; ++i)
-      {
-        ng[i] = std::sqrt(sx[i] * sx[i] + sy[i] * sy[i]);
-        na[i] = (sx[i] == 0 && sy[i] == 0) ? 0.0 : std::atan(sx[i] / sy[i]);
-      }
-    };
-    edges(fused + z * plane, gF, aF, nF, nAF);
-    std::vector<double> gS, aS, nS, nAS, artefact(plane, 0.0), weights(plane, 0.0);
-    std::vector<char>   brighter(plane, 1);
+    }
     for (size_t k = 0; k < N; ++k)
     {
-      edges(sources[k] + z * plane, gS, aS, nS, nAS);
-      for (size_t i = 0; i < plane; ++i)
-      {
-        const double G = gS[i] > gF[i] ? gF[i] / gS[i] : (gS[i] < gF[i] ? gS[i] / gF[i] : gF[i]); // tie: g_F
-        const double A = 1 - std::abs(aS[i] - aF[i]) / (pi / 2);
-        const double Q = 0.9994 / (1 + std::exp(-15 * (G - 0.5))) * 0.9879 / (1 + std::exp(-22 * (A - 0.8)));
-        qNum += Q * gS[i];
-        qDen += gS[i];
-        const double r = (nS[i] == 0 || nF[i] == 0) ? 0.0 : std::min(nS[i], nF[i]) / std::max(nS[i], nF[i]);
-        const double An = std::abs(std::abs(nAS[i] - nAF[i]) - pi / 2) * 2 / pi;
-        const double Qn = std::sqrt(0.9999 / (1 + std::exp(-19 * (r - 0.5))) * 0.9995 / (1 + std::exp(-22 * (An - 0.5))));
-        const double w = nS[i] >= 2 ? std::pow(nS[i], 1.5) : 0.001;
-        artefact[i] += (1 - Qn) * w;
-        weights[i] += w;
-        brighter[i] = brighter[i] && nF[i] > nS[i];
-      }
-    }
-    for (size_t i = 0; i < plane; ++i)
-    {
-      nNum += brighter[i] ? artefact[i] : 0.0;
-      nDen += weights[i];
+      put("EN" + suffix(k), hs[k]);
+      put("JE" + suffix(k), je[k]);
+      put("MI" + suffix(k), mi[k]);
+      put("MSE" + suffix(k), mse[k]);
+      put("RMSE" + suffix(k), std::sqrt(mse[k]));
+      put("PSNR" + suffix(k), psnr(mse[k]));
+      put("CC" + suffix(k), cc[k]);
+      put("SSIM" + suffix(k), ssim[k]);
+      put("VIF" + suffix(k), vif[k]);
     }
   }
-  std::vector<double> vif(N);
-  for (size_t k = 0; k < N; ++k)
-    vif[k] = VIF(sources[k], fused, size, dimension);
-
-  put("EN", HF);
-  put("SD", std::sqrt(var / total));
-  put("SF", std::sqrt(sf));
-  put("AG", ag / total);
-  put("EI", ei / total);
-  put("MI", sum(mi));
-  put("MI_nats", sum(mi) * std::log(2.0));
-  put("Q_MI", qmi);
-  put("CE", sum(ce) / static_cast<double>(N));
-  put("MSE", mseMean);
-  put("RMSE", rmse);
-  put("PSNR", psnr(mseMean));
-  put("CC", sum(cc) / static_cast<double>(N));
-  put("SCD", scd);
-  put("SSIM", sum(ssim));
-  put("VIF", sum(vif));
-  put("Qabf", qDen > 0 ? qNum / qDen : kNaN);
-  put("Nabf", nDen > 0 ? nNum / nDen : kNaN);
-  for (size_t k = 0; k < N; ++k)
+  else if (cdd)
   {
-    const std::string s = "_" + std::to_string(k + 1);
-    put("EN" + s, hs[k]);
-    put("JE" + s, je[k]);
-    put("MI" + s, mi[k]);
-    put("MSE" + s, mse[k]);
-    put("PSNR" + s, psnr(mse[k]));
-    put("CC" + s, cc[k]);
-    put("SSIM" + s, ssim[k]);
-    put("VIF" + s, vif[k]);
+    double vifSum = 0.0;
+    for (double v : vif)
+      vifSum += std::isnan(v) ? 1.0 : v;
+    const double maxF = *std::max_element(F, F + n);
+    put("EN", HF);
+    put("SD", sd);
+    put("SF", sf);
+    put("AG", ag / total);
+    put("MI", sum(mi) * std::log(2.0));
+    put("MSE", mseMean);
+    put("CC", sum(cc) / Nd);
+    put("PSNR", mseMean > 0 ? 10.0 * std::log10(maxF * maxF / mseMean) : kNaN);
+    put("SCD", scd);
+    put("VIF", vifSum);
+    put("Qabf", qabf);
+    put("SSIM", sum(ssim));
+  }
+  else if (vifb)
+  {
+    // AG: sum / ((M - 1)(N - 1)) per slice.
+    const double agDenominator = static_cast<double>(Z) * static_cast<double>(X > 1 ? X - 1 : 1) *
+                                 static_cast<double>(Y > 1 ? Y - 1 : 1);
+    put("AG", ag / agDenominator);
+    put("CE", sum(ce) / Nd);
+    put("EI", ei / total);
+    put("EN", HF);
+    put("MI", miVifb);
+    const double rmseVifb = mseMean; // mse[k] holds VIFB's sqrt(SSE) / (MN) here
+    put("PSNR", rmseVifb > 0 ? 20.0 * std::log10(255.0 / std::sqrt(rmseVifb)) : kNaN);
+    put("Qabf", qabf);
+    put("Q_CB", qcb);
+    put("Q_CV", qcv);
+    put("RMSE", rmseVifb);
+    put("SF", sf);
+    put("SSIM", sum(ssim));
+    put("SD", sd);
+  }
+  else // seed
+  {
+    for (size_t k = 0; k < N; ++k)
+    {
+      put("MSE" + suffix(k), mse[k]);
+      put("PSNR" + suffix(k), psnr(mse[k]));
+      put("RMSE" + suffix(k), std::sqrt(mse[k]));
+      put("SSIM" + suffix(k), ssim[k]);
+      put("MI" + suffix(k), mi[k]);
+    }
+    for (size_t k = 0; k < N; ++k)
+      put("EN" + suffix(k), hs[k]);
+    put("EN", HF);
+    for (size_t j = 0; j < N; ++j)
+      for (size_t k = j + 1; k < N; ++k)
+        put("JE" + suffix(j) + suffix(k), jePairs[j * N + k]);
+    for (size_t k = 0; k < N; ++k)
+      put("JE" + suffix(k), je[k]);
   }
   return r;
 }
