@@ -2,11 +2,14 @@
 """FusionMetricsCalculator (through `mmfusion metrics --json`) against NumPy, SciPy and
 scikit-image, 2D and 3D, on smooth random grey images in 0..255 (`--range 0,255`: no mapping).
 
-References: EN scikit-image shannon_entropy of the rounded image; SD, SF, AG (numpy.gradient),
+Presets standard and vifb. References: EN scikit-image shannon_entropy of the rounded image; SD, SF, AG (numpy.gradient),
 CC, SCD NumPy; VIF (vifp_mscale, scipy.signal.convolve 'valid'), Qabf and Nabf
 (scipy.ndimage.correlate, METRICS.md section 2.4) written here from the definitions; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
 256 x 256 joint histogram; MSE, PSNR (data_range 255) and SSIM (Gaussian sigma 1.5, population
-covariance, data_range 255: Wang et al.) from scikit-image. Tolerance 1e-6 relative.
+covariance, data_range 255: Wang et al.) from scikit-image; Q_Y (scipy.signal.convolve with a 7^D
+window), Q_CB (numpy.fft, a full 31 x 31 scipy.ndimage.correlate), Q_CV (numpy.fft, 16 x 16 blocks
+by reshaping) written here from Liu's code as METRICS.md section 2.5 gives it; VIFB's SF, AG, MI,
+RMSE and PSNR variants on rounded images. Tolerance 1e-6 relative.
 Exit 77 (skipped) when NumPy, SciPy or scikit-image is absent.
 Usage: test_metrics_reference.py MMFUSION
 """
@@ -79,7 +82,114 @@ def reference(sources, f):
         r["VIF_%d" % k] = vif(s, f)
     r["VIF"] = sum(r["VIF_%d" % k] for k in range(1, len(sources) + 1))
     r["Qabf"], r["Nabf"] = qabf_nabf(sources, f)
+    if len(sources) == 2:
+        r["Q_Y"] = q_y(sources[0], sources[1], f)
+    r["Q_CB"] = q_cb(sources, f)
+    r["Q_CV"] = q_cv(sources, f)
     return r
+
+
+def reference_vifb(sources, f):
+    """VIFB's metrics*.m on the rounded images (as the 8-bit files VIFB reads)."""
+    sources, f = [np.round(s) for s in sources], np.round(f)
+    standard = reference(sources, f)
+    r = {k: standard[k] for k in ("CE", "EI", "EN", "Qabf", "Q_CB", "Q_CV", "SSIM", "SD")}
+    slices = [f] if f.ndim == 2 else list(f)
+    ag = 0.0
+    for s in slices:
+        gy, gx = np.gradient(s)
+        ag += np.sqrt((gx ** 2 + gy ** 2) / 2).sum() / ((s.shape[0] - 1) * (s.shape[1] - 1))
+    r["AG"] = ag / len(slices)
+    r["SF"] = float(np.sqrt(sum((np.diff(f, axis=a) ** 2).sum() / f.size for a in range(f.ndim))))
+    mi = 0.0
+    for s in sources:  # each image min-max normalised, int16(x * 255) bins (round half away), nats
+        b = [np.floor((x - x.min()) / (x.max() - x.min()) * 255 + 0.5).astype(np.int64) for x in (s, f)]
+        joint = np.bincount((b[0] * 256 + b[1]).ravel(), minlength=65536).astype(float)
+        ha, hb = np.bincount(b[0].ravel(), minlength=256), np.bincount(b[1].ravel(), minlength=256)
+        nats = lambda c: float(-(c[c > 0] / c.sum() * np.log(c[c > 0] / c.sum())).sum())  # noqa: E731
+        mi += nats(ha.astype(float)) + nats(hb.astype(float)) - nats(joint)
+    r["MI"] = mi
+    r["RMSE"] = float(np.mean([np.sqrt(((s - f) ** 2).sum()) / f.size for s in sources]))
+    r["PSNR"] = 20 * np.log10(255 / np.sqrt(r["RMSE"]))
+    return r
+
+
+def gaussian(n, sigma, normalised=True):
+    g = np.exp(-((np.arange(n) - (n - 1) / 2) ** 2) / (2 * sigma ** 2))
+    return g / g.sum() if normalised else g
+
+
+def q_y(a, b, f):
+    """Yang's Q_Y (Liu's metricYang): 7^D Gaussian SSIM maps, C = 2e-16; lambda 0.5 where both flat."""
+    w = gaussian(7, 1.5)
+    window = w
+    for _ in range(a.ndim - 1):
+        window = np.multiply.outer(window, w)
+    valid = lambda x: signal.convolve(x, window, mode="valid")  # noqa: E731
+    mu = {k: valid(x) for k, x in (("a", a), ("b", b), ("f", f))}
+    var = {k: valid(x * x) - mu[k] ** 2 for k, x in (("a", a), ("b", b), ("f", f))}
+    cov = lambda x, y, p, q: valid(x * y) - mu[p] * mu[q]  # noqa: E731
+    C = 2e-16
+    ssim = lambda p, q, c: ((2 * mu[p] * mu[q] + C) * (2 * c + C)) / ((mu[p] ** 2 + mu[q] ** 2 + C) * (var[p] + var[q] + C))  # noqa: E731,E501
+    sab, saf, sbf = ssim("a", "b", cov(a, b, "a", "b")), ssim("a", "f", cov(a, f, "a", "f")), ssim("b", "f", cov(b, f, "b", "f"))
+    total = var["a"] + var["b"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lam = np.where(total != 0, var["a"] / total, 0.5)
+    return float(np.mean(np.where(sab >= 0.75, lam * saf + (1 - lam) * sbf, np.maximum(saf, sbf))))
+
+
+def normalize1(x):
+    return np.floor((x - x.min()) / (x.max() - x.min()) * 255 + 0.5) if x.max() > x.min() else np.zeros_like(x)
+
+
+def frequency_filter(image, gain):
+    """Filters a 2D slice by gain(|f_x|, |f_y|), f in integer cycles per slice (MATLAB freqspace x size)."""
+    fy = np.abs(np.fft.fftfreq(image.shape[0]) * image.shape[0])[:, None]
+    fx = np.abs(np.fft.fftfreq(image.shape[1]) * image.shape[1])[None, :]
+    return np.real(np.fft.ifft2(np.fft.fft2(image) * gain(fx, fy)))
+
+
+def q_cb(sources, f):
+    """Chen-Blum Q_CB (Liu's metricChenBlum) per z-slice, the mean over the defined pixels."""
+    def contrast(x):
+        y = frequency_filter(x, lambda fx, fy: np.exp(-(np.hypot(fx / 15, fy / 15) / 15.3870) ** 2)
+                             - 0.7622 * np.exp(-(np.hypot(fx / 15, fy / 15) / 1.3456) ** 2))
+        grid = np.arange(-15, 16)
+        xx, yy = np.meshgrid(grid, grid)
+        g = lambda s: np.exp(-(xx ** 2 + yy ** 2) / (2 * s * s)) / (2 * np.pi * s * s)  # noqa: E731
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = np.abs(ndimage.correlate(y, g(2), mode="constant") / ndimage.correlate(y, g(4), mode="constant") - 1)
+        return c ** 3 / (c ** 2 + 1e-4)
+    images = [normalize1(x) for x in sources + [f]]
+    values = []
+    for z in range(1 if f.ndim == 2 else f.shape[0]):
+        cs = [contrast(x if f.ndim == 2 else x[z]) for x in images]
+        cf, squares = cs[-1], sum(c * c for c in cs[:-1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = sum(c * c / squares * np.where(c < cf, c / cf, cf / c) for c in cs[:-1])
+        values.append(q[np.isfinite(q)])
+    return float(np.concatenate(values).mean())
+
+
+def q_cv(sources, f):
+    """Chen-Varshney Q_CV (Liu's metricChen): 16 x 16 blocks, alpha 5, Mannos-Sakrison CSF; pooled."""
+    h = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], float)
+    fn = normalize1(f)
+    num = den = 0.0
+    for s in sources:
+        sn = normalize1(s)
+        for z in range(1 if f.ndim == 2 else f.shape[0]):
+            a, b = (sn, fn) if f.ndim == 2 else (sn[z], fn[z])
+            g = np.hypot(ndimage.correlate(a, h, mode="constant"), ndimage.correlate(a, h.T, mode="constant"))
+            d = frequency_filter(a - b, lambda fx, fy: 2.6 * (0.0192 + 0.144 * np.hypot(fx / 4, fy / 4))
+                                 * np.exp(-(0.144 * np.hypot(fx / 4, fy / 4)) ** 1.1))
+            by, bx = -(-a.shape[0] // 16), -(-a.shape[1] // 16)
+            pad = lambda x: np.pad(x, ((0, by * 16 - x.shape[0]), (0, bx * 16 - x.shape[1])))  # noqa: E731
+            blocks = lambda x: pad(x).reshape(by, 16, bx, 16).sum(axis=(1, 3))  # noqa: E731
+            lam, dist = blocks(g ** 5), blocks(d ** 2) / 256
+            num += (lam * dist).sum()
+            den += lam.sum()
+    return num / den
 
 
 def vif(ref, dist):
@@ -173,17 +283,18 @@ def main():
             for i, image in enumerate(sources + [f]):
                 paths.append(os.path.join(tmp, "%d.mha" % i))
                 metaimage.write(paths[-1], image)
-            out = os.path.join(tmp, "m.json")
-            subprocess.run([mmfusion, "metrics", *paths, "--range", "0,255", "--json", out], check=True,
-                           capture_output=True)
-            ours = json.load(open(out))["metrics"]
             # The references on the values as float32 files hold them.
-            theirs = reference([s.astype(np.float32).astype(float) for s in sources], f.astype(np.float32).astype(float))
-            for name, value in theirs.items():
-                compared += 1
-                mine = ours.get(name)
-                if mine is None or not abs(mine - value) <= TOLERANCE * max(1.0, abs(value)):
-                    failures.append("%dD %s: ours %s, reference %.12g" % (len(shape), name, mine, value))
+            held = [s.astype(np.float32).astype(float) for s in sources], f.astype(np.float32).astype(float)
+            for preset, oracle in (("standard", reference), ("vifb", reference_vifb)):
+                out = os.path.join(tmp, "m.json")
+                subprocess.run([mmfusion, "metrics", *paths, "--range", "0,255", "--preset", preset, "--json", out],
+                               check=True, capture_output=True)
+                ours = json.load(open(out))["metrics"]
+                for name, value in oracle(*held).items():
+                    compared += 1
+                    mine = ours.get(name)
+                    if mine is None or not abs(mine - value) <= TOLERANCE * max(1.0, abs(value)):
+                        failures.append("%dD %s %s: ours %s, reference %.12g" % (len(shape), preset, name, mine, value))
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         return 1
