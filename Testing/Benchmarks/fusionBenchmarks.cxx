@@ -5,6 +5,7 @@
 #include "itkConvFeatureFilter.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
+#include "itkFusionMetricsCalculator.h"
 #include "itkGLCMMeanTextureFilter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionIterator.h"
@@ -12,6 +13,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <map>
 
 namespace
@@ -200,3 +202,75 @@ BENCHMARK_TEMPLATE(WeightedFusionActivity, 3, Backend::CPU)->Arg(64)->Arg(128)->
 BENCHMARK_TEMPLATE(WeightedFusionActivity, 3, Backend::EmulatedCUDA)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
+
+/* The fusion metrics (scripts/benchmark_metrics.py). Images: N^D smooth patterns with noise on
+ * 0..255, two sources and their mean as the fused image. */
+template <unsigned D>
+typename itk::Image<float, D>::Pointer
+SmoothImage(unsigned n, unsigned seed)
+{
+  auto                                    image = itk::Image<float, D>::New();
+  typename itk::Image<float, D>::SizeType size;
+  size.Fill(n);
+  image->SetRegions(size);
+  image->Allocate();
+  unsigned state = seed;
+  for (itk::ImageRegionIterator<itk::Image<float, D>> it(image, image->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+  {
+    state = state * 1664525u + 1013904223u;
+    const auto i = it.GetIndex();
+    double     v = 0.5 + 0.2 * std::sin(0.11 * (seed % 7 + 1) * i[0]) + 0.2 * std::cos(0.07 * (seed % 5 + 1) * i[1]);
+    if (D == 3)
+      v += 0.05 * std::sin(0.13 * i[D - 1]);
+    it.Set(static_cast<float>(std::round(255.0 * std::min(1.0, std::max(0.0, v + 0.05 * (state >> 8) / 16777216.0)))));
+  }
+  return image;
+}
+
+/* A whole preset (FMI off), through the calculator. Argument: N. */
+template <unsigned D, Backend B>
+void
+FusionMetricsPreset(benchmark::State & state, const char * preset)
+{
+  using ImageType = itk::Image<float, D>;
+  const unsigned n = static_cast<unsigned>(state.range(0));
+  auto           a = SmoothImage<D>(n, 1), b = SmoothImage<D>(n, 2), f = ImageType::New();
+  f->SetRegions(a->GetLargestPossibleRegion());
+  f->Allocate();
+  for (itk::ImageRegionIterator<ImageType> i(a, a->GetLargestPossibleRegion()), j(b, b->GetLargestPossibleRegion()),
+       k(f, f->GetLargestPossibleRegion());
+       !i.IsAtEnd(); ++i, ++j, ++k)
+    k.Set(std::round(0.5f * (i.Get() + j.Get())));
+  auto calculator = itk::FusionMetricsCalculator<ImageType>::New();
+  calculator->AddSource(a);
+  calculator->AddSource(b);
+  calculator->SetFusedImage(f);
+  calculator->SetIntensityRange(0, 255);
+  calculator->SetBackend(B);
+  calculator->SetPreset(preset);
+  for (auto _ : state)
+    calculator->Compute();
+}
+void FusionMetrics2D(benchmark::State & s, const char * p) { FusionMetricsPreset<2, Backend::CPU>(s, p); }
+void FusionMetrics3D(benchmark::State & s, const char * p) { FusionMetricsPreset<3, Backend::CPU>(s, p); }
+BENCHMARK_CAPTURE(FusionMetrics2D, standard, "standard")->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(FusionMetrics2D, cddfuse, "cddfuse")->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(FusionMetrics2D, vifb, "vifb")->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(FusionMetrics2D, seed, "seed")->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(FusionMetrics3D, standard, "standard")->Arg(128)->Unit(benchmark::kMillisecond);
+
+/* SSIM alone (Wang: 11^D Gaussian, L = 255), as scikit-image's structural_similarity. Argument: N. */
+template <unsigned D>
+void
+FusionSSIM(benchmark::State & state)
+{
+  const unsigned      n = static_cast<unsigned>(state.range(0));
+  auto                a = SmoothImage<D>(n, 1), b = SmoothImage<D>(n, 2);
+  const std::vector<double> x(a->GetBufferPointer(), a->GetBufferPointer() + a->GetLargestPossibleRegion().GetNumberOfPixels());
+  const std::vector<double> y(b->GetBufferPointer(), b->GetBufferPointer() + x.size());
+  const std::array<size_t, 3> size{ { n, n, D == 3 ? n : 1u } };
+  for (auto _ : state)
+    benchmark::DoNotOptimize(itk::fusion::StructuralSimilarity(x.data(), y.data(), size, D));
+}
+BENCHMARK_TEMPLATE(FusionSSIM, 2)->Arg(256)->Unit(benchmark::kMillisecond);
+BENCHMARK_TEMPLATE(FusionSSIM, 3)->Arg(128)->Unit(benchmark::kMillisecond);

@@ -18,6 +18,7 @@
 #define itkConvNetwork_h
 
 #include "MultimodalFusionExport.h"
+#include "itkUninitialisedAllocator.h"
 #include "itkFusionBackend.h"
 
 #include <array>
@@ -32,32 +33,6 @@ namespace itk
 {
 namespace fusion
 {
-/** An allocator that leaves new floats uninitialised (every operator writes all its outputs). */
-template <typename T>
-struct UninitialisedAllocator : std::allocator<T>
-{
-  template <typename U>
-  struct rebind
-  {
-    using other = UninitialisedAllocator<U>;
-  };
-  UninitialisedAllocator() = default;
-  template <typename U>
-  UninitialisedAllocator(const UninitialisedAllocator<U> &) noexcept
-  {}
-  template <typename U>
-  void
-  construct(U * p) noexcept
-  {
-    ::new (static_cast<void *>(p)) U;
-  }
-  template <typename U, typename... Args>
-  void
-  construct(U * p, Args &&... args)
-  {
-    ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-  }
-};
 
 /** Channels x spatial samples (x fastest, then y, then z), float. */
 struct MultimodalFusion_EXPORT FeatureTensor

@@ -113,6 +113,13 @@ struct FusionMetricsOptions
   unsigned int         threads{ 0 }; // CPU threads; 0: ITK's global default
 };
 
+/** Wang et al.'s SSIM of two images on the 0..255 scale alone (the standard preset's SSIM_k:
+ * 11^D Gaussian window, sigma 1.5, L = 255, 'valid'); the CPU filters on `threads` threads (0:
+ * ITK's global default). */
+MultimodalFusion_EXPORT double
+StructuralSimilarity(const double * x, const double * y, const std::array<size_t, 3> & size, unsigned int dimension,
+                     FusionEnums::Backend backend = FusionEnums::Backend::CPU, unsigned int threads = 0);
+
 /** The names of the presets, in the order above. */
 MultimodalFusion_EXPORT const std::vector<std::string> &
 FusionMetricsPresets();

@@ -2,6 +2,7 @@
 
 #include "itkFusionTargetClones.h"
 #include "itkMultiThreaderBase.h"
+#include "itkUninitialisedAllocator.h"
 #include "metrics_rules.h"
 
 #include <fftw3.h>
@@ -12,7 +13,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <mutex>
+#include <utility>
 #include <stdexcept>
 #include <thread>
 #include <tuple>
@@ -43,6 +46,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPi = 3.14159265358979323846;
 const double     kE = std::exp(1.0);
 using Shape = std::array<size_t, 3>;
+using Values = std::vector<double, UninitialisedAllocator<double>>; // every element written before read
 
 size_t
 Count(const Shape & s)
@@ -82,15 +86,34 @@ RunTasks(const std::vector<std::function<void()>> & tasks, unsigned threads)
     std::rethrow_exception(failure);
 }
 
+/* fn(begin, end) over [0, count) in `threads` contiguous parts. */
+void
+ParallelFor(size_t count, unsigned threads, const std::function<void(size_t, size_t)> & fn)
+{
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(threads, count));
+  if (parts == 1)
+  {
+    fn(0, count);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t p = 1; p < parts; ++p)
+    pool.emplace_back(fn, p * count / parts, (p + 1) * count / parts);
+  fn(0, count / parts);
+  for (auto & t : pool)
+    t.join();
+}
+
 /* ---- Separable correlation. Every output is sum_t w[t] * in[. + t] summed from t = 0 upwards, as
  * in the CUDA kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same:
  * output as long as the input, window centred, zeros outside. */
 FUSION_TARGET_CLONES void
-CorrelateAxis0(const double * in, size_t X, size_t lines, const double * w, size_t k, bool valid, double * out)
+CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, bool valid,
+               double * out)
 {
   const size_t outX = valid ? X - k + 1 : X;
   const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
-  for (size_t line = 0; line < lines; ++line)
+  for (size_t line = firstLine; line < lastLine; ++line)
   {
     const double * i = in + line * X;
     double *       o = out + line * outX;
@@ -108,14 +131,15 @@ CorrelateAxis0(const double * in, size_t X, size_t lines, const double * w, size
 }
 
 FUSION_TARGET_CLONES void
-CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t outer, const double * w, size_t k, bool valid,
-                   double * out)
+CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t firstRow, size_t lastRow, const double * w,
+                   size_t k, bool valid, double * out)
 {
+  // Rows: the outLength x outer output lines of `inner` values.
   const size_t outLength = valid ? length - k + 1 : length;
   const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
-  for (size_t o = 0; o < outer; ++o)
-    for (size_t j = 0; j < outLength; ++j)
+  for (size_t row = firstRow; row < lastRow; ++row)
     {
+      const size_t o = row / outLength, j = row % outLength;
       double * dst = out + (o * outLength + j) * inner;
       for (size_t i = 0; i < inner; ++i)
         dst[i] = 0.0;
@@ -132,27 +156,39 @@ CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t outer,
     }
 }
 
-/* Correlates `in` (shape) along its first `axes` axes; shape becomes the output's. */
-std::vector<double>
-Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid)
+/* Correlates `in` (shape) along its first `axes` axes on `threads` threads into `out`; shape becomes
+ * the output's. */
+void
+Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid, unsigned threads,
+       double * out)
 {
-  std::vector<double> a, b;
-  const double *      from = in;
+  Values         a, b;
+  const double * from = in;
   for (unsigned d = 0; d < axes; ++d)
   {
-    Shape out = shape;
-    out[d] = valid ? shape[d] - w.size() + 1 : shape[d];
-    b.resize(Count(out));
+    Shape next = shape;
+    next[d] = valid ? shape[d] - w.size() + 1 : shape[d];
+    double * to = out;
+    if (d + 1 < axes)
+    {
+      b.resize(Count(next));
+      to = b.data();
+    }
     if (d == 0)
-      CorrelateAxis0(from, shape[0], shape[1] * shape[2], w.data(), w.size(), valid, b.data());
+      ParallelFor(shape[1] * shape[2], threads, [&](size_t first, size_t last) {
+        CorrelateAxis0(from, shape[0], first, last, w.data(), w.size(), valid, to);
+      });
     else
-      CorrelateAxisOuter(from, d == 1 ? shape[0] : shape[0] * shape[1], shape[d], d == 1 ? shape[2] : 1, w.data(),
-                         w.size(), valid, b.data());
+    {
+      const size_t inner = d == 1 ? shape[0] : shape[0] * shape[1], outer = d == 1 ? shape[2] : 1;
+      ParallelFor(next[d] * outer, threads, [&](size_t first, size_t last) {
+        CorrelateAxisOuter(from, inner, shape[d], first, last, w.data(), w.size(), valid, to);
+      });
+    }
     a.swap(b);
     from = a.data();
-    shape = out;
+    shape = next;
   }
-  return a;
 }
 
 std::vector<double>
@@ -176,6 +212,7 @@ struct Engine
 {
   FusionEnums::Backend backend;
   unsigned             dimension;
+  unsigned             threads = 1; // CPU threads of one filtering
 
   bool
   OnDevice() const
@@ -185,7 +222,7 @@ struct Engine
 
   /* The maps images[first] * images[second] (second < 0: images[first]), each filtered 'valid'
    * with `w`; back to back; shape becomes the maps' shape. */
-  std::vector<double>
+  Values
   Moments(const std::vector<const double *> & images, Shape & shape, const std::vector<std::pair<int, int>> & maps,
           const std::vector<double> & w) const
   {
@@ -193,10 +230,10 @@ struct Engine
     Shape        out = shape;
     for (unsigned d = 0; d < dimension; ++d)
       out[d] = shape[d] - w.size() + 1;
-    std::vector<double> result(Count(out) * maps.size());
+    Values result(Count(out) * maps.size());
     if (OnDevice())
     {
-      std::vector<double> packed(n * images.size());
+      Values packed(n * images.size());
       for (size_t i = 0; i < images.size(); ++i)
         std::copy(images[i], images[i] + n, packed.begin() + static_cast<std::ptrdiff_t>(i * n));
       ::fusion::LocalMomentsArguments a;
@@ -219,7 +256,7 @@ struct Engine
     }
     else
     {
-      std::vector<double> product(n);
+      Values product(n);
       for (size_t m = 0; m < maps.size(); ++m)
       {
         const double * x = images[static_cast<size_t>(maps[m].first)];
@@ -231,9 +268,8 @@ struct Engine
             product[i] = x[i] * y[i];
           from = product.data();
         }
-        Shape      s = shape;
-        const auto f = Filter(from, s, dimension, w, true);
-        std::copy(f.begin(), f.end(), result.begin() + static_cast<std::ptrdiff_t>(m * Count(out)));
+        Shape s = shape;
+        Filter(from, s, dimension, w, true, threads, result.data() + m * Count(out));
       }
     }
     shape = out;
@@ -343,18 +379,52 @@ Pearson(const double * a, const double * b, size_t n)
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : kNaN;
 }
 
-/* SSIM of x against y: window w ('valid'), constants C1, C2, variances times `covariance`
- * (1: population moments; n / (n - 1): scikit-image's sample covariance). */
+/* The local statistics of an image that several comparisons share (the fused image): its window
+ * mean and mean square, at every scale of VIF's pyramid. Computed once, by the first task that
+ * asks; the others wait for it. */
+class SharedMoments
+{
+public:
+  struct Level
+  {
+    Shape               shape{};     // the image at this level
+    Values              image;        // empty at level 0 (the original)
+    Values              mean, square; // window statistics ('valid')
+  };
+
+  const std::vector<Level> &
+  Get(const std::function<std::vector<Level>()> & compute)
+  {
+    std::call_once(m_Once, [&] { m_Levels = compute(); });
+    return m_Levels;
+  }
+
+private:
+  std::once_flag     m_Once;
+  std::vector<Level> m_Levels;
+};
+
+bool
+Fits(const Shape & s, unsigned dimension, size_t n)
+{
+  for (unsigned a = 0; a < dimension; ++a)
+    if (s[a] < n)
+      return false;
+  return true;
+}
+
+/* SSIM of x against y (symmetric): window w ('valid'), constants C1, C2, variances times
+ * `covariance` (1: population moments; n / (n - 1): scikit-image's sample covariance). yStats: the
+ * window mean and mean square of y (SharedMoments level 0). */
 double
 SSIM(const Engine & engine, const double * x, const double * y, Shape shape, const std::vector<double> & w, double C1,
-     double C2, double covariance)
+     double C2, double covariance, const SharedMoments::Level & yStats)
 {
-  for (unsigned d = 0; d < engine.dimension; ++d)
-    if (shape[d] < w.size())
-      return kNaN; // smaller than the window
-  const auto   maps = engine.Moments({ x, y }, shape, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w);
-  const size_t m = Count(shape);
-  const double *mx = maps.data(), *my = mx + m, *xx = my + m, *yy = xx + m, *xy = yy + m;
+  if (!Fits(shape, engine.dimension, w.size()))
+    return kNaN; // smaller than the window
+  const auto    maps = engine.Moments({ x, y }, shape, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w);
+  const size_t  m = Count(shape);
+  const double *mx = maps.data(), *xx = mx + m, *xy = xx + m, *my = yStats.mean.data(), *yy = yStats.square.data();
   double        total = 0.0;
   for (size_t i = 0; i < m; ++i)
   {
@@ -365,62 +435,97 @@ SSIM(const Engine & engine, const double * x, const double * y, Shape shape, con
   return total / static_cast<double>(m);
 }
 
-/* VIF, pixel domain, four scales (vifp_mscale): reference r, distorted d. */
-double
-VIF(const Engine & engine, const double * r, const double * d, Shape shape)
+/* The window mean and mean square of y, for SSIM. */
+std::vector<SharedMoments::Level>
+WindowStatistics(const Engine & engine, const double * y, Shape shape, const std::vector<double> & w)
 {
-  std::vector<double> ref, dist;
-  const double *      R = r, *D = d;
-  double              num = 0.0, den = 0.0;
-  const double        noise = 2.0, eps = 1e-10;
-  const auto          fits = [&](const Shape & s, size_t n) {
-    for (unsigned a = 0; a < engine.dimension; ++a)
-      if (s[a] < n)
-        return false;
-    return true;
-  };
+  SharedMoments::Level level;
+  if (Fits(shape, engine.dimension, w.size()))
+  {
+    const auto   maps = engine.Moments({ y }, shape, { { 0, -1 }, { 0, 0 } }, w);
+    const size_t m = Count(shape);
+    level.mean.assign(maps.begin(), maps.begin() + static_cast<std::ptrdiff_t>(m));
+    level.square.assign(maps.begin() + static_cast<std::ptrdiff_t>(m), maps.end());
+  }
+  level.shape = shape;
+  return { level };
+}
+
+/* VIF's scales (vifp_mscale): window N = 2^(5 - s) + 1, sigma N / 5. */
+std::vector<double>
+VIFWindow(int scale)
+{
+  const size_t n = (size_t{ 1 } << (5 - scale)) + 1;
+  return GaussianWindow(n, static_cast<double>(n) / 5.0);
+}
+
+/* One image down VIF's pyramid: for s > 1 filtered with scale s's window ('valid') and decimated by
+ * 2 (every second sample from the first) along each axis; stops where a window no longer fits (filter2
+ * 'valid' gives an empty result). With `statistics`, each level's window mean and mean square. */
+std::vector<SharedMoments::Level>
+VIFPyramid(const Engine & engine, const double * image, const Shape & shape, bool statistics)
+{
+  std::vector<SharedMoments::Level> levels;
+  const double *                    current = image;
+  Shape                             s = shape;
   for (int scale = 1; scale <= 4; ++scale)
   {
-    const size_t n = (size_t{ 1 } << (5 - scale)) + 1;
-    const auto   w = GaussianWindow(n, static_cast<double>(n) / 5.0);
-    // An image smaller than this scale's window has nothing left to measure here or further on
-    // (filter2 'valid' gives an empty result).
-    if (!fits(shape, n))
+    const auto w = VIFWindow(scale);
+    if (!Fits(s, engine.dimension, w.size()))
       break;
+    SharedMoments::Level level;
     if (scale > 1)
     {
-      Shape      filtered = shape;
-      const auto both = engine.Moments({ R, D }, filtered, { { 0, -1 }, { 1, -1 } }, w);
+      Shape      filtered = s;
+      const auto smooth = engine.Moments({ current }, filtered, { { 0, -1 } }, w);
       Shape      half = filtered;
       for (unsigned a = 0; a < engine.dimension; ++a)
         half[a] = (filtered[a] + 1) / 2;
-      std::vector<double> r2(Count(half)), d2(Count(half));
-      const size_t        m = Count(filtered);
+      level.image.resize(Count(half));
       for (size_t z = 0; z < half[2]; ++z)
         for (size_t y = 0; y < half[1]; ++y)
           for (size_t x = 0; x < half[0]; ++x)
-          {
-            const size_t from = ((engine.dimension > 2 ? 2 * z : z) * filtered[1] + 2 * y) * filtered[0] + 2 * x;
-            const size_t to = (z * half[1] + y) * half[0] + x;
-            r2[to] = both[from];
-            d2[to] = both[m + from];
-          }
-      ref.swap(r2);
-      dist.swap(d2);
-      R = ref.data();
-      D = dist.data();
-      shape = half;
-      if (!fits(shape, n))
+            level.image[(z * half[1] + y) * half[0] + x] =
+              smooth[((engine.dimension > 2 ? 2 * z : z) * filtered[1] + 2 * y) * filtered[0] + 2 * x];
+      s = half;
+      if (!Fits(s, engine.dimension, w.size()))
         break;
     }
-    Shape        s = shape;
-    const auto   maps = engine.Moments({ R, D }, s, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w);
-    const size_t m = Count(s);
+    level.shape = s;
+    levels.push_back(std::move(level));
+    current = levels.back().image.empty() ? image : levels.back().image.data();
+    if (statistics)
+    {
+      Shape      m = s;
+      const auto maps = engine.Moments({ current }, m, { { 0, -1 }, { 0, 0 } }, w);
+      levels.back().mean.assign(maps.begin(), maps.begin() + static_cast<std::ptrdiff_t>(Count(m)));
+      levels.back().square.assign(maps.begin() + static_cast<std::ptrdiff_t>(Count(m)), maps.end());
+    }
+  }
+  return levels;
+}
+
+/* VIF, pixel domain, four scales (vifp_mscale): reference r, distorted d with its pyramid and
+ * statistics dLevels (VIFPyramid). */
+double
+VIF(const Engine & engine, const double * r, const Shape & shape, const double * d,
+    const std::vector<SharedMoments::Level> & dLevels)
+{
+  const auto   rLevels = VIFPyramid(engine, r, shape, false);
+  double       num = 0.0, den = 0.0;
+  const double noise = 2.0, eps = 1e-10;
+  for (size_t l = 0; l < rLevels.size(); ++l)
+  {
+    const double * R = rLevels[l].image.empty() ? r : rLevels[l].image.data();
+    const double * D = dLevels[l].image.empty() ? d : dLevels[l].image.data();
+    Shape          s = rLevels[l].shape;
+    const auto     maps = engine.Moments({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, VIFWindow(static_cast<int>(l) + 1));
+    const size_t   m = Count(s);
     for (size_t i = 0; i < m; ++i)
     {
-      const double mu1 = maps[i], mu2 = maps[m + i];
-      double       sR = maps[2 * m + i] - mu1 * mu1, sD = maps[3 * m + i] - mu2 * mu2;
-      const double sRD = maps[4 * m + i] - mu1 * mu2;
+      const double mu1 = maps[i], mu2 = dLevels[l].mean[i];
+      double       sR = maps[m + i] - mu1 * mu1, sD = dLevels[l].square[i] - mu2 * mu2;
+      const double sRD = maps[2 * m + i] - mu1 * mu2;
       sR = std::max(sR, 0.0);
       sD = std::max(sD, 0.0);
       double g = sRD / (sR + eps), sv = sD - g * sRD;
@@ -544,26 +649,27 @@ FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const st
   fftw_free(spectrum);
 }
 
-/* Q_CB's masked local contrast C' of one image (per z-slice). */
+/* Q_CB's masked local contrast C' of one image through normalize1 (per z-slice). */
 std::vector<double>
-ChenBlumContrast(const double * x, const Shape & shape)
+ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape)
 {
-  std::vector<double> image = Normalize1(x, Count(shape));
+  std::vector<double> image = normalised;
   const double        f0 = 15.3870, f1 = 1.3456, a = 0.7622;
   FrequencyFilterSlices(image, shape, [&](double fx, double fy) {
     const double r = std::sqrt((fx / 15.0) * (fx / 15.0) + (fy / 15.0) * (fy / 15.0));
     return std::exp(-(r / f0) * (r / f0)) - a * std::exp(-(r / f1) * (r / f1));
   });
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
-  Shape      s1 = shape, s2 = shape;
-  const auto g2 = Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false);
-  const auto g4 = Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false);
+  Shape  s1 = shape, s2 = shape;
+  Values g2(image.size()), g4(image.size());
+  Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false, 1, g2.data());
+  Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false, 1, g4.data());
   std::vector<double> c(image.size());
   for (size_t i = 0; i < c.size(); ++i)
   {
     const double b1 = g2[i] / (2 * kPi * 4.0), b2 = g4[i] / (2 * kPi * 16.0);
     const double C = std::abs(b1 / b2 - 1.0);
-    c[i] = std::pow(C, 3.0) / (std::pow(C, 2.0) + 1e-4);
+    c[i] = C * C * C / (C * C + 1e-4);
   }
   return c;
 }
@@ -596,12 +702,13 @@ ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then th
   return defined ? total / static_cast<double>(defined) : kNaN;
 }
 
-/* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda. */
+/* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda (S, F through
+ * normalize1). */
 std::pair<double, double>
-ChenVarshney(const double * s, const double * f, const Shape & shape)
+ChenVarshney(const std::vector<double> & S, const std::vector<double> & F, const Shape & shape)
 {
   const size_t        n = Count(shape);
-  std::vector<double> S = Normalize1(s, n), F = Normalize1(f, n), difference(n);
+  std::vector<double> difference(n);
   for (size_t i = 0; i < n; ++i)
     difference[i] = S[i] - F[i];
   FrequencyFilterSlices(difference, shape, [](double fx, double fy) {
@@ -619,20 +726,10 @@ ChenVarshney(const double * s, const double * f, const Shape & shape)
     for (long y = 0; y < Y; ++y)
       for (long x = 0; x < X; ++x)
       {
-        double sx = 0.0, sy = 0.0;
-        for (long a = -1; a <= 1; ++a)
-          for (long b = -1; b <= 1; ++b)
-          {
-            const long yy = y + a, xx = x + b;
-            if (yy < 0 || yy >= Y || xx < 0 || xx >= X)
-              continue;
-            const double v = slice[yy * X + xx];
-            sx += static_cast<double>(b) * (a == 0 ? 2.0 : 1.0) * v;
-            sy += static_cast<double>(a) * (b == 0 ? 2.0 : 1.0) * v;
-          }
-        const double g = std::sqrt(sx * sx + sy * sy);
+        const auto   edge = ::fusion::metrics::EdgeAt(slice, X, Y, x, y); // zero-padded Sobel
+        const double g = edge.g;
         const size_t block = static_cast<size_t>((y / 16) * BX + x / 16);
-        saliency[block] += std::pow(g, 5.0);
+        saliency[block] += g * g * g * g * g;
         distortion[block] += filtered[y * X + x] * filtered[y * X + x];
       }
     for (size_t b = 0; b < saliency.size(); ++b)
@@ -785,6 +882,19 @@ DCT(const double * x, const Shape & shape)
   return out;
 }
 } // namespace
+
+double
+StructuralSimilarity(const double * x, const double * y, const std::array<size_t, 3> & size, unsigned int dimension,
+                     FusionEnums::Backend backend, unsigned int threads)
+{
+  if ((dimension != 2 && dimension != 3) || (dimension == 2 && size[2] != 1) || Count(size) == 0)
+    throw std::invalid_argument("SSIM takes a non-empty 2D or 3D image");
+  Engine engine{ backend == FusionEnums::Backend::Auto ? FusionEnums::Backend::CPU : backend, dimension };
+  engine.threads = threads ? threads : MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
+  const auto w = GaussianWindow(11, 1.5);
+  return SSIM(engine, x, y, size, w, (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), 1.0,
+              WindowStatistics(engine, y, size, w)[0]);
+}
 
 FusionMetricsResult
 ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double * fusedIn, const std::array<size_t, 3> & size,
@@ -973,29 +1083,35 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
         }
   });
   // SSIM per source: Wang's (standard, seed, vifb) or scikit-image 0.19's defaults on float32 (cddfuse).
+  const double        L = cdd ? 2.0 : 255.0, windowSize = std::pow(cdd ? 7.0 : 11.0, dimension);
+  const auto          ssimWindow = cdd ? std::vector<double>(7, 1.0 / 7.0) : GaussianWindow(11, 1.5);
+  SharedMoments       ssimF, vifF;
   for (size_t k = 0; k < N; ++k)
     tasks.emplace_back([&, k] {
-        if (cdd)
-        {
-          const double L = 2.0, np = std::pow(7.0, dimension);
-          ssim[k] = SSIM(engine, F, S[k], size, std::vector<double>(7, 1.0 / 7.0), (0.01 * L) * (0.01 * L),
-                         (0.03 * L) * (0.03 * L), np / (np - 1.0));
-        }
-        else
-          ssim[k] = SSIM(engine, S[k], F, size, GaussianWindow(11, 1.5), (0.01 * 255) * (0.01 * 255),
-                         (0.03 * 255) * (0.03 * 255), 1.0);
-      });
+      const auto & stats = ssimF.Get([&] { return WindowStatistics(engine, F, size, ssimWindow); });
+      ssim[k] = SSIM(engine, S[k], F, size, ssimWindow, (0.01 * L) * (0.01 * L), (0.03 * L) * (0.03 * L),
+                     cdd ? windowSize / (windowSize - 1.0) : 1.0, stats[0]);
+    });
   if (needVIF)
     for (size_t k = 0; k < N; ++k)
-      tasks.emplace_back([&, k] { vif[k] = VIF(engine, S[k], F, size); });
+      tasks.insert(tasks.begin(), [&, k] {
+        vif[k] = VIF(engine, S[k], size, F, vifF.Get([&] { return VIFPyramid(engine, F, size, true); }));
+      });
   if (needQY)
     tasks.emplace_back([&] { qy = QY(engine, S[0], S[1], F, size); });
+  // Q_CB and Q_CV see the images through normalize1, each image normalised once.
+  std::vector<std::vector<double>>  normalised(N + 1);
+  std::unique_ptr<std::once_flag[]> normalisedOnce(new std::once_flag[N + 1]);
+  const auto                        Normalised = [&](size_t k) -> const std::vector<double> & {
+    std::call_once(normalisedOnce[k], [&] { normalised[k] = Normalize1(images.data() + k * n, n); });
+    return normalised[k];
+  };
   if (needQCB)
     for (size_t k = 0; k <= N; ++k)
-      tasks.emplace_back([&, k] { contrast[k] = ChenBlumContrast(images.data() + k * n, size); });
+      tasks.emplace_back([&, k] { contrast[k] = ChenBlumContrast(Normalised(k), size); });
   if (needQCV)
     for (size_t k = 0; k < N; ++k)
-      tasks.emplace_back([&, k] { std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(S[k], F, size); });
+      tasks.emplace_back([&, k] { std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(Normalised(k), Normalised(N), size); });
   if (standard && options.fmi)
     for (size_t k = 0; k < N; ++k)
       for (int feature = 0; feature < 3; ++feature)
