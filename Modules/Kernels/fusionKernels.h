@@ -117,7 +117,7 @@ struct NetworkArguments
 };
 /* Local statistics for the fusion metrics (fusion_metrics.cuh), in doubles: `mapCount` maps, map m =
  * images[first[m]] * images[second[m]] (second[m] < 0: images[first[m]] alone), each correlated
- * along every axis with the symmetric window `taps` and kept where the window lies inside the
+ * along every axis with the symmetric window `taps` (odd length) and kept where the window lies inside the
  * image ('valid'). images: imageCount images of `shape` back to back; output: the maps back to
  * back, each (shape[d] - tapCount + 1) along the `dimension` axes. */
 constexpr int kMetricsMaximumMaps = 16;

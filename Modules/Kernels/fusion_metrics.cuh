@@ -1,7 +1,8 @@
 /*
  * fusion_metrics.cuh -- the heavy parts of the fusion quality metrics (itkFusionMetrics.h):
- *   local_moments_*      separable 'valid' window sums of image products (SSIM, VIF, Q_Y), the
- *                        x pass staged through shared memory, doubles throughout;
+ *   local_moments_*      separable 'valid' window sums of image products (SSIM, VIF, Q_Y) with a
+ *                        symmetric window of odd length (folded), the x pass staged through shared
+ *                        memory, doubles throughout;
  *   edge_preservation    the Sobel fields and the Qabf / Nabf sums, one thread per pixel
  *                        (metrics_rules.h), a block reduction, one partial per block;
  *   joint_histograms     256 x 256 joint histograms privatised in shared memory: a block counts one
@@ -49,9 +50,12 @@ local_moments_axis0(const double * __restrict__ images, unsigned long long image
   const int x = x0 + threadIdx.x;
   if (x < outX)
   {
-    double sum = 0.0;
-    for (int t = 0; t < tapCount; ++t)
-      sum += taps[t] * tile[threadIdx.x + t];
+    // The symmetric window folded, summed in the CPU's order (itkFusionMetrics.cxx).
+    const int      c = (tapCount - 1) / 2;
+    const double * v = tile + threadIdx.x;
+    double         sum = taps[c] * v[c];
+    for (int t = 0; t < c; ++t)
+      sum += taps[t] * (v[t] + v[tapCount - 1 - t]);
     output[static_cast<unsigned long long>(m) * outSize + line * outX + x] = sum;
   }
 }
@@ -69,9 +73,11 @@ local_moments_axis(const double * __restrict__ input, unsigned long long inSize,
   {
     const unsigned long long i = e % inner, j = (e / inner) % outLength, o = e / (inner * outLength);
     const double *           from = input + m * inSize + (o * length + j) * inner + i;
-    double                   sum = 0.0;
-    for (int t = 0; t < tapCount; ++t)
-      sum += taps[t] * from[static_cast<unsigned long long>(t) * inner];
+    const int                c = (tapCount - 1) / 2;
+    double                   sum = taps[c] * from[static_cast<unsigned long long>(c) * inner];
+    for (int t = 0; t < c; ++t)
+      sum += taps[t] * (from[static_cast<unsigned long long>(t) * inner] +
+                        from[static_cast<unsigned long long>(tapCount - 1 - t) * inner]);
     output[m * outSize + e] = sum;
   }
 }
@@ -80,8 +86,11 @@ int
 LocalMoments(const LocalMomentsArguments & a)
 {
   if (a.dimension < 1 || a.dimension > 3 || a.mapCount < 1 || a.mapCount > kMetricsMaximumMaps || a.tapCount < 1 ||
-      a.tapCount > kMomentMaximumTaps || !a.images || !a.taps || !a.output)
+      a.tapCount > kMomentMaximumTaps || a.tapCount % 2 == 0 || !a.images || !a.taps || !a.output)
     return cudaErrorInvalidValue;
+  for (int t = 0; t < a.tapCount / 2; ++t)
+    if (a.taps[t] != a.taps[a.tapCount - 1 - t])
+      return cudaErrorInvalidValue; // the window must be symmetric
   size_t shape[3] = { a.shape[0], a.shape[1], a.shape[2] };
   for (int d = 0; d < a.dimension; ++d)
     if (shape[d] < static_cast<size_t>(a.tapCount))

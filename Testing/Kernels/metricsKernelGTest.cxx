@@ -146,6 +146,10 @@ TEST(MetricsKernels, RejectBadArguments)
   a.first[0] = 0;
   a.tapCount = 11; // the window does not fit
   EXPECT_NE(fusion::emu::LocalMoments(a), 0);
+  const double skewed[3] = { 0.2, 0.5, 0.3 }; // not symmetric
+  a.taps = skewed;
+  a.tapCount = 3;
+  EXPECT_NE(fusion::emu::LocalMoments(a), 0);
   unsigned char                   bins[4] = {};
   unsigned int                    counts[65536];
   const int                       pairs[2] = { 0, 1 };

@@ -104,56 +104,77 @@ ParallelFor(size_t count, unsigned threads, const std::function<void(size_t, siz
     t.join();
 }
 
-/* ---- Separable correlation. Every output is sum_t w[t] * in[. + t] summed from t = 0 upwards, as
- * in the CUDA kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same:
- * output as long as the input, window centred, zeros outside. */
+/* ---- Separable correlation with a symmetric window of odd length k (every window here is one),
+ * folded: out = w[c] v[c] + sum_{t < c} w[t] (v[t] + v[k-1-t]), summed in that order, as in the CUDA
+ * kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same: output as long
+ * as the input, window centred, zeros outside. */
+/* out[i] = w[c] rows[c][i] + sum_{t < c} w[t] (rows[t][i] + rows[k-1-t][i]): the folded window across
+ * k rows of n values (rows may be one line at k shifts); every output summed in the order written. */
 FUSION_TARGET_CLONES void
-CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, bool valid,
-               double * out)
+FoldRows(const double * const * rows, const double * w, size_t k, size_t n, double * out)
 {
-  const size_t outX = valid ? X - k + 1 : X;
-  const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
-  for (size_t line = firstLine; line < lastLine; ++line)
+  const size_t   c = (k - 1) / 2;
+  const double * centre = rows[c];
+  const double   wc = w[c];
+  for (size_t i = 0; i < n; ++i)
+    out[i] = wc * centre[i];
+  for (size_t t = 0; t < c; ++t)
   {
-    const double * i = in + line * X;
-    double *       o = out + line * outX;
-    for (size_t x = 0; x < outX; ++x)
-      o[x] = 0.0;
-    for (size_t t = 0; t < k; ++t)
-    {
-      const long shift = static_cast<long>(t) - centre;
-      const long begin = std::max(0L, -shift), end = std::min(static_cast<long>(outX), static_cast<long>(X) - shift);
-      const double wt = w[t];
-      for (long x = begin; x < end; ++x)
-        o[x] += wt * i[x + shift];
-    }
+    const double * l = rows[t], *r = rows[k - 1 - t];
+    const double   wt = w[t];
+    for (size_t i = 0; i < n; ++i)
+      out[i] += wt * (l[i] + r[i]);
   }
 }
 
 FUSION_TARGET_CLONES void
+Multiply(const double * a, const double * b, size_t n, double * out)
+{
+  for (size_t i = 0; i < n; ++i)
+    out[i] = a[i] * b[i];
+}
+
+void
+CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, bool valid,
+               double * out)
+{
+  const size_t                c = (k - 1) / 2, outX = valid ? X - k + 1 : X;
+  Values                      padded(valid ? 0 : X + k - 1, 0.0);
+  std::vector<const double *> rows(k);
+  for (size_t line = firstLine; line < lastLine; ++line)
+  {
+    const double * i = in + line * X;
+    if (!valid)
+    {
+      std::copy(i, i + X, padded.begin() + static_cast<std::ptrdiff_t>(c));
+      i = padded.data();
+    }
+    for (size_t t = 0; t < k; ++t)
+      rows[t] = i + t;
+    FoldRows(rows.data(), w, k, outX, out + line * outX);
+  }
+}
+
+void
 CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t firstRow, size_t lastRow, const double * w,
                    size_t k, bool valid, double * out)
 {
-  // Rows: the outLength x outer output lines of `inner` values.
-  const size_t outLength = valid ? length - k + 1 : length;
-  const long   centre = valid ? 0 : static_cast<long>(k - 1) / 2;
+  // Rows: the outLength x outer output lines of `inner` values; rows outside read zeros ('same').
+  const size_t                outLength = valid ? length - k + 1 : length;
+  const long                  shift = valid ? 0 : static_cast<long>(k - 1) / 2;
+  const Values                zeros(valid ? 0 : inner, 0.0);
+  std::vector<const double *> rows(k);
   for (size_t row = firstRow; row < lastRow; ++row)
+  {
+    const size_t o = row / outLength, j = row % outLength;
+    for (size_t t = 0; t < k; ++t)
     {
-      const size_t o = row / outLength, j = row % outLength;
-      double * dst = out + (o * outLength + j) * inner;
-      for (size_t i = 0; i < inner; ++i)
-        dst[i] = 0.0;
-      for (size_t t = 0; t < k; ++t)
-      {
-        const long from = static_cast<long>(j + t) - centre;
-        if (from < 0 || from >= static_cast<long>(length))
-          continue;
-        const double * src = in + (o * length + static_cast<size_t>(from)) * inner;
-        const double   wt = w[t];
-        for (size_t i = 0; i < inner; ++i)
-          dst[i] += wt * src[i];
-      }
+      const long from = static_cast<long>(j + t) - shift;
+      rows[t] = (from < 0 || from >= static_cast<long>(length)) ? zeros.data()
+                                                                 : in + (o * length + static_cast<size_t>(from)) * inner;
     }
+    FoldRows(rows.data(), w, k, inner, out + (o * outLength + j) * inner);
+  }
 }
 
 /* Correlates `in` (shape) along its first `axes` axes on `threads` threads into `out`; shape becomes
@@ -189,6 +210,69 @@ Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double
     from = a.data();
     shape = next;
   }
+}
+
+/* Receives output plane zo of every map (planes[m], n values each); may run on several threads at
+ * once for different planes. */
+using PlaneConsumer = std::function<void(size_t zo, const double * const * planes, size_t n)>;
+
+/* CPU local moments ('valid'), plane by plane: for each input plane every map's product, x and y
+ * passes into a ring of the last k planes, and in 3D the z pass as soon as a ring is full; each
+ * output plane goes to the consumer and is not kept. In 3D the output planes are split into ranges
+ * on `threads` threads (each range recomputes its k - 1 first planes). */
+void
+StreamPlanes(const std::vector<const double *> & images, const Shape & shape, unsigned dimension,
+             const std::vector<std::pair<int, int>> & maps, const std::vector<double> & w, unsigned threads,
+             const PlaneConsumer & consumer)
+{
+  const size_t k = w.size(), M = maps.size();
+  const size_t X = shape[0], Y = shape[1], oX = X - k + 1, oY = Y - k + 1;
+  const size_t oZ = dimension == 3 ? shape[2] - k + 1 : 1, plane = X * Y, oPlane = oX * oY;
+  const size_t work = oPlane * oZ * M * k;
+  threads = work < (size_t{ 1 } << 22) ? 1u : threads; // small: threads cost more than they save
+  const size_t parts = dimension == 3 ? std::max<size_t>(1, std::min<size_t>(threads, oZ)) : 1;
+  ParallelFor(parts, threads, [&](size_t firstPart, size_t lastPart) {
+    const size_t                rings = dimension == 3 ? k : 1;
+    Values                      product(plane), xPass(oX * Y), ring(M * rings * oPlane), result(dimension == 3 ? M * oPlane : 0);
+    std::vector<const double *> rows(k), planes(M);
+    for (size_t p = firstPart; p < lastPart; ++p)
+    {
+      const size_t z0 = p * oZ / parts, z1 = (p + 1) * oZ / parts; // output planes [z0, z1)
+      for (size_t z = z0; z < (dimension == 3 ? z1 + k - 1 : 1); ++z)
+      {
+        for (size_t m = 0; m < M; ++m)
+        {
+          const double * in = images[static_cast<size_t>(maps[m].first)] + z * plane;
+          if (maps[m].second >= 0)
+          {
+            Multiply(in, images[static_cast<size_t>(maps[m].second)] + z * plane, plane, product.data());
+            in = product.data();
+          }
+          CorrelateAxis0(in, X, 0, Y, w.data(), k, true, xPass.data());
+          CorrelateAxisOuter(xPass.data(), oX, Y, 0, oY, w.data(), k, true,
+                             ring.data() + (m * rings + z % rings) * oPlane);
+        }
+        if (dimension != 3)
+        {
+          for (size_t m = 0; m < M; ++m)
+            planes[m] = ring.data() + m * oPlane;
+          consumer(0, planes.data(), oPlane);
+          continue;
+        }
+        if (z < z0 + k - 1)
+          continue;
+        const size_t zo = z - (k - 1);
+        for (size_t m = 0; m < M; ++m)
+        {
+          for (size_t t = 0; t < k; ++t)
+            rows[t] = ring.data() + (m * rings + (zo + t) % k) * oPlane;
+          FoldRows(rows.data(), w.data(), k, oPlane, result.data() + m * oPlane);
+          planes[m] = result.data() + m * oPlane;
+        }
+        consumer(zo, planes.data(), oPlane);
+      }
+    }
+  });
 }
 
 std::vector<double>
@@ -256,24 +340,35 @@ struct Engine
     }
     else
     {
-      Values product(n);
-      for (size_t m = 0; m < maps.size(); ++m)
-      {
-        const double * x = images[static_cast<size_t>(maps[m].first)];
-        const double * from = x;
-        if (maps[m].second >= 0)
-        {
-          const double * y = images[static_cast<size_t>(maps[m].second)];
-          for (size_t i = 0; i < n; ++i)
-            product[i] = x[i] * y[i];
-          from = product.data();
-        }
-        Shape s = shape;
-        Filter(from, s, dimension, w, true, threads, result.data() + m * Count(out));
-      }
+      const size_t planeSize = out[0] * out[1], count = Count(out);
+      StreamPlanes(images, shape, dimension, maps, w, threads, [&](size_t zo, const double * const * planes, size_t n) {
+        for (size_t m = 0; m < maps.size(); ++m)
+          std::copy(planes[m], planes[m] + n, result.data() + m * count + zo * planeSize);
+      });
     }
     shape = out;
     return result;
+  }
+
+  /* The maps of Moments, one output plane at a time (CPU: never all held at once). */
+  void
+  ForEachPlane(const std::vector<const double *> & images, Shape shape, const std::vector<std::pair<int, int>> & maps,
+               const std::vector<double> & w, const PlaneConsumer & consumer) const
+  {
+    if (!OnDevice())
+    {
+      StreamPlanes(images, shape, dimension, maps, w, threads, consumer);
+      return;
+    }
+    const auto                  all = Moments(images, shape, maps, w);
+    const size_t                planeSize = shape[0] * shape[1], count = Count(shape);
+    std::vector<const double *> planes(maps.size());
+    for (size_t zo = 0; zo < shape[2]; ++zo)
+    {
+      for (size_t m = 0; m < maps.size(); ++m)
+        planes[m] = all.data() + m * count + zo * planeSize;
+      consumer(zo, planes.data(), planeSize);
+    }
   }
 
   /* Joint histograms of 8-bit bins (images back to back), one per pair. */
@@ -413,42 +508,42 @@ Fits(const Shape & s, unsigned dimension, size_t n)
   return true;
 }
 
-/* SSIM of x against y (symmetric): window w ('valid'), constants C1, C2, variances times
- * `covariance` (1: population moments; n / (n - 1): scikit-image's sample covariance). yStats: the
- * window mean and mean square of y (SharedMoments level 0). */
-double
-SSIM(const Engine & engine, const double * x, const double * y, Shape shape, const std::vector<double> & w, double C1,
-     double C2, double covariance, const SharedMoments::Level & yStats)
+FUSION_TARGET_CLONES double
+SSIMSum(const double * mx, const double * my, const double * xx, const double * yy, const double * xy, size_t n, double C1,
+        double C2, double covariance)
 {
-  if (!Fits(shape, engine.dimension, w.size()))
-    return kNaN; // smaller than the window
-  const auto    maps = engine.Moments({ x, y }, shape, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w);
-  const size_t  m = Count(shape);
-  const double *mx = maps.data(), *xx = mx + m, *xy = xx + m, *my = yStats.mean.data(), *yy = yStats.square.data();
-  double        total = 0.0;
-  for (size_t i = 0; i < m; ++i)
+  double total = 0.0;
+  for (size_t i = 0; i < n; ++i)
   {
     const double sxx = covariance * (xx[i] - mx[i] * mx[i]), syy = covariance * (yy[i] - my[i] * my[i]);
     const double sxy = covariance * (xy[i] - mx[i] * my[i]);
     total += ((2 * mx[i] * my[i] + C1) * (2 * sxy + C2)) / ((mx[i] * mx[i] + my[i] * my[i] + C1) * (sxx + syy + C2));
   }
-  return total / static_cast<double>(m);
+  return total;
 }
 
-/* The window mean and mean square of y, for SSIM. */
-std::vector<SharedMoments::Level>
-WindowStatistics(const Engine & engine, const double * y, Shape shape, const std::vector<double> & w)
+/* SSIM of x against y: window w ('valid'), constants C1, C2, variances times `covariance` (1:
+ * population moments; n / (n - 1): scikit-image's sample covariance). The mean of the per-plane
+ * sums, added in plane order (the same for any thread count). */
+double
+SSIM(const Engine & engine, const double * x, const double * y, const Shape & shape, const std::vector<double> & w,
+     double C1, double C2, double covariance)
 {
-  SharedMoments::Level level;
-  if (Fits(shape, engine.dimension, w.size()))
-  {
-    const auto   maps = engine.Moments({ y }, shape, { { 0, -1 }, { 0, 0 } }, w);
-    const size_t m = Count(shape);
-    level.mean.assign(maps.begin(), maps.begin() + static_cast<std::ptrdiff_t>(m));
-    level.square.assign(maps.begin() + static_cast<std::ptrdiff_t>(m), maps.end());
-  }
-  level.shape = shape;
-  return { level };
+  if (!Fits(shape, engine.dimension, w.size()))
+    return kNaN; // smaller than the window
+  const size_t        planes = engine.dimension == 3 ? shape[2] - w.size() + 1 : 1;
+  std::vector<double> sums(planes, 0.0);
+  size_t              windows = 0;
+  engine.ForEachPlane({ x, y }, shape, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w,
+                      [&](size_t zo, const double * const * p, size_t n) {
+                        sums[zo] = SSIMSum(p[0], p[1], p[2], p[3], p[4], n, C1, C2, covariance);
+                        if (zo == 0)
+                          windows = n * planes;
+                      });
+  double total = 0.0;
+  for (double v : sums)
+    total += v;
+  return total / static_cast<double>(windows);
 }
 
 /* VIF's scales (vifp_mscale): window N = 2^(5 - s) + 1, sigma N / 5. */
@@ -521,8 +616,17 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
     Shape          s = rLevels[l].shape;
     const auto     maps = engine.Moments({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, VIFWindow(static_cast<int>(l) + 1));
     const size_t   m = Count(s);
+    // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in [1, 8130]: no overflow),
+    // 32 times fewer logarithms; the result moves by ~1e-15 relative.
+    double numProduct = 1.0, denProduct = 1.0;
     for (size_t i = 0; i < m; ++i)
     {
+      if (i % 32 == 0 && i)
+      {
+        num += std::log10(numProduct);
+        den += std::log10(denProduct);
+        numProduct = denProduct = 1.0;
+      }
       const double mu1 = maps[i], mu2 = dLevels[l].mean[i];
       double       sR = maps[m + i] - mu1 * mu1, sD = dLevels[l].square[i] - mu2 * mu2;
       const double sRD = maps[2 * m + i] - mu1 * mu2;
@@ -547,9 +651,11 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
       }
       if (sv <= eps)
         sv = eps;
-      num += std::log10(1 + g * g * sR / (sv + noise));
-      den += std::log10(1 + sR / noise);
+      numProduct *= 1 + g * g * sR / (sv + noise);
+      denProduct *= 1 + sR / noise;
     }
+    num += std::log10(numProduct);
+    den += std::log10(denProduct);
   }
   return den > 0 ? num / den : kNaN;
 }
@@ -891,9 +997,8 @@ StructuralSimilarity(const double * x, const double * y, const std::array<size_t
     throw std::invalid_argument("SSIM takes a non-empty 2D or 3D image");
   Engine engine{ backend == FusionEnums::Backend::Auto ? FusionEnums::Backend::CPU : backend, dimension };
   engine.threads = threads ? threads : MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
-  const auto w = GaussianWindow(11, 1.5);
-  return SSIM(engine, x, y, size, w, (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255), 1.0,
-              WindowStatistics(engine, y, size, w)[0]);
+  return SSIM(engine, x, y, size, GaussianWindow(11, 1.5), (0.01 * 255) * (0.01 * 255), (0.03 * 255) * (0.03 * 255),
+              1.0);
 }
 
 FusionMetricsResult
@@ -1085,12 +1190,11 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   // SSIM per source: Wang's (standard, seed, vifb) or scikit-image 0.19's defaults on float32 (cddfuse).
   const double        L = cdd ? 2.0 : 255.0, windowSize = std::pow(cdd ? 7.0 : 11.0, dimension);
   const auto          ssimWindow = cdd ? std::vector<double>(7, 1.0 / 7.0) : GaussianWindow(11, 1.5);
-  SharedMoments       ssimF, vifF;
+  SharedMoments       vifF;
   for (size_t k = 0; k < N; ++k)
     tasks.emplace_back([&, k] {
-      const auto & stats = ssimF.Get([&] { return WindowStatistics(engine, F, size, ssimWindow); });
       ssim[k] = SSIM(engine, S[k], F, size, ssimWindow, (0.01 * L) * (0.01 * L), (0.03 * L) * (0.03 * L),
-                     cdd ? windowSize / (windowSize - 1.0) : 1.0, stats[0]);
+                     cdd ? windowSize / (windowSize - 1.0) : 1.0);
     });
   if (needVIF)
     for (size_t k = 0; k < N; ++k)
