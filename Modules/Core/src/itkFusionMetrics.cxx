@@ -613,49 +613,62 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
   {
     const double * R = rLevels[l].image.empty() ? r : rLevels[l].image.data();
     const double * D = dLevels[l].image.empty() ? d : dLevels[l].image.data();
-    Shape          s = rLevels[l].shape;
-    const auto     maps = engine.Moments({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, VIFWindow(static_cast<int>(l) + 1));
-    const size_t   m = Count(s);
-    // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in [1, 8130]: no overflow),
-    // 32 times fewer logarithms; the result moves by ~1e-15 relative.
-    double numProduct = 1.0, denProduct = 1.0;
-    for (size_t i = 0; i < m; ++i)
+    const auto          w = VIFWindow(static_cast<int>(l) + 1);
+    const Shape &       s = rLevels[l].shape;
+    const size_t        planes = engine.dimension == 3 ? s[2] - w.size() + 1 : 1;
+    const size_t        planeSize = (s[0] - w.size() + 1) * (s[1] - w.size() + 1);
+    std::vector<double> nums(planes, 0.0), dens(planes, 0.0);
+    engine.ForEachPlane({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w,
+                        [&](size_t zo, const double * const * p, size_t n) {
+                          const double * mu2 = dLevels[l].mean.data() + zo * planeSize;
+                          const double * dd = dLevels[l].square.data() + zo * planeSize;
+                          // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in
+                          // [1, 8130]: no overflow), 32 times fewer logarithms; moves the result by
+                          // ~1e-15 relative.
+                          double numProduct = 1.0, denProduct = 1.0, planeNum = 0.0, planeDen = 0.0;
+                          for (size_t i = 0; i < n; ++i)
+                          {
+                            if (i % 32 == 0 && i)
+                            {
+                              planeNum += std::log10(numProduct);
+                              planeDen += std::log10(denProduct);
+                              numProduct = denProduct = 1.0;
+                            }
+                            const double mu1 = p[0][i];
+                            double       sR = p[1][i] - mu1 * mu1, sD = dd[i] - mu2[i] * mu2[i];
+                            const double sRD = p[2][i] - mu1 * mu2[i];
+                            sR = std::max(sR, 0.0);
+                            sD = std::max(sD, 0.0);
+                            double g = sRD / (sR + eps), sv = sD - g * sRD;
+                            if (sR < eps)
+                            {
+                              g = 0;
+                              sv = sD;
+                              sR = 0;
+                            }
+                            if (sD < eps)
+                            {
+                              g = 0;
+                              sv = 0;
+                            }
+                            if (g < 0)
+                            {
+                              sv = sD;
+                              g = 0;
+                            }
+                            if (sv <= eps)
+                              sv = eps;
+                            numProduct *= 1 + g * g * sR / (sv + noise);
+                            denProduct *= 1 + sR / noise;
+                          }
+                          nums[zo] = planeNum + std::log10(numProduct);
+                          dens[zo] = planeDen + std::log10(denProduct);
+                        });
+    for (size_t z = 0; z < planes; ++z)
     {
-      if (i % 32 == 0 && i)
-      {
-        num += std::log10(numProduct);
-        den += std::log10(denProduct);
-        numProduct = denProduct = 1.0;
-      }
-      const double mu1 = maps[i], mu2 = dLevels[l].mean[i];
-      double       sR = maps[m + i] - mu1 * mu1, sD = dLevels[l].square[i] - mu2 * mu2;
-      const double sRD = maps[2 * m + i] - mu1 * mu2;
-      sR = std::max(sR, 0.0);
-      sD = std::max(sD, 0.0);
-      double g = sRD / (sR + eps), sv = sD - g * sRD;
-      if (sR < eps)
-      {
-        g = 0;
-        sv = sD;
-        sR = 0;
-      }
-      if (sD < eps)
-      {
-        g = 0;
-        sv = 0;
-      }
-      if (g < 0)
-      {
-        sv = sD;
-        g = 0;
-      }
-      if (sv <= eps)
-        sv = eps;
-      numProduct *= 1 + g * g * sR / (sv + noise);
-      denProduct *= 1 + sR / noise;
+      num += nums[z];
+      den += dens[z];
     }
-    num += std::log10(numProduct);
-    den += std::log10(denProduct);
   }
   return den > 0 ? num / den : kNaN;
 }
@@ -668,25 +681,34 @@ QY(const Engine & engine, const double * a, const double * b, const double * f, 
   for (unsigned d = 0; d < engine.dimension; ++d)
     if (shape[d] < w.size())
       return kNaN;
-  const auto   maps = engine.Moments(
-    { a, b, f }, shape, { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 0, 0 }, { 1, 1 }, { 2, 2 }, { 0, 1 }, { 0, 2 }, { 1, 2 } }, w);
-  const size_t m = Count(shape);
   const double C = 2e-16;
-  const auto   at = [&](int map, size_t i) { return maps[static_cast<size_t>(map) * m + i]; };
   const auto   ssim = [&](double mx, double my, double vx, double vy, double cxy) {
     return ((2 * mx * my + C) * (2 * cxy + C)) / ((mx * mx + my * my + C) * (vx + vy + C));
   };
+  const size_t        planes = engine.dimension == 3 ? shape[2] - w.size() + 1 : 1;
+  std::vector<double> sums(planes, 0.0);
+  size_t              windows = 0;
+  engine.ForEachPlane(
+    { a, b, f }, shape, { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 0, 0 }, { 1, 1 }, { 2, 2 }, { 0, 1 }, { 0, 2 }, { 1, 2 } }, w,
+    [&](size_t zo, const double * const * p, size_t n) {
+      double total = 0.0;
+      for (size_t i = 0; i < n; ++i)
+      {
+        const double ma = p[0][i], mb = p[1][i], mf = p[2][i];
+        const double va = p[3][i] - ma * ma, vb = p[4][i] - mb * mb, vf = p[5][i] - mf * mf;
+        const double ab = p[6][i] - ma * mb, af = p[7][i] - ma * mf, bf = p[8][i] - mb * mf;
+        const double sab = ssim(ma, mb, va, vb, ab), saf = ssim(ma, mf, va, vf, af), sbf = ssim(mb, mf, vb, vf, bf);
+        const double lambda = va + vb != 0.0 ? va / (va + vb) : 0.5;
+        total += sab >= 0.75 ? lambda * saf + (1 - lambda) * sbf : std::max(saf, sbf);
+      }
+      sums[zo] = total;
+      if (zo == 0)
+        windows = n * planes;
+    });
   double total = 0.0;
-  for (size_t i = 0; i < m; ++i)
-  {
-    const double ma = at(0, i), mb = at(1, i), mf = at(2, i);
-    const double va = at(3, i) - ma * ma, vb = at(4, i) - mb * mb, vf = at(5, i) - mf * mf;
-    const double ab = at(6, i) - ma * mb, af = at(7, i) - ma * mf, bf = at(8, i) - mb * mf;
-    const double sab = ssim(ma, mb, va, vb, ab), saf = ssim(ma, mf, va, vf, af), sbf = ssim(mb, mf, vb, vf, bf);
-    const double lambda = va + vb != 0.0 ? va / (va + vb) : 0.5;
-    total += sab >= 0.75 ? lambda * saf + (1 - lambda) * sbf : std::max(saf, sbf);
-  }
-  return total / static_cast<double>(m);
+  for (double v : sums)
+    total += v;
+  return total / static_cast<double>(windows);
 }
 
 /* Liu's normalize1: min-max to 0..255, rounded (an all-zero image stays; a constant one becomes 0). */
@@ -1196,11 +1218,13 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       ssim[k] = SSIM(engine, S[k], F, size, ssimWindow, (0.01 * L) * (0.01 * L), (0.03 * L) * (0.03 * L),
                      cdd ? windowSize / (windowSize - 1.0) : 1.0);
     });
+  // The fused image's VIF pyramid first; the VIF tasks come after the other heavy ones, by when it is
+  // ready (else they wait for it).
+  const auto vifPyramid = [&]() -> const std::vector<SharedMoments::Level> & {
+    return vifF.Get([&] { return VIFPyramid(engine, F, size, true); });
+  };
   if (needVIF)
-    for (size_t k = 0; k < N; ++k)
-      tasks.insert(tasks.begin(), [&, k] {
-        vif[k] = VIF(engine, S[k], size, F, vifF.Get([&] { return VIFPyramid(engine, F, size, true); }));
-      });
+    tasks.insert(tasks.begin(), [&] { vifPyramid(); });
   if (needQY)
     tasks.emplace_back([&] { qy = QY(engine, S[0], S[1], F, size); });
   // Q_CB and Q_CV see the images through normalize1, each image normalised once.
@@ -1216,6 +1240,9 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   if (needQCV)
     for (size_t k = 0; k < N; ++k)
       tasks.emplace_back([&, k] { std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(Normalised(k), Normalised(N), size); });
+  if (needVIF)
+    for (size_t k = 0; k < N; ++k)
+      tasks.emplace_back([&, k] { vif[k] = VIF(engine, S[k], size, F, vifPyramid()); });
   if (standard && options.fmi)
     for (size_t k = 0; k < N; ++k)
       for (int feature = 0; feature < 3; ++feature)
