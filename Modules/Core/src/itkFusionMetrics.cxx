@@ -733,8 +733,29 @@ PlannerLock()
   static std::mutex lock;
   return lock;
 }
+/* The gains of FrequencyFilterSlices for one slice size, divided by the FFT's scale: H once per
+ * pair (|f_x|, |f_y|). */
+std::vector<double>
+FrequencyGain(const Shape & shape, const std::function<double(double, double)> & H)
+{
+  const int           X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]), Xc = X / 2 + 1;
+  const int           FX = X / 2 + 1, FY = Y / 2 + 1;
+  std::vector<double> table(static_cast<size_t>(FX) * FY), gain(static_cast<size_t>(Xc) * Y);
+  for (int fy = 0; fy < FY; ++fy)
+    for (int fx = 0; fx < FX; ++fx)
+      table[static_cast<size_t>(fy) * FX + fx] = H(fx, fy) / (static_cast<double>(X) * Y);
+  for (int i = 0; i < Y; ++i)
+    for (int j = 0; j < Xc; ++j)
+    {
+      const int fy = i < (Y + 1) / 2 ? i : i - Y;
+      const int fx = j < (X + 1) / 2 ? j : j - X;
+      gain[static_cast<size_t>(i) * Xc + j] = table[static_cast<size_t>(std::abs(fy)) * FX + std::abs(fx)];
+    }
+  return gain;
+}
+
 void
-FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const std::function<double(double, double)> & H)
+FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const std::vector<double> & gain)
 {
   const int X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
   const int Xc = X / 2 + 1;
@@ -746,14 +767,6 @@ FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const st
     forward = fftw_plan_dft_r2c_2d(Y, X, real, spectrum, FFTW_ESTIMATE);
     backward = fftw_plan_dft_c2r_2d(Y, X, spectrum, real, FFTW_ESTIMATE);
   }
-  std::vector<double> gain(static_cast<size_t>(Xc) * Y);
-  for (int i = 0; i < Y; ++i)
-    for (int j = 0; j < Xc; ++j)
-    {
-      const int fy = i < (Y + 1) / 2 ? i : i - Y;
-      const int fx = j < (X + 1) / 2 ? j : j - X;
-      gain[static_cast<size_t>(i) * Xc + j] = H(std::abs(fx), std::abs(fy)) / (static_cast<double>(X) * Y);
-    }
   const size_t plane = shape[0] * shape[1];
   for (size_t z = 0; z < shape[2]; ++z)
   {
@@ -779,14 +792,10 @@ FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const st
 
 /* Q_CB's masked local contrast C' of one image through normalize1 (per z-slice). */
 std::vector<double>
-ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape)
+ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, const std::vector<double> & csf)
 {
   std::vector<double> image = normalised;
-  const double        f0 = 15.3870, f1 = 1.3456, a = 0.7622;
-  FrequencyFilterSlices(image, shape, [&](double fx, double fy) {
-    const double r = std::sqrt((fx / 15.0) * (fx / 15.0) + (fy / 15.0) * (fy / 15.0));
-    return std::exp(-(r / f0) * (r / f0)) - a * std::exp(-(r / f1) * (r / f1));
-  });
+  FrequencyFilterSlices(image, shape, csf);
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
   Shape  s1 = shape, s2 = shape;
   Values g2(image.size()), g4(image.size());
@@ -833,16 +842,14 @@ ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then th
 /* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda (S, F through
  * normalize1). */
 std::pair<double, double>
-ChenVarshney(const std::vector<double> & S, const std::vector<double> & F, const Shape & shape)
+ChenVarshney(const std::vector<double> & S, const std::vector<double> & F, const Shape & shape,
+             const std::vector<double> & csf)
 {
   const size_t        n = Count(shape);
   std::vector<double> difference(n);
   for (size_t i = 0; i < n; ++i)
     difference[i] = S[i] - F[i];
-  FrequencyFilterSlices(difference, shape, [](double fx, double fy) {
-    const double r = std::sqrt((fx / 4.0) * (fx / 4.0) + (fy / 4.0) * (fy / 4.0));
-    return 2.6 * (0.0192 + 0.144 * r) * std::exp(-std::pow(0.144 * r, 1.1));
-  });
+  FrequencyFilterSlices(difference, shape, csf);
   const long X = static_cast<long>(shape[0]), Y = static_cast<long>(shape[1]);
   const long BX = (X + 15) / 16, BY = (Y + 15) / 16;
   double     num = 0.0, den = 0.0;
@@ -1234,12 +1241,36 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
     std::call_once(normalisedOnce[k], [&] { normalised[k] = Normalize1(images.data() + k * n, n); });
     return normalised[k];
   };
+  // Their contrast sensitivity filters, each computed once: Q_CB's difference of Gaussians (r in
+  // cycles per slice / 15), Q_CV's Mannos-Sakrison filter (r / 4).
+  std::vector<double> chenBlumGain, mannosGain;
+  std::once_flag      chenBlumOnce, mannosOnce;
+  const auto          ChenBlumGain = [&]() -> const std::vector<double> & {
+    std::call_once(chenBlumOnce, [&] {
+      chenBlumGain = FrequencyGain(size, [](double fx, double fy) {
+        const double r = std::sqrt((fx / 15.0) * (fx / 15.0) + (fy / 15.0) * (fy / 15.0));
+        return std::exp(-(r / 15.3870) * (r / 15.3870)) - 0.7622 * std::exp(-(r / 1.3456) * (r / 1.3456));
+      });
+    });
+    return chenBlumGain;
+  };
+  const auto MannosGain = [&]() -> const std::vector<double> & {
+    std::call_once(mannosOnce, [&] {
+      mannosGain = FrequencyGain(size, [](double fx, double fy) {
+        const double r = std::sqrt((fx / 4.0) * (fx / 4.0) + (fy / 4.0) * (fy / 4.0));
+        return 2.6 * (0.0192 + 0.144 * r) * std::exp(-std::pow(0.144 * r, 1.1));
+      });
+    });
+    return mannosGain;
+  };
   if (needQCB)
     for (size_t k = 0; k <= N; ++k)
-      tasks.emplace_back([&, k] { contrast[k] = ChenBlumContrast(Normalised(k), size); });
+      tasks.emplace_back([&, k] { contrast[k] = ChenBlumContrast(Normalised(k), size, ChenBlumGain()); });
   if (needQCV)
     for (size_t k = 0; k < N; ++k)
-      tasks.emplace_back([&, k] { std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(Normalised(k), Normalised(N), size); });
+      tasks.emplace_back([&, k] {
+        std::tie(qcvNum[k], qcvDen[k]) = ChenVarshney(Normalised(k), Normalised(N), size, MannosGain());
+      });
   if (needVIF)
     for (size_t k = 0; k < N; ++k)
       tasks.emplace_back([&, k] { vif[k] = VIF(engine, S[k], size, F, vifPyramid()); });
