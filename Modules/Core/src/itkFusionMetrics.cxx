@@ -212,64 +212,109 @@ Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double
   }
 }
 
-/* Receives output plane zo of every map (planes[m], n values each); may run on several threads at
- * once for different planes. */
-using PlaneConsumer = std::function<void(size_t zo, const double * const * planes, size_t n)>;
+/* A block of the 'valid' maps: plane zo, columns [x0, x0 + width), rows [y0, y0 + height); slot: its
+ * index among all blocks (plane by plane, then tile by tile), below BlockCount. */
+struct Block
+{
+  size_t zo, x0, y0, width, height, slot;
+};
+/* Receives one block of every map (planes[m]: width x height values, row by row); may run on
+ * several threads at once for different blocks. */
+using BlockConsumer = std::function<void(const Block & block, const double * const * planes)>;
 
-/* CPU local moments ('valid'), plane by plane: for each input plane every map's product, x and y
- * passes into a ring of the last k planes, and in 3D the z pass as soon as a ring is full; each
- * output plane goes to the consumer and is not kept. In 3D the output planes are split into ranges
- * on `threads` threads (each range recomputes its k - 1 first planes). */
+/* Volumes go through in columns of kTile x kTile outputs (the z pass's ring of every map then stays
+ * in the L2 cache); a 2D image is one tile. */
+constexpr size_t kTile = 64;
+
+size_t
+TileCount(size_t outputs, unsigned dimension)
+{
+  return dimension == 3 ? (outputs + kTile - 1) / kTile : 1;
+}
+
+/* The number of 'valid' windows of k taps in `shape`. */
+size_t
+WindowCount(const Shape & shape, unsigned dimension, size_t k)
+{
+  return (shape[0] - k + 1) * (shape[1] - k + 1) * (dimension == 3 ? shape[2] - k + 1 : 1);
+}
+
+/* The number of blocks of maps of `shape` filtered with k taps. */
+size_t
+BlockCount(const Shape & shape, unsigned dimension, size_t k)
+{
+  const size_t oZ = dimension == 3 ? shape[2] - k + 1 : 1;
+  return oZ * TileCount(shape[0] - k + 1, dimension) * TileCount(shape[1] - k + 1, dimension);
+}
+
+/* The products images[first] * images[second] (or images[first]) over columns [x0, x0 + width) and
+ * rows [y0, y0 + height) of plane z, row by row into `out`; returns where they are (the image itself
+ * when it needs neither product nor gathering). */
+const double *
+GatherProduct(const double * a, const double * b, const Shape & shape, size_t z, size_t x0, size_t y0, size_t width,
+              size_t height, double * out)
+{
+  const size_t plane = shape[0] * shape[1];
+  if (!b && x0 == 0 && width == shape[0])
+    return a + z * plane + y0 * shape[0];
+  for (size_t y = 0; y < height; ++y)
+  {
+    const size_t from = z * plane + (y0 + y) * shape[0] + x0;
+    if (b)
+      Multiply(a + from, b + from, width, out + y * width);
+    else
+      std::copy(a + from, a + from + width, out + y * width);
+  }
+  return out;
+}
+
+/* CPU local moments ('valid') streamed block by block: for each input plane of a tile every map's
+ * product, x and y passes into a ring of the last k planes, and in 3D the z pass as soon as the ring
+ * is full; each block goes to the consumer and is not kept. Tiles run on `threads` threads. */
 void
-StreamPlanes(const std::vector<const double *> & images, const Shape & shape, unsigned dimension,
+StreamBlocks(const std::vector<const double *> & images, const Shape & shape, unsigned dimension,
              const std::vector<std::pair<int, int>> & maps, const std::vector<double> & w, unsigned threads,
-             const PlaneConsumer & consumer)
+             const BlockConsumer & consumer)
 {
   const size_t k = w.size(), M = maps.size();
-  const size_t X = shape[0], Y = shape[1], oX = X - k + 1, oY = Y - k + 1;
-  const size_t oZ = dimension == 3 ? shape[2] - k + 1 : 1, plane = X * Y, oPlane = oX * oY;
-  const size_t work = oPlane * oZ * M * k;
+  const size_t oX = shape[0] - k + 1, oY = shape[1] - k + 1, oZ = dimension == 3 ? shape[2] - k + 1 : 1;
+  const size_t tilesX = TileCount(oX, dimension), tilesY = TileCount(oY, dimension), tiles = tilesX * tilesY;
+  const size_t work = oX * oY * oZ * M * k;
   threads = work < (size_t{ 1 } << 22) ? 1u : threads; // small: threads cost more than they save
-  const size_t parts = dimension == 3 ? std::max<size_t>(1, std::min<size_t>(threads, oZ)) : 1;
-  ParallelFor(parts, threads, [&](size_t firstPart, size_t lastPart) {
-    const size_t                rings = dimension == 3 ? k : 1;
-    Values                      product(plane), xPass(oX * Y), ring(M * rings * oPlane), result(dimension == 3 ? M * oPlane : 0);
+  ParallelFor(tiles, threads, [&](size_t firstTile, size_t lastTile) {
+    const size_t                tw = std::min(oX, dimension == 3 ? kTile : oX), th = std::min(oY, dimension == 3 ? kTile : oY);
+    const size_t                iw = tw + k - 1, ih = th + k - 1, rings = dimension == 3 ? k : 1;
+    Values                      product(iw * ih), xPass(tw * ih), ring(M * rings * tw * th), result(M * tw * th);
     std::vector<const double *> rows(k), planes(M);
-    for (size_t p = firstPart; p < lastPart; ++p)
+    for (size_t tile = firstTile; tile < lastTile; ++tile)
     {
-      const size_t z0 = p * oZ / parts, z1 = (p + 1) * oZ / parts; // output planes [z0, z1)
-      for (size_t z = z0; z < (dimension == 3 ? z1 + k - 1 : 1); ++z)
+      const size_t x0 = (tile % tilesX) * tw, y0 = (tile / tilesX) * th;
+      const size_t bw = std::min(tw, oX - x0), bh = std::min(th, oY - y0), n = bw * bh;
+      for (size_t z = 0; z < (dimension == 3 ? shape[2] : 1); ++z)
       {
         for (size_t m = 0; m < M; ++m)
         {
-          const double * in = images[static_cast<size_t>(maps[m].first)] + z * plane;
-          if (maps[m].second >= 0)
-          {
-            Multiply(in, images[static_cast<size_t>(maps[m].second)] + z * plane, plane, product.data());
-            in = product.data();
-          }
-          CorrelateAxis0(in, X, 0, Y, w.data(), k, true, xPass.data());
-          CorrelateAxisOuter(xPass.data(), oX, Y, 0, oY, w.data(), k, true,
-                             ring.data() + (m * rings + z % rings) * oPlane);
+          const double * b = maps[m].second < 0 ? nullptr : images[static_cast<size_t>(maps[m].second)];
+          const double * in = GatherProduct(images[static_cast<size_t>(maps[m].first)], b, shape, z, x0, y0,
+                                            bw + k - 1, bh + k - 1, product.data());
+          CorrelateAxis0(in, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data());
+          double * target = dimension == 3 ? ring.data() + (m * rings + z % rings) * n : result.data() + m * n;
+          CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, true, target);
         }
-        if (dimension != 3)
-        {
-          for (size_t m = 0; m < M; ++m)
-            planes[m] = ring.data() + m * oPlane;
-          consumer(0, planes.data(), oPlane);
+        if (dimension == 3 && z < k - 1)
           continue;
-        }
-        if (z < z0 + k - 1)
-          continue;
-        const size_t zo = z - (k - 1);
+        const size_t zo = dimension == 3 ? z - (k - 1) : 0;
         for (size_t m = 0; m < M; ++m)
         {
-          for (size_t t = 0; t < k; ++t)
-            rows[t] = ring.data() + (m * rings + (zo + t) % k) * oPlane;
-          FoldRows(rows.data(), w.data(), k, oPlane, result.data() + m * oPlane);
-          planes[m] = result.data() + m * oPlane;
+          if (dimension == 3)
+          {
+            for (size_t t = 0; t < k; ++t)
+              rows[t] = ring.data() + (m * rings + (zo + t) % k) * n;
+            FoldRows(rows.data(), w.data(), k, n, result.data() + m * n);
+          }
+          planes[m] = result.data() + m * n;
         }
-        consumer(zo, planes.data(), oPlane);
+        consumer(Block{ zo, x0, y0, bw, bh, zo * tiles + tile }, planes.data());
       }
     }
   });
@@ -340,35 +385,52 @@ struct Engine
     }
     else
     {
-      const size_t planeSize = out[0] * out[1], count = Count(out);
-      StreamPlanes(images, shape, dimension, maps, w, threads, [&](size_t zo, const double * const * planes, size_t n) {
+      const size_t count = Count(out);
+      StreamBlocks(images, shape, dimension, maps, w, threads, [&](const Block & b, const double * const * planes) {
         for (size_t m = 0; m < maps.size(); ++m)
-          std::copy(planes[m], planes[m] + n, result.data() + m * count + zo * planeSize);
+          for (size_t y = 0; y < b.height; ++y)
+            std::copy(planes[m] + y * b.width, planes[m] + (y + 1) * b.width,
+                      result.data() + m * count + (b.zo * out[1] + b.y0 + y) * out[0] + b.x0);
       });
     }
     shape = out;
     return result;
   }
 
-  /* The maps of Moments, one output plane at a time (CPU: never all held at once). */
+  /* The maps of Moments block by block (BlockCount blocks; CPU: never all held at once). */
   void
-  ForEachPlane(const std::vector<const double *> & images, Shape shape, const std::vector<std::pair<int, int>> & maps,
-               const std::vector<double> & w, const PlaneConsumer & consumer) const
+  ForEachBlock(const std::vector<const double *> & images, Shape shape, const std::vector<std::pair<int, int>> & maps,
+               const std::vector<double> & w, const BlockConsumer & consumer) const
   {
     if (!OnDevice())
     {
-      StreamPlanes(images, shape, dimension, maps, w, threads, consumer);
+      StreamBlocks(images, shape, dimension, maps, w, threads, consumer);
       return;
     }
+    // The device's full maps, cut into the same blocks.
     const auto                  all = Moments(images, shape, maps, w);
-    const size_t                planeSize = shape[0] * shape[1], count = Count(shape);
+    const size_t                count = Count(shape);
+    const size_t                tilesX = TileCount(shape[0], dimension), tilesY = TileCount(shape[1], dimension);
+    const size_t                tw = dimension == 3 ? std::min(shape[0], kTile) : shape[0];
+    const size_t                th = dimension == 3 ? std::min(shape[1], kTile) : shape[1];
+    std::vector<double>         block(maps.size() * tw * th);
     std::vector<const double *> planes(maps.size());
     for (size_t zo = 0; zo < shape[2]; ++zo)
-    {
-      for (size_t m = 0; m < maps.size(); ++m)
-        planes[m] = all.data() + m * count + zo * planeSize;
-      consumer(zo, planes.data(), planeSize);
-    }
+      for (size_t tile = 0; tile < tilesX * tilesY; ++tile)
+      {
+        const size_t x0 = (tile % tilesX) * tw, y0 = (tile / tilesX) * th;
+        const size_t bw = std::min(tw, shape[0] - x0), bh = std::min(th, shape[1] - y0);
+        for (size_t m = 0; m < maps.size(); ++m)
+        {
+          for (size_t y = 0; y < bh; ++y)
+          {
+            const double * from = all.data() + m * count + (zo * shape[1] + y0 + y) * shape[0] + x0;
+            std::copy(from, from + bw, block.data() + m * tw * th + y * bw);
+          }
+          planes[m] = block.data() + m * tw * th;
+        }
+        consumer(Block{ zo, x0, y0, bw, bh, zo * tilesX * tilesY + tile }, planes.data());
+      }
   }
 
   /* Joint histograms of 8-bit bins (images back to back), one per pair. */
@@ -531,19 +593,15 @@ SSIM(const Engine & engine, const double * x, const double * y, const Shape & sh
 {
   if (!Fits(shape, engine.dimension, w.size()))
     return kNaN; // smaller than the window
-  const size_t        planes = engine.dimension == 3 ? shape[2] - w.size() + 1 : 1;
-  std::vector<double> sums(planes, 0.0);
-  size_t              windows = 0;
-  engine.ForEachPlane({ x, y }, shape, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w,
-                      [&](size_t zo, const double * const * p, size_t n) {
-                        sums[zo] = SSIMSum(p[0], p[1], p[2], p[3], p[4], n, C1, C2, covariance);
-                        if (zo == 0)
-                          windows = n * planes;
+  std::vector<double> sums(BlockCount(shape, engine.dimension, w.size()), 0.0);
+  engine.ForEachBlock({ x, y }, shape, { { 0, -1 }, { 1, -1 }, { 0, 0 }, { 1, 1 }, { 0, 1 } }, w,
+                      [&](const Block & b, const double * const * p) {
+                        sums[b.slot] = SSIMSum(p[0], p[1], p[2], p[3], p[4], b.width * b.height, C1, C2, covariance);
                       });
   double total = 0.0;
   for (double v : sums)
     total += v;
-  return total / static_cast<double>(windows);
+  return total / static_cast<double>(WindowCount(shape, engine.dimension, w.size()));
 }
 
 /* VIF's scales (vifp_mscale): window N = 2^(5 - s) + 1, sigma N / 5. */
@@ -615,28 +673,29 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
     const double * D = dLevels[l].image.empty() ? d : dLevels[l].image.data();
     const auto          w = VIFWindow(static_cast<int>(l) + 1);
     const Shape &       s = rLevels[l].shape;
-    const size_t        planes = engine.dimension == 3 ? s[2] - w.size() + 1 : 1;
-    const size_t        planeSize = (s[0] - w.size() + 1) * (s[1] - w.size() + 1);
-    std::vector<double> nums(planes, 0.0), dens(planes, 0.0);
-    engine.ForEachPlane({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w,
-                        [&](size_t zo, const double * const * p, size_t n) {
-                          const double * mu2 = dLevels[l].mean.data() + zo * planeSize;
-                          const double * dd = dLevels[l].square.data() + zo * planeSize;
+    const size_t        outX = s[0] - w.size() + 1, outY = s[1] - w.size() + 1;
+    std::vector<double> nums(BlockCount(s, engine.dimension, w.size()), 0.0), dens(nums.size(), 0.0);
+    engine.ForEachBlock({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w,
+                        [&](const Block & block, const double * const * p) {
                           // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in
                           // [1, 8130]: no overflow), 32 times fewer logarithms; moves the result by
                           // ~1e-15 relative.
-                          double numProduct = 1.0, denProduct = 1.0, planeNum = 0.0, planeDen = 0.0;
-                          for (size_t i = 0; i < n; ++i)
+                          double numProduct = 1.0, denProduct = 1.0, blockNum = 0.0, blockDen = 0.0;
+                          for (size_t i = 0; i < block.width * block.height; ++i)
                           {
                             if (i % 32 == 0 && i)
                             {
-                              planeNum += std::log10(numProduct);
-                              planeDen += std::log10(denProduct);
+                              blockNum += std::log10(numProduct);
+                              blockDen += std::log10(denProduct);
                               numProduct = denProduct = 1.0;
                             }
+                            // The distorted image's statistics at this window.
+                            const size_t at = (block.zo * outY + block.y0 + i / block.width) * outX + block.x0 +
+                                              i % block.width;
+                            const double mu2 = dLevels[l].mean[at], dd = dLevels[l].square[at];
                             const double mu1 = p[0][i];
-                            double       sR = p[1][i] - mu1 * mu1, sD = dd[i] - mu2[i] * mu2[i];
-                            const double sRD = p[2][i] - mu1 * mu2[i];
+                            double       sR = p[1][i] - mu1 * mu1, sD = dd - mu2 * mu2;
+                            const double sRD = p[2][i] - mu1 * mu2;
                             sR = std::max(sR, 0.0);
                             sD = std::max(sD, 0.0);
                             double g = sRD / (sR + eps), sv = sD - g * sRD;
@@ -661,13 +720,13 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
                             numProduct *= 1 + g * g * sR / (sv + noise);
                             denProduct *= 1 + sR / noise;
                           }
-                          nums[zo] = planeNum + std::log10(numProduct);
-                          dens[zo] = planeDen + std::log10(denProduct);
+                          nums[block.slot] = blockNum + std::log10(numProduct);
+                          dens[block.slot] = blockDen + std::log10(denProduct);
                         });
-    for (size_t z = 0; z < planes; ++z)
+    for (size_t b = 0; b < nums.size(); ++b)
     {
-      num += nums[z];
-      den += dens[z];
+      num += nums[b];
+      den += dens[b];
     }
   }
   return den > 0 ? num / den : kNaN;
@@ -685,14 +744,12 @@ QY(const Engine & engine, const double * a, const double * b, const double * f, 
   const auto   ssim = [&](double mx, double my, double vx, double vy, double cxy) {
     return ((2 * mx * my + C) * (2 * cxy + C)) / ((mx * mx + my * my + C) * (vx + vy + C));
   };
-  const size_t        planes = engine.dimension == 3 ? shape[2] - w.size() + 1 : 1;
-  std::vector<double> sums(planes, 0.0);
-  size_t              windows = 0;
-  engine.ForEachPlane(
+  std::vector<double> sums(BlockCount(shape, engine.dimension, w.size()), 0.0);
+  engine.ForEachBlock(
     { a, b, f }, shape, { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 0, 0 }, { 1, 1 }, { 2, 2 }, { 0, 1 }, { 0, 2 }, { 1, 2 } }, w,
-    [&](size_t zo, const double * const * p, size_t n) {
+    [&](const Block & block, const double * const * p) {
       double total = 0.0;
-      for (size_t i = 0; i < n; ++i)
+      for (size_t i = 0; i < block.width * block.height; ++i)
       {
         const double ma = p[0][i], mb = p[1][i], mf = p[2][i];
         const double va = p[3][i] - ma * ma, vb = p[4][i] - mb * mb, vf = p[5][i] - mf * mf;
@@ -701,14 +758,12 @@ QY(const Engine & engine, const double * a, const double * b, const double * f, 
         const double lambda = va + vb != 0.0 ? va / (va + vb) : 0.5;
         total += sab >= 0.75 ? lambda * saf + (1 - lambda) * sbf : std::max(saf, sbf);
       }
-      sums[zo] = total;
-      if (zo == 0)
-        windows = n * planes;
+      sums[block.slot] = total;
     });
   double total = 0.0;
   for (double v : sums)
     total += v;
-  return total / static_cast<double>(windows);
+  return total / static_cast<double>(WindowCount(shape, engine.dimension, w.size()));
 }
 
 /* Liu's normalize1: min-max to 0..255, rounded (an all-zero image stays; a constant one becomes 0). */
