@@ -136,14 +136,15 @@ Multiply(const double * a, const double * b, size_t n, double * out)
 
 void
 CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, bool valid,
-               double * out)
+               double * out, size_t stride = 0)
 {
+  // Lines of X values, `stride` apart in `in` (0: X).
   const size_t                c = (k - 1) / 2, outX = valid ? X - k + 1 : X;
   Values                      padded(valid ? 0 : X + k - 1, 0.0);
   std::vector<const double *> rows(k);
   for (size_t line = firstLine; line < lastLine; ++line)
   {
-    const double * i = in + line * X;
+    const double * i = in + line * (stride ? stride : X);
     if (!valid)
     {
       std::copy(i, i + X, padded.begin() + static_cast<std::ptrdiff_t>(c));
@@ -247,25 +248,22 @@ BlockCount(const Shape & shape, unsigned dimension, size_t k)
   return oZ * TileCount(shape[0] - k + 1, dimension) * TileCount(shape[1] - k + 1, dimension);
 }
 
-/* The products images[first] * images[second] (or images[first]) over columns [x0, x0 + width) and
- * rows [y0, y0 + height) of plane z, row by row into `out`; returns where they are (the image itself
- * when it needs neither product nor gathering). */
-const double *
+/* The products images[first] * images[second] over columns [x0, x0 + width) and rows
+ * [y0, y0 + height) of plane z, row by row into `out` (rows `width` apart); without a second image,
+ * the first image itself (rows shape[0] apart). Returns where the values are and their row stride. */
+std::pair<const double *, size_t>
 GatherProduct(const double * a, const double * b, const Shape & shape, size_t z, size_t x0, size_t y0, size_t width,
               size_t height, double * out)
 {
   const size_t plane = shape[0] * shape[1];
-  if (!b && x0 == 0 && width == shape[0])
-    return a + z * plane + y0 * shape[0];
+  if (!b)
+    return { a + z * plane + y0 * shape[0] + x0, shape[0] };
   for (size_t y = 0; y < height; ++y)
   {
     const size_t from = z * plane + (y0 + y) * shape[0] + x0;
-    if (b)
-      Multiply(a + from, b + from, width, out + y * width);
-    else
-      std::copy(a + from, a + from + width, out + y * width);
+    Multiply(a + from, b + from, width, out + y * width);
   }
-  return out;
+  return { out, width };
 }
 
 /* CPU local moments ('valid') streamed block by block: for each input plane of a tile every map's
@@ -295,9 +293,9 @@ StreamBlocks(const std::vector<const double *> & images, const Shape & shape, un
         for (size_t m = 0; m < M; ++m)
         {
           const double * b = maps[m].second < 0 ? nullptr : images[static_cast<size_t>(maps[m].second)];
-          const double * in = GatherProduct(images[static_cast<size_t>(maps[m].first)], b, shape, z, x0, y0,
-                                            bw + k - 1, bh + k - 1, product.data());
-          CorrelateAxis0(in, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data());
+          const auto in = GatherProduct(images[static_cast<size_t>(maps[m].first)], b, shape, z, x0, y0, bw + k - 1,
+                                        bh + k - 1, product.data());
+          CorrelateAxis0(in.first, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data(), in.second);
           double * target = dimension == 3 ? ring.data() + (m * rings + z % rings) * n : result.data() + m * n;
           CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, true, target);
         }
