@@ -2,6 +2,7 @@
 #define itkWeightedFusionFilter_h
 
 #include "itkFusionBackend.h"
+#include "itkFusionGrid.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 

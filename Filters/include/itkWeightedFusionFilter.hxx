@@ -131,8 +131,6 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::VerifyInputInform
   const auto * reference = dynamic_cast<const ImageBaseType *>(this->GetInput(0));
   if (!reference)
     itkExceptionMacro(<< "source 0 is not set");
-  const double coordinateTolerance = std::abs(this->GetCoordinateTolerance() * reference->GetSpacing()[0]);
-  const double directionTolerance = this->GetDirectionTolerance();
   const auto describe = [](const std::string & name) {
     if (name == "Primary")
       return std::string("source 0");
@@ -149,24 +147,10 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::VerifyInputInform
     const auto * image = dynamic_cast<const ImageBaseType *>(this->ProcessObject::GetInput(name));
     if (!image || image == reference)
       continue;
-    std::ostringstream what;
-    const auto & a = reference->GetLargestPossibleRegion();
-    const auto & b = image->GetLargestPossibleRegion();
-    if (a != b)
-      what << " size/index " << b.GetSize() << " at " << b.GetIndex() << " vs " << a.GetSize() << " at "
-           << a.GetIndex() << ";";
-    if (!reference->GetSpacing().GetVnlVector().is_equal(image->GetSpacing().GetVnlVector(), coordinateTolerance))
-      what << " spacing " << image->GetSpacing() << " vs " << reference->GetSpacing() << ";";
-    if (!reference->GetOrigin().GetVnlVector().is_equal(image->GetOrigin().GetVnlVector(), coordinateTolerance))
-      what << " origin " << image->GetOrigin() << " vs " << reference->GetOrigin() << ";";
-    if (!reference->GetDirection().GetVnlMatrix().as_ref().is_equal(image->GetDirection().GetVnlMatrix().as_ref(),
-                                                                    directionTolerance))
-      what << " direction " << image->GetDirection().GetVnlMatrix().as_ref() << " vs "
-           << reference->GetDirection().GetVnlMatrix().as_ref() << ";";
-    if (!what.str().empty())
+    const std::string details = fusion::GridDifference<ImageDimension>(
+      reference, image, this->GetCoordinateTolerance(), this->GetDirectionTolerance());
+    if (!details.empty())
     {
-      std::string details = what.str();
-      details.pop_back();
       itkExceptionMacro(<< describe(name) << " is not on the grid of source 0 (different grids:" << details
                         << "); resample or register it onto source 0 first");
     }

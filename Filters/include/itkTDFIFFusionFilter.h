@@ -1,0 +1,142 @@
+#ifndef itkTDFIFFusionFilter_h
+#define itkTDFIFFusionFilter_h
+
+#include "itkConvFeatureFilter.h"
+#include "itkFusionBackend.h"
+#include "itkGLCMMeanTextureFilter.h"
+#include "itkImageToImageFilter.h"
+#include "itkWeightedFusionFilter.h"
+
+#include <string>
+#include <vector>
+
+namespace itk
+{
+/** \class TDFIFFusionFilter
+ * \brief Texture-aware deep-feature-map linear weighted fusion (TDFIF) of N >= 2 images on one grid.
+ *
+ * A mini-pipeline of the module's filters, the recipe of METHODS.md section 2, per source k:
+ *   1. I_k min-max normalised to [0, 1] (a constant image becomes 0);
+ *   2. the TDFIF encoder (ConvFeatureFilter: conv 3x3 1->64, ReLU, conv 3x3 64->64, ReLU; or the
+ *      network of SetModelFileName) and the channel mean M_k (the activity map); a volume goes
+ *      slice by slice along SliceAxis (default 2, axial);
+ *   3. grey-level normalisation and quantisation of M_k to NumberOfLevels levels over its own
+ *      min..max, and its GLCM mean T_k in a (2 Radius + 1)^D window (GLCMMeanTextureFilter, the
+ *      quick O(1) algorithm) -- with Texture off (the ablation) T_k = M_k;
+ *   4. optionally T_k smoothed by a Gaussian of WeightSmoothingSigma pixels;
+ *   5. weights by the normalised ratio rule W_k = (T_k + eps) / (sum_j T_j + N eps) and the linear
+ *      fusion F = sum_k W_k I_k of the normalised sources (WeightedFusionFilter).
+ * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
+ * that the weights can be shown (GetWeight).
+ *
+ * The normalisation and the automatic quantisation range read whole images: the filter requests
+ * and produces the largest possible region. Inputs on different grids throw (register or resample
+ * first). Backend applies to the encoder, the texture and the fusion kernels.
+ *
+ * \ingroup MultimodalFusion
+ */
+template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
+class ITK_TEMPLATE_EXPORT TDFIFFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(TDFIFFusionFilter);
+
+  using Self = TDFIFFusionFilter;
+  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+  itkNewMacro(Self);
+  itkTypeMacro(TDFIFFusionFilter, ImageToImageFilter);
+
+  static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
+  using InputImageType = TInputImage;
+  using OutputImageType = TOutputImage;
+  using FloatImageType = Image<float, ImageDimension>;
+  using BackendEnum = FusionEnums::Backend;
+
+  /** Source k (k = 0..N-1). */
+  void
+  SetSource(unsigned int k, const InputImageType * image)
+  {
+    this->SetNthInput(k, const_cast<InputImageType *>(image));
+  }
+  unsigned int
+  GetNumberOfSources() const
+  {
+    return static_cast<unsigned int>(this->GetNumberOfIndexedInputs());
+  }
+
+  /** GLCM quantisation levels (default 8) and window radius (default 2: 5 x 5). */
+  itkSetMacro(NumberOfLevels, unsigned int);
+  itkGetConstMacro(NumberOfLevels, unsigned int);
+  itkSetMacro(Radius, unsigned int);
+  itkGetConstMacro(Radius, unsigned int);
+  /** The GLCM-mean texture (default on); off: the weights come from the activity maps M_k. */
+  itkSetMacro(Texture, bool);
+  itkGetConstMacro(Texture, bool);
+  itkBooleanMacro(Texture);
+  /** Gaussian smoothing of the weights' inputs, sigma in pixels (default 0: none). */
+  itkSetMacro(WeightSmoothingSigma, double);
+  itkGetConstMacro(WeightSmoothingSigma, double);
+  /** eps of the ratio rule (default 1e-6). */
+  itkSetMacro(Epsilon, double);
+  itkGetConstMacro(Epsilon, double);
+  /** A 2D network on a volume runs slice by slice along this axis (default 2). */
+  itkSetMacro(SliceAxis, int);
+  itkGetConstMacro(SliceAxis, int);
+  /** The feature network: empty (default) is the built-in TDFIF encoder; else an ONNX file and the
+   * tensor to stop at (empty: the graph's output). */
+  void
+  SetModelFileName(const std::string & fileName, const std::string & outputName = "")
+  {
+    m_ModelFileName = fileName;
+    m_ModelOutputName = outputName;
+    this->Modified();
+  }
+  itkGetStringMacro(ModelFileName);
+
+  itkSetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(Backend, BackendEnum);
+
+  /** T_k of the last update (the weights' inputs). */
+  const FloatImageType *
+  GetActivity(unsigned int k) const;
+  /** W_k of the last update, computed from the activities. */
+  typename FloatImageType::Pointer
+  GetWeight(unsigned int k) const;
+
+protected:
+  TDFIFFusionFilter();
+  ~TDFIFFusionFilter() override = default;
+
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override;
+  void
+  VerifyPreconditions() ITKv5_CONST override;
+  void
+  GenerateInputRequestedRegion() override;
+  void
+  EnlargeOutputRequestedRegion(DataObject * output) override;
+  void
+  GenerateData() override;
+
+private:
+  unsigned int m_NumberOfLevels{ 8 };
+  unsigned int m_Radius{ 2 };
+  bool         m_Texture{ true };
+  double       m_WeightSmoothingSigma{ 0.0 };
+  double       m_Epsilon{ 1e-6 };
+  int          m_SliceAxis{ 2 };
+  std::string  m_ModelFileName;
+  std::string  m_ModelOutputName;
+  BackendEnum  m_Backend{ BackendEnum::Auto };
+
+  std::vector<typename FloatImageType::Pointer> m_Activities;
+};
+} // namespace itk
+
+#ifndef ITK_MANUAL_INSTANTIATION
+#  include "itkTDFIFFusionFilter.hxx"
+#endif
+
+#endif

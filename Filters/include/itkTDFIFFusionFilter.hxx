@@ -1,0 +1,211 @@
+#ifndef itkTDFIFFusionFilter_hxx
+#define itkTDFIFFusionFilter_hxx
+
+#include "itkDiscreteGaussianImageFilter.h"
+#include "itkFusionGrid.h"
+#include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIterator.h"
+#include "itkProgressAccumulator.h"
+
+#include <cmath>
+
+namespace itk
+{
+template <typename TInputImage, typename TOutputImage>
+TDFIFFusionFilter<TInputImage, TOutputImage>::TDFIFFusionFilter()
+{
+  this->SetNumberOfRequiredInputs(1); // the second and further: VerifyPreconditions, with a clearer message
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+TDFIFFusionFilter<TInputImage, TOutputImage>::GetActivity(unsigned int k) const -> const FloatImageType *
+{
+  if (k >= m_Activities.size())
+    itkExceptionMacro(<< "no activity of source " << k << " (update the filter first; it has " << m_Activities.size()
+                      << ")");
+  return m_Activities[k];
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+TDFIFFusionFilter<TInputImage, TOutputImage>::GetWeight(unsigned int k) const -> typename FloatImageType::Pointer
+{
+  const FloatImageType * activity = this->GetActivity(k);
+  auto                   weight = FloatImageType::New();
+  weight->CopyInformation(activity);
+  weight->SetRegions(activity->GetLargestPossibleRegion());
+  weight->Allocate();
+  const double n = static_cast<double>(m_Activities.size());
+  std::vector<ImageRegionConstIterator<FloatImageType>> all;
+  for (const auto & a : m_Activities)
+    all.emplace_back(a, a->GetLargestPossibleRegion());
+  for (ImageRegionIterator<FloatImageType> out(weight, weight->GetLargestPossibleRegion()); !out.IsAtEnd(); ++out)
+  {
+    double sum = 0.0;
+    for (auto & it : all)
+      sum += it.Get();
+    out.Set(static_cast<float>((all[k].Get() + m_Epsilon) / (sum + n * m_Epsilon)));
+    for (auto & it : all)
+      ++it;
+  }
+  return weight;
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
+{
+  Superclass::VerifyPreconditions();
+  if (this->GetNumberOfIndexedInputs() < 2)
+    itkExceptionMacro(<< "TDFIF fusion needs at least two sources, has " << this->GetNumberOfIndexedInputs());
+  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
+    if (!this->GetInput(k))
+      itkExceptionMacro(<< "source " << k << " is not set");
+  if (m_NumberOfLevels < 2)
+    itkExceptionMacro(<< "NumberOfLevels must be at least 2, is " << m_NumberOfLevels);
+  if (!(m_Epsilon > 0.0) || !std::isfinite(m_Epsilon))
+    itkExceptionMacro(<< "Epsilon must be finite and > 0, is " << m_Epsilon);
+  if (!(m_WeightSmoothingSigma >= 0.0) || !std::isfinite(m_WeightSmoothingSigma))
+    itkExceptionMacro(<< "WeightSmoothingSigma must be finite and >= 0, is " << m_WeightSmoothingSigma);
+  for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
+  {
+    const std::string details = fusion::GridDifference<ImageDimension>(
+      this->GetInput(0), this->GetInput(k), this->GetCoordinateTolerance(), this->GetDirectionTolerance());
+    if (!details.empty())
+      itkExceptionMacro(<< "source " << k << " is not on the grid of source 0 (different grids:" << details
+                        << "); register or resample it onto source 0 first");
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
+{
+  Superclass::GenerateInputRequestedRegion();
+  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
+    if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
+      input->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(DataObject * output)
+{
+  Superclass::EnlargeOutputRequestedRegion(output);
+  output->SetRequestedRegionToLargestPossibleRegion();
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
+{
+  const unsigned int n = this->GetNumberOfIndexedInputs();
+  auto               progress = ProgressAccumulator::New();
+  progress->SetMiniPipelineFilter(this);
+  std::vector<typename FloatImageType::Pointer> normalised(n);
+  m_Activities.assign(n, nullptr);
+  for (unsigned int k = 0; k < n; ++k)
+  {
+    // 1. Min-max to [0, 1].
+    const InputImageType * input = this->GetInput(k);
+    double                 lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+    {
+      const double v = static_cast<double>(it.Get());
+      if (!std::isfinite(v))
+        itkExceptionMacro(<< "source " << k << " holds a non-finite value at " << it.GetIndex());
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    normalised[k] = FloatImageType::New();
+    normalised[k]->CopyInformation(input);
+    normalised[k]->SetRegions(input->GetLargestPossibleRegion());
+    normalised[k]->Allocate();
+    ImageRegionConstIterator<InputImageType> in(input, input->GetLargestPossibleRegion());
+    for (ImageRegionIterator<FloatImageType> out(normalised[k], normalised[k]->GetLargestPossibleRegion()); !out.IsAtEnd();
+         ++out, ++in)
+      out.Set(hi > lo ? static_cast<float>((static_cast<double>(in.Get()) - lo) / (hi - lo)) : 0.0f);
+
+    // 2. The encoder's channel mean.
+    using FeatureFilter = ConvFeatureFilter<FloatImageType, FloatImageType>;
+    auto features = FeatureFilter::New();
+    features->SetInput(normalised[k]);
+    if (!m_ModelFileName.empty())
+      features->SetModelFileName(m_ModelFileName, m_ModelOutputName);
+    if (ImageDimension == 3)
+      features->SetSliceAxis(m_SliceAxis);
+    features->SetBackend(m_Backend);
+    progress->RegisterInternalFilter(features, 0.8f / static_cast<float>(n));
+    features->Update();
+    typename FloatImageType::Pointer activity = features->GetOutput();
+    if (activity->GetLargestPossibleRegion().GetSize() != input->GetLargestPossibleRegion().GetSize())
+      itkExceptionMacro(<< "the feature network changes the image size (strides or pooling); TDFIF needs an activity "
+                           "map on the sources' grid");
+    // The activity map on the source's grid exactly (the network keeps it up to rounding).
+    activity->DisconnectPipeline();
+    activity->CopyInformation(normalised[k]);
+
+    // 3. GLCM-mean texture of the quantised activity.
+    if (m_Texture)
+    {
+      auto texture = GLCMMeanTextureFilter<FloatImageType, FloatImageType>::New();
+      texture->SetInput(activity);
+      texture->SetRadius(m_Radius);
+      texture->SetNumberOfLevels(m_NumberOfLevels);
+      texture->SetBackend(m_Backend);
+      progress->RegisterInternalFilter(texture, 0.1f / static_cast<float>(n));
+      texture->Update();
+      activity = texture->GetOutput();
+      activity->DisconnectPipeline();
+    }
+    // 4. Optional smoothing.
+    if (m_WeightSmoothingSigma > 0.0)
+    {
+      auto smooth = DiscreteGaussianImageFilter<FloatImageType, FloatImageType>::New();
+      smooth->SetInput(activity);
+      smooth->SetVariance(m_WeightSmoothingSigma * m_WeightSmoothingSigma);
+      smooth->SetUseImageSpacing(false);
+      smooth->Update();
+      activity = smooth->GetOutput();
+      activity->DisconnectPipeline();
+    }
+    m_Activities[k] = activity;
+  }
+
+  // 5. Ratio weights, linear fusion.
+  auto fusion = WeightedFusionFilter<FloatImageType, OutputImageType, FloatImageType>::New();
+  for (unsigned int k = 0; k < n; ++k)
+  {
+    fusion->SetSource(k, normalised[k]);
+    fusion->SetActivityImage(k, m_Activities[k]);
+  }
+  fusion->SetEpsilon(m_Epsilon);
+  fusion->SetBackend(m_Backend);
+  progress->RegisterInternalFilter(fusion, 0.1f);
+  fusion->GraftOutput(this->GetOutput());
+  fusion->Update();
+  this->GraftOutput(fusion->GetOutput());
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
+{
+  Superclass::PrintSelf(os, indent);
+  os << indent << "NumberOfSources: " << this->GetNumberOfIndexedInputs() << std::endl;
+  os << indent << "NumberOfLevels: " << m_NumberOfLevels << std::endl;
+  os << indent << "Radius: " << m_Radius << std::endl;
+  os << indent << "Texture: " << m_Texture << std::endl;
+  os << indent << "WeightSmoothingSigma: " << m_WeightSmoothingSigma << std::endl;
+  os << indent << "Epsilon: " << m_Epsilon << std::endl;
+  os << indent << "SliceAxis: " << m_SliceAxis << std::endl;
+  os << indent << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)
+     << std::endl;
+  os << indent << "ModelOutputName: " << m_ModelOutputName << std::endl;
+  os << indent << "Backend: " << m_Backend << std::endl;
+  os << indent << "Activities: " << m_Activities.size() << std::endl;
+}
+} // namespace itk
+
+#endif
