@@ -3,6 +3,7 @@
 
 #include "itkDiscreteGaussianImageFilter.h"
 #include "itkFusionGrid.h"
+#include "itkFusionNormalization.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
 #include "itkProgressAccumulator.h"
@@ -109,23 +110,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
   {
     // 1. Min-max to [0, 1].
     const InputImageType * input = this->GetInput(k);
-    double                 lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    for (ImageRegionConstIterator<InputImageType> it(input, input->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-    {
-      const double v = static_cast<double>(it.Get());
-      if (!std::isfinite(v))
-        itkExceptionMacro(<< "source " << k << " holds a non-finite value at " << it.GetIndex());
-      lo = std::min(lo, v);
-      hi = std::max(hi, v);
-    }
-    normalised[k] = FloatImageType::New();
-    normalised[k]->CopyInformation(input);
-    normalised[k]->SetRegions(input->GetLargestPossibleRegion());
-    normalised[k]->Allocate();
-    ImageRegionConstIterator<InputImageType> in(input, input->GetLargestPossibleRegion());
-    for (ImageRegionIterator<FloatImageType> out(normalised[k], normalised[k]->GetLargestPossibleRegion()); !out.IsAtEnd();
-         ++out, ++in)
-      out.Set(hi > lo ? static_cast<float>((static_cast<double>(in.Get()) - lo) / (hi - lo)) : 0.0f);
+    normalised[k] = fusion::MinMaxNormalised(input, "source " + std::to_string(k));
 
     // 2. The encoder's channel mean.
     using FeatureFilter = ConvFeatureFilter<FloatImageType, FloatImageType>;

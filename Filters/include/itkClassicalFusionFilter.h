@@ -1,0 +1,234 @@
+#ifndef itkClassicalFusionFilter_h
+#define itkClassicalFusionFilter_h
+
+#include "itkFusionBackend.h"
+#include "itkFusionGrid.h"
+#include "itkFusionNormalization.h"
+#include "itkImageToImageFilter.h"
+#include "itkLaplacianPyramid.h"
+#include "itkWeightedFusionFilter.h"
+
+#include "vnl/algo/vnl_symmetric_eigensystem.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace itk
+{
+/** \class ClassicalFusionFilter
+ * \brief The classical pixel and pyramid fusion rules, as baselines beside the learned systems.
+ *
+ * N >= 2 sources on one grid, each min-max normalised to [0, 1] first; the output on source 0's
+ * grid:
+ *   - Average: the mean (WeightedFusionFilter with equal weights, CPU or CUDA);
+ *   - Maximum: the per-pixel maximum;
+ *   - PCA: F = sum_k w_k I_k with w the principal eigenvector of the sources' covariance matrix,
+ *     magnitudes normalised to sum 1 (equal weights when no source varies);
+ *   - LaplacianPyramid: Burt and Adelson's pyramid (Levels, default 4; itkLaplacianPyramid.h), the
+ *     coarsest level averaged, every Laplacian level by the coefficient of largest magnitude.
+ * (The DWT max-abs rule is WaveletFeatureFusionFilter with Average + MaxAbs.)
+ * The rules read whole images: the filter requests and produces the largest possible region.
+ *
+ * \ingroup MultimodalFusion
+ */
+template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
+class ITK_TEMPLATE_EXPORT ClassicalFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+{
+public:
+  ITK_DISALLOW_COPY_AND_MOVE(ClassicalFusionFilter);
+
+  using Self = ClassicalFusionFilter;
+  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Pointer = SmartPointer<Self>;
+  using ConstPointer = SmartPointer<const Self>;
+  itkNewMacro(Self);
+  itkTypeMacro(ClassicalFusionFilter, ImageToImageFilter);
+
+  static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
+  static_assert(ImageDimension <= 3, "ClassicalFusionFilter takes images of up to three dimensions");
+  using InputImageType = TInputImage;
+  using OutputImageType = TOutputImage;
+  using FloatImageType = Image<float, ImageDimension>;
+  using BackendEnum = FusionEnums::Backend;
+
+  enum class Rule
+  {
+    Average,
+    Maximum,
+    PCA,
+    LaplacianPyramid
+  };
+  static const char *
+  RuleName(Rule rule)
+  {
+    const char * names[] = { "Average", "Maximum", "PCA", "LaplacianPyramid" };
+    return names[static_cast<int>(rule)];
+  }
+
+  void
+  SetSource(unsigned int k, const InputImageType * image)
+  {
+    this->SetNthInput(k, const_cast<InputImageType *>(image));
+  }
+  itkSetEnumMacro(Rule, Rule);
+  itkGetEnumMacro(Rule, Rule);
+  /** Pyramid levels of LaplacianPyramid (default 4). */
+  itkSetMacro(Levels, unsigned int);
+  itkGetConstMacro(Levels, unsigned int);
+  /** The backend of the Average rule's kernel (the other rules run on the CPU). */
+  itkSetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(Backend, BackendEnum);
+
+  /** The PCA weights of the last update (empty for the other rules). */
+  const std::vector<double> &
+  GetWeights() const
+  {
+    return m_Weights;
+  }
+
+protected:
+  ClassicalFusionFilter() { this->SetNumberOfRequiredInputs(1); }
+  ~ClassicalFusionFilter() override = default;
+
+  void
+  VerifyPreconditions() ITKv5_CONST override
+  {
+    Superclass::VerifyPreconditions();
+    if (this->GetNumberOfIndexedInputs() < 2)
+      itkExceptionMacro(<< "fusion needs at least two sources, has " << this->GetNumberOfIndexedInputs());
+    for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
+      if (!this->GetInput(k))
+        itkExceptionMacro(<< "source " << k << " is not set");
+    if (m_Levels < 1)
+      itkExceptionMacro(<< "Levels must be at least 1");
+    for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
+    {
+      const std::string details = fusion::GridDifference<ImageDimension>(
+        this->GetInput(0), this->GetInput(k), this->GetCoordinateTolerance(), this->GetDirectionTolerance());
+      if (!details.empty())
+        itkExceptionMacro(<< "source " << k << " is not on the grid of source 0 (different grids:" << details
+                          << "); register or resample it onto source 0 first");
+    }
+  }
+  void
+  GenerateInputRequestedRegion() override
+  {
+    Superclass::GenerateInputRequestedRegion();
+    for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
+      if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
+        input->SetRequestedRegionToLargestPossibleRegion();
+  }
+  void
+  EnlargeOutputRequestedRegion(DataObject * output) override
+  {
+    Superclass::EnlargeOutputRequestedRegion(output);
+    output->SetRequestedRegionToLargestPossibleRegion();
+  }
+  void
+  GenerateData() override;
+  void
+  PrintSelf(std::ostream & os, Indent indent) const override
+  {
+    Superclass::PrintSelf(os, indent);
+    os << indent << "NumberOfSources: " << this->GetNumberOfIndexedInputs() << std::endl;
+    os << indent << "Rule: " << RuleName(m_Rule) << std::endl;
+    os << indent << "Levels: " << m_Levels << std::endl;
+    os << indent << "Backend: " << m_Backend << std::endl;
+    os << indent << "Weights:";
+    for (double w : m_Weights)
+      os << " " << w;
+    os << std::endl;
+  }
+
+private:
+  Rule                m_Rule{ Rule::Average };
+  unsigned int        m_Levels{ 4 };
+  BackendEnum         m_Backend{ BackendEnum::Auto };
+  std::vector<double> m_Weights;
+};
+
+template <typename TInputImage, typename TOutputImage>
+void
+ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
+{
+  const unsigned int                            n = this->GetNumberOfIndexedInputs();
+  std::vector<typename FloatImageType::Pointer> normalised(n);
+  for (unsigned int k = 0; k < n; ++k)
+    normalised[k] = fusion::MinMaxNormalised(this->GetInput(k), "source " + std::to_string(k));
+  m_Weights.clear();
+  auto weighted = WeightedFusionFilter<FloatImageType, OutputImageType, FloatImageType>::New();
+  weighted->SetBackend(m_Backend);
+  for (unsigned int k = 0; k < n; ++k)
+    weighted->SetSource(k, normalised[k]);
+  const size_t count = normalised[0]->GetLargestPossibleRegion().GetNumberOfPixels();
+  if (m_Rule == Rule::Maximum || m_Rule == Rule::LaplacianPyramid)
+  {
+    std::vector<float> fused(count);
+    if (m_Rule == Rule::Maximum)
+      for (size_t i = 0; i < count; ++i)
+      {
+        float m = normalised[0]->GetBufferPointer()[i];
+        for (unsigned int k = 1; k < n; ++k)
+          m = std::max(m, normalised[k]->GetBufferPointer()[i]);
+        fused[i] = m;
+      }
+    else
+    {
+      std::vector<const float *> sources;
+      for (const auto & s : normalised)
+        sources.push_back(s->GetBufferPointer());
+      std::array<size_t, 3> size{ { 1, 1, 1 } };
+      for (unsigned int d = 0; d < ImageDimension; ++d)
+        size[d] = normalised[0]->GetLargestPossibleRegion().GetSize(d);
+      fused = fusion::LaplacianPyramidFusion(sources, size, ImageDimension, m_Levels);
+    }
+    OutputImageType * output = this->GetOutput();
+    output->SetBufferedRegion(output->GetRequestedRegion());
+    output->Allocate();
+    auto * out = output->GetBufferPointer();
+    for (size_t i = 0; i < count; ++i)
+      out[i] = static_cast<typename OutputImageType::PixelType>(fused[i]);
+    return;
+  }
+  if (m_Rule == Rule::PCA)
+  {
+    vnl_matrix<double> covariance(n, n, 0.0);
+    std::vector<double> mean(n, 0.0);
+    for (unsigned int k = 0; k < n; ++k)
+    {
+      for (size_t i = 0; i < count; ++i)
+        mean[k] += normalised[k]->GetBufferPointer()[i];
+      mean[k] /= static_cast<double>(count);
+    }
+    for (size_t i = 0; i < count; ++i)
+      for (unsigned int a = 0; a < n; ++a)
+        for (unsigned int b = a; b < n; ++b)
+          covariance(a, b) += (normalised[a]->GetBufferPointer()[i] - mean[a]) * (normalised[b]->GetBufferPointer()[i] - mean[b]);
+    for (unsigned int a = 0; a < n; ++a)
+      for (unsigned int b = 0; b < a; ++b)
+        covariance(a, b) = covariance(b, a);
+    const vnl_symmetric_eigensystem<double> eigen(covariance);
+    const vnl_vector<double>                principal = eigen.get_eigenvector(n - 1); // largest eigenvalue last
+    double                                  total = 0.0;
+    for (unsigned int k = 0; k < n; ++k)
+      total += std::abs(principal[k]);
+    for (unsigned int k = 0; k < n; ++k)
+      m_Weights.push_back(total > 0 && eigen.get_eigenvalue(n - 1) > 0 ? std::abs(principal[k]) / total : 1.0 / n);
+    for (unsigned int k = 0; k < n; ++k)
+    {
+      auto w = FloatImageType::New();
+      w->CopyInformation(normalised[k]);
+      w->SetRegions(normalised[k]->GetLargestPossibleRegion());
+      w->Allocate();
+      w->FillBuffer(static_cast<float>(m_Weights[k]));
+      weighted->SetWeightImage(k, w);
+    }
+  }
+  weighted->GraftOutput(this->GetOutput());
+  weighted->Update();
+  this->GraftOutput(weighted->GetOutput());
+}
+} // namespace itk
+
+#endif
