@@ -14,6 +14,11 @@
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
 #include "itkMinimumMaximumImageCalculator.h"
+#include "itkClassicalFusionFilter.h"
+#include "itkFusionColour.h"
+#include "itkFusionNormalization.h"
+#include "itkTDFIFFusionFilter.h"
+#include "itkWaveletFeatureFusionFilter.h"
 #include "itkWeightedFusionFilter.h"
 #include "mmfusionIO.h"
 
@@ -40,21 +45,37 @@ Usage:
       FOLDER/{mri,ct,pet}_2d.<format> and FOLDER/{mri,ct,pet}_3d.<format>.
 
   mmfusion fuse A B [C ...] -o OUT [options]
-      Fuses N >= 2 images that lie on one grid (same size, spacing, origin, direction).
-      --method average|activity   average: the mean of the normalised sources (default);
-                                  activity: per-pixel weights from the intensity activity,
-                                  W_k = (A_k + eps) / (sum_j A_j + N eps), A_k = normalised source k
-      --normalize minmax|none     rescale each source to [0, 1] first (default minmax), so that
-                                  modalities in different units (HU, SUV, MR units) are comparable
-      --epsilon E                 eps of the activity rule (default 1e-6)
+      Fuses N >= 2 images that lie on one grid (same size, spacing, origin, direction). Each
+      source is min-max normalised to [0, 1] first (modalities in different units become
+      comparable); the result lies in [0, 1].
+      --method M                  tdfif (default): TDFIF encoder activity, GLCM-mean texture,
+                                    ratio weights, linear fusion (METHODS.md 2)
+                                  dwt-cnn: DWT, per-band CNN activity weights, inverse DWT
+                                  average | max | pca | laplacian: the classical rules
+                                  dwt: DWT, approximation averaged, details max-abs
+                                  activity: each normalised source weighs itself
+      --glcm-levels L, --radius R, --no-texture, --weight-sigma S
+                                  tdfif: GLCM levels (8), window radius (2), the texture
+                                  ablation, Gaussian smoothing of the weights (0)
+      --model NET.onnx [--output-tensor NAME]
+                                  tdfif, dwt-cnn: another feature network (same-size output)
+      --wavelet W, --levels L, --mode M, --detail-rule weighted|maxabs
+                                  dwt, dwt-cnn: wavelet (db2), levels (3), PyWavelets mode
+                                  (symmetric); laplacian: --levels (4)
+      --epsilon E                 activity: eps of the ratio rule (default 1e-6)
+      --colour-space ycbcr|yuv|ihs
+                                  a colour source (RGB PET/SPECT) is fused by its luminance and
+                                  the result takes its chroma: an RGB output (default ycbcr,
+                                  BT.601); RGB files with equal channels are grey
       --backend auto|cpu|cuda|emulated
-                                  where the fusion kernel runs (default auto: a GPU if present,
-                                  else all CPU cores; env FUSION_BACKEND overrides auto);
-                                  emulated runs the CUDA kernel on the CPU (for testing)
+                                  where the kernels run (default auto: a GPU if present, else
+                                  all CPU cores; env FUSION_BACKEND overrides auto); emulated
+                                  runs the CUDA kernels on the CPU (for testing)
       --type auto|float|double|uchar|ushort|short
                                   output pixels (default auto: float; uchar for PNG/JPEG)
-      --preview FILE.png          a montage of the sources and the fused image (3D: the middle
-                                  axial, coronal and sagittal slices)
+      --preview FILE.png          a montage of the sources (tdfif: and the first weight map) and
+                                  the fused image (3D: the middle axial, coronal and sagittal
+                                  slices)
       --metrics FILE.json         the quality metrics of the result (as `mmfusion metrics --json`)
       --metrics-preset P          their preset (default standard; see metrics)
       --quiet                     no progress or summary on stderr
@@ -227,30 +248,6 @@ ShowProgress(itk::ProcessObject * process, const std::string & label, bool quiet
 template <unsigned int D>
 using FloatImage = itk::Image<float, D>;
 
-/* Min-max normalisation to [0, 1]; a constant image becomes 0 (with a warning). */
-template <unsigned int D>
-typename FloatImage<D>::Pointer
-Normalized(const typename FloatImage<D>::Pointer & image, const std::string & name, bool quiet)
-{
-  auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
-  range->SetImage(image);
-  range->Compute();
-  const double lo = range->GetMinimum(), hi = range->GetMaximum();
-  if (!std::isfinite(lo) || !std::isfinite(hi))
-    throw std::runtime_error("'" + name + "' contains NaN or infinite values");
-  auto out = FloatImage<D>::New();
-  out->CopyInformation(image);
-  out->SetRegions(image->GetLargestPossibleRegion());
-  out->Allocate();
-  if (!(hi > lo) && !quiet)
-    std::cerr << "mmfusion: warning: '" << name << "' is constant (" << lo << "); it normalises to 0\n";
-  itk::ImageRegionConstIterator<FloatImage<D>> in(image, image->GetLargestPossibleRegion());
-  itk::ImageRegionIterator<FloatImage<D>>      o(out, out->GetLargestPossibleRegion());
-  for (; !in.IsAtEnd(); ++in, ++o)
-    o.Set(hi > lo ? static_cast<float>((in.Get() - lo) / (hi - lo)) : 0.0f);
-  return out;
-}
-
 bool
 IsEightBitFile(const std::string & path);
 template <unsigned int D>
@@ -260,50 +257,154 @@ ReportMetrics(const Arguments & args, const std::string & preset,
               const typename FloatImage<D>::Pointer & fused, const std::string & fusedName, bool eightBit, bool print,
               const std::string & json);
 
+/* The fusion methods of `mmfusion fuse`. */
+const std::vector<std::string> kFusionMethods{ "tdfif", "dwt-cnn", "average", "max", "dwt", "laplacian", "pca", "activity" };
+
 template <unsigned int D>
 int
 Fuse(const Arguments & args, const std::string & output)
 {
+  using Image = FloatImage<D>;
   const bool        quiet = args.has("--quiet");
-  const std::string method = args.get("--method", "average");
-  const std::string normalize = args.get("--normalize", "minmax");
-  if (method != "average" && method != "activity")
-    throw UsageError("unknown method '" + method + "' (this version has: average, activity)");
-  if (normalize != "minmax" && normalize != "none")
-    throw UsageError("--normalize takes minmax or none, not '" + normalize + "'");
+  const std::string method = args.get("--method", "tdfif");
+  if (std::find(kFusionMethods.begin(), kFusionMethods.end(), method) == kFusionMethods.end())
+    throw UsageError("unknown method '" + method + "' (methods: tdfif, dwt-cnn, average, max, dwt, laplacian, pca, activity)");
   const auto backend = itk::fusion::BackendFromString(args.get("--backend", "auto"));
-  double     epsilon = 1e-6;
-  try
-  {
-    epsilon = std::stod(args.get("--epsilon", "1e-6"));
-  }
-  catch (const std::exception &)
-  {
-    throw UsageError("--epsilon needs a number");
-  }
+  const auto number = [&](const std::string & option, double fallback) {
+    try
+    {
+      return args.options.count(option) ? std::stod(args.get(option, "")) : fallback;
+    }
+    catch (const std::exception &)
+    {
+      throw UsageError(option + " needs a number");
+    }
+  };
+  const auto colourSpace = [&] {
+    try
+    {
+      return itk::fusion::ColourSpaceFromString(args.get("--colour-space", "ycbcr"));
+    }
+    catch (const std::exception & e)
+    {
+      throw UsageError(e.what());
+    }
+  }();
 
-  std::vector<typename FloatImage<D>::Pointer> sources;
+  // Sources: grey images as they are; a colour source (RGB PET / SPECT) enters as its luminance,
+  // and the first one's chroma colours the result.
+  std::vector<typename Image::Pointer> sources;
+  std::vector<typename Image::Pointer> chroma; // luminance, chroma 1, chroma 2 of the colour source
   for (const auto & path : args.positional)
   {
-    auto image = mmfusion::ReadImage<D>(path);
-    sources.push_back(normalize == "minmax" ? Normalized<D>(image, path, quiet) : image);
+    const auto channels = mmfusion::ReadColourChannels<D>(path);
+    if (channels.empty())
+    {
+      sources.push_back(mmfusion::ReadImage<D>(path));
+      continue;
+    }
+    std::vector<typename Image::Pointer> lc(3);
+    for (auto & c : lc)
+    {
+      c = Image::New();
+      c->CopyInformation(channels[0]);
+      c->SetRegions(channels[0]->GetLargestPossibleRegion());
+      c->Allocate();
+    }
+    const size_t n = channels[0]->GetLargestPossibleRegion().GetNumberOfPixels();
+    for (size_t i = 0; i < n; ++i)
+    {
+      const auto v = itk::fusion::ToLuminanceChroma(channels[0]->GetBufferPointer()[i], channels[1]->GetBufferPointer()[i],
+                                                    channels[2]->GetBufferPointer()[i], colourSpace);
+      for (unsigned c = 0; c < 3; ++c)
+        lc[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
+    }
+    sources.push_back(lc[0]);
+    if (chroma.empty())
+      chroma = lc;
   }
 
-  using Filter = itk::WeightedFusionFilter<FloatImage<D>>;
-  auto fusion = Filter::New();
-  for (unsigned int k = 0; k < sources.size(); ++k)
+  typename itk::ImageToImageFilter<Image, Image>::Pointer filter;
+  typename itk::TDFIFFusionFilter<Image>::Pointer         tdfif;
+  if (method == "tdfif")
   {
-    fusion->SetSource(k, sources[k]);
-    if (method == "activity")
-      fusion->SetActivityImage(k, sources[k]);
+    tdfif = itk::TDFIFFusionFilter<Image>::New();
+    tdfif->SetNumberOfLevels(static_cast<unsigned>(number("--glcm-levels", 8)));
+    tdfif->SetRadius(static_cast<unsigned>(number("--radius", 2)));
+    tdfif->SetTexture(!args.has("--no-texture"));
+    tdfif->SetWeightSmoothingSigma(number("--weight-sigma", 0));
+    if (args.options.count("--model"))
+      tdfif->SetModelFileName(args.get("--model", ""), args.get("--output-tensor", ""));
+    tdfif->SetBackend(backend);
+    for (unsigned k = 0; k < sources.size(); ++k)
+      tdfif->SetSource(k, sources[k]);
+    filter = tdfif;
   }
-  fusion->SetEpsilon(epsilon);
-  fusion->SetBackend(backend);
-  ShowProgress(fusion, "fusing", quiet);
+  else if (method == "dwt" || method == "dwt-cnn")
+  {
+    using Wavelet = itk::WaveletFeatureFusionFilter<Image>;
+    auto w = Wavelet::New();
+    w->SetWavelet(args.get("--wavelet", "db2"));
+    w->SetLevels(static_cast<unsigned>(number("--levels", 3)));
+    try
+    {
+      w->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
+    }
+    catch (const std::exception & e)
+    {
+      throw UsageError(e.what());
+    }
+    if (method == "dwt")
+    {
+      w->SetApproximationRule(Wavelet::Rule::Average);
+      w->SetDetailRule(Wavelet::Rule::MaxAbs);
+    }
+    else
+    {
+      const std::string detail = args.get("--detail-rule", "weighted");
+      if (detail != "weighted" && detail != "maxabs")
+        throw UsageError("--detail-rule takes weighted or maxabs, not '" + detail + "'");
+      w->SetDetailRule(detail == "maxabs" ? Wavelet::Rule::MaxAbs : Wavelet::Rule::ActivityWeighted);
+      if (args.options.count("--model"))
+        w->SetModelFileName(args.get("--model", ""), args.get("--output-tensor", ""));
+    }
+    w->SetBackend(backend);
+    for (unsigned k = 0; k < sources.size(); ++k)
+      w->SetSource(k, sources[k]);
+    filter = w;
+  }
+  else if (method == "activity")
+  {
+    // Activity weights: each normalised source is its own activity (the foundation's rule).
+    auto w = itk::WeightedFusionFilter<Image>::New();
+    for (unsigned k = 0; k < sources.size(); ++k)
+    {
+      const auto normalised = itk::fusion::MinMaxNormalised(sources[k].GetPointer(), "'" + args.positional[k] + "'");
+      w->SetSource(k, normalised);
+      w->SetActivityImage(k, normalised);
+    }
+    w->SetEpsilon(number("--epsilon", 1e-6));
+    w->SetBackend(backend);
+    filter = w;
+  }
+  else
+  {
+    using Classical = itk::ClassicalFusionFilter<Image>;
+    auto c = Classical::New();
+    c->SetRule(method == "average" ? Classical::Rule::Average
+                                   : (method == "max" ? Classical::Rule::Maximum
+                                                      : (method == "pca" ? Classical::Rule::PCA : Classical::Rule::LaplacianPyramid)));
+    c->SetLevels(static_cast<unsigned>(number("--levels", 4)));
+    c->SetBackend(backend);
+    for (unsigned k = 0; k < sources.size(); ++k)
+      c->SetSource(k, sources[k]);
+    filter = c;
+  }
+  ShowProgress(filter, "fusing", quiet);
   const auto start = std::chrono::steady_clock::now();
   try
   {
-    fusion->Update();
+    filter->Update();
   }
   catch (const itk::ExceptionObject & e)
   {
@@ -313,21 +414,46 @@ Fuse(const Arguments & args, const std::string & output)
     throw std::runtime_error(what);
   }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  typename FloatImage<D>::Pointer fused = fusion->GetOutput();
+  typename Image::Pointer fused = filter->GetOutput();
+  fused->DisconnectPipeline();
   if (args.options.count("--metrics"))
     ReportMetrics<D>(args, args.get("--metrics-preset", "standard"), sources, args.positional, fused, output, false,
                      false, args.get("--metrics", ""));
-  mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
+  if (chroma.empty())
+    mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
+  else
+  {
+    // The fused luminance with the colour source's chroma, back to RGB.
+    std::vector<typename Image::Pointer> rgb(3);
+    for (auto & c : rgb)
+    {
+      c = Image::New();
+      c->CopyInformation(fused);
+      c->SetRegions(fused->GetLargestPossibleRegion());
+      c->Allocate();
+    }
+    const size_t n = fused->GetLargestPossibleRegion().GetNumberOfPixels();
+    for (size_t i = 0; i < n; ++i)
+    {
+      const auto v = itk::fusion::FromLuminanceChroma(fused->GetBufferPointer()[i], chroma[1]->GetBufferPointer()[i],
+                                                      chroma[2]->GetBufferPointer()[i], colourSpace);
+      for (unsigned c = 0; c < 3; ++c)
+        rgb[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
+    }
+    mmfusion::WriteColourImage<D>(rgb, output);
+  }
   if (args.options.count("--preview"))
   {
     auto shown = sources;
+    if (tdfif)
+      shown.push_back(tdfif->GetWeight(0)); // the first source's weight map
     shown.push_back(fused);
     mmfusion::WritePreview<D>(shown, args.get("--preview", ""));
   }
   if (!quiet)
     std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << method << ", "
-              << itk::fusion::BackendName(fusion->GetLastUsedBackend()) << " backend, " << ms << " ms) -> " << output
-              << "\n";
+              << itk::fusion::BackendName(itk::fusion::ResolveBackend(backend, true, "mmfusion fuse")) << " backend, "
+              << ms << " ms) -> " << output << "\n";
   return 0;
 }
 
@@ -335,9 +461,10 @@ int
 CommandFuse(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
-                       { "-o", "--output", "--method", "--normalize", "--epsilon", "--backend", "--type", "--preview",
-                         "--metrics", "--metrics-preset" },
-                       { "--quiet" });
+                       { "-o", "--output", "--method", "--epsilon", "--backend", "--type", "--preview", "--metrics",
+                         "--metrics-preset", "--glcm-levels", "--radius", "--weight-sigma", "--model", "--output-tensor",
+                         "--wavelet", "--levels", "--mode", "--detail-rule", "--colour-space" },
+                       { "--quiet", "--no-texture" });
   const std::string output = args.get("-o", args.get("--output", ""));
   if (output.empty())
     throw UsageError("fuse needs an output: -o OUT");

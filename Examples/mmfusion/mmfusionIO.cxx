@@ -11,6 +11,7 @@
 #include "itkImageSeriesWriter.h"
 #include "itkMetaDataObject.h"
 #include "itkNumericSeriesFileNames.h"
+#include "itkRGBPixel.h"
 #include "itkVectorImage.h"
 
 #include <algorithm>
@@ -395,10 +396,88 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
   writer->Update();
 }
 
+template <unsigned int D>
+std::vector<typename itk::Image<float, D>::Pointer>
+ReadColourChannels(const std::string & path)
+{
+  using ImageType = itk::Image<float, D>;
+  if (IsDirectory(path))
+    return {};
+  auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+  if (!io)
+    return {};
+  io->SetFileName(path);
+  io->ReadImageInformation();
+  if (io->GetNumberOfComponents() < 3)
+    return {};
+  using ColourImage = itk::VectorImage<float, D>;
+  auto reader = itk::ImageFileReader<ColourImage>::New();
+  reader->SetFileName(path);
+  reader->Update();
+  const auto colour = reader->GetOutput();
+  double     top = 0.0;
+  bool       grey = true;
+  for (itk::ImageRegionConstIterator<ColourImage> it(colour, colour->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+  {
+    const auto p = it.Get();
+    grey = grey && p[0] == p[1] && p[1] == p[2];
+    top = std::max({ top, static_cast<double>(p[0]), static_cast<double>(p[1]), static_cast<double>(p[2]) });
+  }
+  if (grey)
+    return {};
+  const double scale = io->GetComponentType() == itk::IOComponentEnum::UCHAR ? 255.0 : (top > 0 ? top : 1.0);
+  std::vector<typename ImageType::Pointer> channels(3);
+  for (unsigned c = 0; c < 3; ++c)
+  {
+    channels[c] = ImageType::New();
+    channels[c]->CopyInformation(colour);
+    channels[c]->SetRegions(colour->GetLargestPossibleRegion());
+    channels[c]->Allocate();
+    itk::ImageRegionConstIterator<ColourImage> in(colour, colour->GetLargestPossibleRegion());
+    for (itk::ImageRegionIterator<ImageType> out(channels[c], channels[c]->GetLargestPossibleRegion()); !out.IsAtEnd();
+         ++out, ++in)
+      out.Set(static_cast<float>(in.Get()[c] / scale));
+  }
+  return channels;
+}
+
+template <unsigned int D>
+void
+WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb, const std::string & path)
+{
+  using ColourImage = itk::Image<itk::RGBPixel<unsigned char>, D>;
+  auto out = ColourImage::New();
+  out->CopyInformation(rgb[0]);
+  out->SetRegions(rgb[0]->GetLargestPossibleRegion());
+  out->Allocate();
+  std::vector<itk::ImageRegionConstIterator<itk::Image<float, D>>> in;
+  for (const auto & c : rgb)
+    in.emplace_back(c, c->GetLargestPossibleRegion());
+  for (itk::ImageRegionIterator<ColourImage> o(out, out->GetLargestPossibleRegion()); !o.IsAtEnd(); ++o)
+  {
+    itk::RGBPixel<unsigned char> p;
+    for (unsigned c = 0; c < 3; ++c)
+    {
+      p[c] = static_cast<unsigned char>(std::lround(255.0 * std::min(1.0f, std::max(0.0f, in[c].Get()))));
+      ++in[c];
+    }
+    o.Set(p);
+  }
+  MakeParentDirectories(path);
+  auto writer = itk::ImageFileWriter<ColourImage>::New();
+  writer->SetInput(out);
+  writer->SetFileName(path);
+  writer->Update();
+}
+
 template Image2D::Pointer ReadImage<2>(const std::string &);
 template Image3D::Pointer ReadImage<3>(const std::string &);
 template void WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
 template void WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
 template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &);
 template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &);
+template std::vector<Image2D::Pointer> ReadColourChannels<2>(const std::string &);
+template std::vector<Image3D::Pointer> ReadColourChannels<3>(const std::string &);
+template void WriteColourImage<2>(const std::vector<Image2D::Pointer> &, const std::string &);
+template void WriteColourImage<3>(const std::vector<Image3D::Pointer> &, const std::string &);
 } // namespace mmfusion

@@ -25,6 +25,18 @@ template <unsigned int D>
 typename itk::Image<float, D>::Pointer
 ReadImage(const std::string & path);
 
+/** A colour file's channels R, G, B scaled to [0, 1] (divided by 255 for 8-bit components, else by
+ * the largest value), or empty when the file is grey or its three channels are equal (RGB PNGs of
+ * MRI and CT are grey images). */
+template <unsigned int D>
+std::vector<typename itk::Image<float, D>::Pointer>
+ReadColourChannels(const std::string & path);
+
+/** Writes R, G, B in [0, 1] as an 8-bit RGB image (PNG, NIfTI, MetaImage, ...). */
+template <unsigned int D>
+void
+WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb, const std::string & path);
+
 /** Output pixel types: float, double, uchar, ushort, short, or auto (float, except uchar for
  * PNG/JPEG/BMP, where the values are scaled from [0, 1] when the image lies within it, else
  * min-max rescaled). A path ending in '/' or naming an existing folder writes a DICOM series (3D). */
