@@ -54,9 +54,10 @@ Usage:
                                   average | max | pca | laplacian: the classical rules
                                   dwt: DWT, approximation averaged, details max-abs
                                   activity: each normalised source weighs itself
-      --glcm-levels L, --radius R, --no-texture, --weight-sigma S
+      --glcm-levels L, --radius R, --no-texture, --weight-sigma S, --weight-power P
                                   tdfif: GLCM levels (8), window radius (2), the texture
-                                  ablation, Gaussian smoothing of the weights (0)
+                                  ablation, Gaussian smoothing of the weights (0), the power of
+                                  the weights' inputs (4)
       --model NET.onnx [--output-tensor NAME]
                                   tdfif, dwt-cnn: another feature network (same-size output)
       --wavelet W, --levels L, --mode M, --detail-rule weighted|maxabs
@@ -333,6 +334,7 @@ Fuse(const Arguments & args, const std::string & output)
     tdfif->SetRadius(static_cast<unsigned>(number("--radius", 2)));
     tdfif->SetTexture(!args.has("--no-texture"));
     tdfif->SetWeightSmoothingSigma(number("--weight-sigma", 0));
+    tdfif->SetWeightPower(number("--weight-power", 4)); // the quality table's choice (README)
     if (args.options.count("--model"))
       tdfif->SetModelFileName(args.get("--model", ""), args.get("--output-tensor", ""));
     tdfif->SetBackend(backend);
@@ -462,7 +464,7 @@ CommandFuse(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
                        { "-o", "--output", "--method", "--epsilon", "--backend", "--type", "--preview", "--metrics",
-                         "--metrics-preset", "--glcm-levels", "--radius", "--weight-sigma", "--model", "--output-tensor",
+                         "--metrics-preset", "--glcm-levels", "--radius", "--weight-sigma", "--weight-power", "--model", "--output-tensor",
                          "--wavelet", "--levels", "--mode", "--detail-rule", "--colour-space" },
                        { "--quiet", "--no-texture" });
   const std::string output = args.get("-o", args.get("--output", ""));

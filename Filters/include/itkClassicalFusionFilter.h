@@ -26,7 +26,8 @@ namespace itk
  *   - PCA: F = sum_k w_k I_k with w the principal eigenvector of the sources' covariance matrix,
  *     magnitudes normalised to sum 1 (equal weights when no source varies);
  *   - LaplacianPyramid: Burt and Adelson's pyramid (Levels, default 4; itkLaplacianPyramid.h), the
- *     coarsest level averaged, every Laplacian level by the coefficient of largest magnitude.
+ *     coarsest level averaged, every Laplacian level by the coefficient of largest magnitude,
+ *     the result clipped to [0, 1].
  * (The DWT max-abs rule is WaveletFeatureFusionFilter with Average + MaxAbs.)
  * The rules read whole images: the filter requests and produces the largest possible region.
  *
@@ -182,6 +183,8 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
       for (unsigned int d = 0; d < ImageDimension; ++d)
         size[d] = normalised[0]->GetLargestPossibleRegion().GetSize(d);
       fused = fusion::LaplacianPyramidFusion(sources, size, ImageDimension, m_Levels);
+      for (float & v : fused) // the sources' range: max-abs detail may overshoot it
+        v = std::min(1.0f, std::max(0.0f, v));
     }
     OutputImageType * output = this->GetOutput();
     output->SetBufferedRegion(output->GetRequestedRegion());

@@ -23,7 +23,8 @@ namespace itk
  *   3. grey-level normalisation and quantisation of M_k to NumberOfLevels levels over its own
  *      min..max, and its GLCM mean T_k in a (2 Radius + 1)^D window (GLCMMeanTextureFilter, the
  *      quick O(1) algorithm) -- with Texture off (the ablation) T_k = M_k;
- *   4. optionally T_k smoothed by a Gaussian of WeightSmoothingSigma pixels;
+ *   4. optionally T_k smoothed by a Gaussian of WeightSmoothingSigma pixels, and raised to
+ *      WeightPower p (default 1; larger p moves the rule towards choose-max);
  *   5. weights by the normalised ratio rule W_k = (T_k + eps) / (sum_j T_j + N eps) and the linear
  *      fusion F = sum_k W_k I_k of the normalised sources (WeightedFusionFilter).
  * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
@@ -78,6 +79,9 @@ public:
   /** Gaussian smoothing of the weights' inputs, sigma in pixels (default 0: none). */
   itkSetMacro(WeightSmoothingSigma, double);
   itkGetConstMacro(WeightSmoothingSigma, double);
+  /** The power p of the weights' inputs (default 1). */
+  itkSetMacro(WeightPower, double);
+  itkGetConstMacro(WeightPower, double);
   /** eps of the ratio rule (default 1e-6). */
   itkSetMacro(Epsilon, double);
   itkGetConstMacro(Epsilon, double);
@@ -125,6 +129,7 @@ private:
   unsigned int m_Radius{ 2 };
   bool         m_Texture{ true };
   double       m_WeightSmoothingSigma{ 0.0 };
+  double       m_WeightPower{ 1.0 };
   double       m_Epsilon{ 1e-6 };
   int          m_SliceAxis{ 2 };
   std::string  m_ModelFileName;

@@ -67,6 +67,8 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
     itkExceptionMacro(<< "NumberOfLevels must be at least 2, is " << m_NumberOfLevels);
   if (!(m_Epsilon > 0.0) || !std::isfinite(m_Epsilon))
     itkExceptionMacro(<< "Epsilon must be finite and > 0, is " << m_Epsilon);
+  if (!(m_WeightPower > 0.0) || !std::isfinite(m_WeightPower))
+    itkExceptionMacro(<< "WeightPower must be finite and > 0, is " << m_WeightPower);
   if (!(m_WeightSmoothingSigma >= 0.0) || !std::isfinite(m_WeightSmoothingSigma))
     itkExceptionMacro(<< "WeightSmoothingSigma must be finite and >= 0, is " << m_WeightSmoothingSigma);
   for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
@@ -155,6 +157,9 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
       activity = smooth->GetOutput();
       activity->DisconnectPipeline();
     }
+    if (m_WeightPower != 1.0)
+      for (ImageRegionIterator<FloatImageType> it(activity, activity->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+        it.Set(static_cast<float>(std::pow(std::max(0.0f, it.Get()), m_WeightPower)));
     m_Activities[k] = activity;
   }
 
@@ -183,6 +188,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Inden
   os << indent << "Radius: " << m_Radius << std::endl;
   os << indent << "Texture: " << m_Texture << std::endl;
   os << indent << "WeightSmoothingSigma: " << m_WeightSmoothingSigma << std::endl;
+  os << indent << "WeightPower: " << m_WeightPower << std::endl;
   os << indent << "Epsilon: " << m_Epsilon << std::endl;
   os << indent << "SliceAxis: " << m_SliceAxis << std::endl;
   os << indent << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)

@@ -25,7 +25,8 @@ namespace itk
  *     a band smaller than the network's receptive field uses |c| as its activity.
  * ApproximationRule (default ActivityWeighted) applies to the approximation, DetailRule (default
  * ActivityWeighted) to every detail band. The classical DWT rule is Average + MaxAbs.
- * DWTReconstructFilter returns the fused image on source 0's grid (odd sizes included).
+ * DWTReconstructFilter returns the fused image on source 0's grid (odd sizes included), clipped to
+ * [0, 1] (the range of the normalised sources; the band rules' ringing may leave it).
  *
  * Volumes: the DWT is 3D (8 bands per level); a 2D network runs on each 3D band slice by slice
  * along SliceAxis (default 2). Inputs must share one grid. The transforms read whole images, so

@@ -6,6 +6,7 @@
 #include "itkDWTReconstructFilter.h"
 #include "itkFusionGrid.h"
 #include "itkFusionNormalization.h"
+#include "itkImageRegionIterator.h"
 #include "itkProgressAccumulator.h"
 
 #include <cmath>
@@ -191,7 +192,11 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
   }
   idwt->GraftOutput(this->GetOutput());
   idwt->Update();
-  this->GraftOutput(idwt->GetOutput());
+  // The sources lie in [0, 1]; the fused coefficients' ringing does not count: clipped to it.
+  OutputImageType * fused = idwt->GetOutput();
+  for (ImageRegionIterator<OutputImageType> it(fused, fused->GetBufferedRegion()); !it.IsAtEnd(); ++it)
+    it.Set(std::min<typename OutputImageType::PixelType>(1, std::max<typename OutputImageType::PixelType>(0, it.Get())));
+  this->GraftOutput(fused);
   this->UpdateProgress(1.0f);
 }
 

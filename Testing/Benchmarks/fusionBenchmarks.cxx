@@ -6,6 +6,7 @@
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
 #include "itkFusionMetricsCalculator.h"
+#include "itkTDFIFFusionFilter.h"
 #include "itkGLCMMeanTextureFilter.h"
 #include "itkHeadPhantom.h"
 #include "itkImageRegionIterator.h"
@@ -274,3 +275,23 @@ FusionSSIM(benchmark::State & state)
 }
 BENCHMARK_TEMPLATE(FusionSSIM, 2)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK_TEMPLATE(FusionSSIM, 3)->Arg(128)->Unit(benchmark::kMillisecond);
+
+/* TDFIF fusion of the phantom's MRI and PET (scripts/benchmark_fusion.py). Argument: N (2D N x N;
+ * 3D the phantom's N x N x 5N/8). */
+template <unsigned D>
+void
+TDFIFFusion(benchmark::State & state)
+{
+  const unsigned n = static_cast<unsigned>(state.range(0));
+  auto           filter = itk::TDFIFFusionFilter<itk::Image<float, D>>::New();
+  filter->SetSource(0, Phantom<D>(itk::fusion::PhantomModality::MRI, n));
+  filter->SetSource(1, Phantom<D>(itk::fusion::PhantomModality::PET, n));
+  filter->SetWeightPower(4);
+  filter->SetBackend(Backend::CPU);
+  for (auto _ : state)
+  {
+    filter->Modified();
+    filter->Update();
+  }
+}
+BENCHMARK_TEMPLATE(TDFIFFusion, 2)->Arg(256)->Unit(benchmark::kMillisecond);
