@@ -13,6 +13,10 @@ itk_module(MultimodalFusion
     ITKImageIntensity
     ITKSmoothing
     ITKImageStatistics
+    ITKTransform
+    ITKRegistrationMethodsv4
+    ITKMetricsv4
+    ITKOptimizersv4
   PRIVATE_DEPENDS # the command-line program's readers and writers
     ITKIOImageBase
     ITKIONIFTI
@@ -24,6 +28,7 @@ itk_module(MultimodalFusion
     ITKIOGDCM
   TEST_DEPENDS
     ITKTestKernel
+    ITKIONIFTI # the registration test reads the real MNI volumes
   DESCRIPTION
     "${DOCUMENTATION}"
   EXCLUDE_FROM_DEFAULT
