@@ -10,6 +10,8 @@
 #include "itkHeadPhantom.h"
 #include "itkWaveletFeatureFusionFilter.h"
 
+#include "itkFusionTestHelpers.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -211,17 +213,7 @@ TEST(WaveletFeatureFusionFilter, FeatureWeightedSystemIn2DAnd3DAndEmulatedCudaEq
 TEST(FusionMethods, BadInputThrowsClearErrors)
 {
   auto       a = Normalised<2>(Mode::MRI, 32), b = Normalised<2>(Mode::PET, 40);
-  const auto expectThrow = [](const std::function<void()> & f, const std::string & words) {
-    try
-    {
-      f();
-      ADD_FAILURE() << "no exception; expected: " << words;
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      EXPECT_NE(std::string(e.GetDescription()).find(words), std::string::npos) << e.GetDescription();
-    }
-  };
+  const auto expectThrow = fusiontest::ExpectThrow;
   auto classical = itk::ClassicalFusionFilter<Image2>::New();
   classical->SetSource(0, a);
   expectThrow([&] { classical->Update(); }, "at least two sources");

@@ -6,6 +6,8 @@
 #include "itkFusionMetricsCalculator.h"
 #include "itkImageRegionIterator.h"
 
+#include "itkFusionTestHelpers.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -150,17 +152,7 @@ TEST(FusionMetricsCalculator, VolumesAreMeasuredVolumetrically)
 TEST(FusionMetricsCalculator, BadInputThrowsClearErrors)
 {
   auto a = Smooth<Image2>({ { 20, 20 } }, 8, 255), other = Smooth<Image2>({ { 21, 20 } }, 9, 255);
-  const auto expectThrow = [](const std::function<void()> & f, const std::string & words) {
-    try
-    {
-      f();
-      ADD_FAILURE() << "no exception; expected: " << words;
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      EXPECT_NE(std::string(e.GetDescription()).find(words), std::string::npos) << e.GetDescription();
-    }
-  };
+  const auto expectThrow = fusiontest::ExpectThrow;
   auto c = itk::FusionMetricsCalculator<Image2>::New();
   c->AddSource(a);
   c->SetFusedImage(a);

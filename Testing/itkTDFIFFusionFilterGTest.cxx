@@ -7,6 +7,8 @@
 #include "itkHeadPhantom.h"
 #include "itkTDFIFFusionFilter.h"
 
+#include "itkFusionTestHelpers.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -143,17 +145,7 @@ TEST(TDFIFFusionFilter, VolumesSliceBySliceAndEmulatedCudaEqualsCpu)
 TEST(TDFIFFusionFilter, BadInputThrowsClearErrors)
 {
   auto       a = Phantom<2>(Mode::MRI, 32), b = Phantom<2>(Mode::PET, 40);
-  const auto expectThrow = [](const std::function<void()> & f, const std::string & words) {
-    try
-    {
-      f();
-      ADD_FAILURE() << "no exception; expected: " << words;
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      EXPECT_NE(std::string(e.GetDescription()).find(words), std::string::npos) << e.GetDescription();
-    }
-  };
+  const auto expectThrow = fusiontest::ExpectThrow;
   auto filter = itk::TDFIFFusionFilter<Image2>::New();
   filter->SetSource(0, a);
   expectThrow([&] { filter->Update(); }, "at least two sources");

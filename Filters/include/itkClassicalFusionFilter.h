@@ -2,9 +2,8 @@
 #define itkClassicalFusionFilter_h
 
 #include "itkFusionBackend.h"
-#include "itkFusionGrid.h"
 #include "itkFusionNormalization.h"
-#include "itkImageToImageFilter.h"
+#include "itkFusionImageFilter.h"
 #include "itkLaplacianPyramid.h"
 #include "itkWeightedFusionFilter.h"
 
@@ -29,22 +28,22 @@ namespace itk
  *     coarsest level averaged, every Laplacian level by the coefficient of largest magnitude,
  *     the result clipped to [0, 1].
  * (The DWT max-abs rule is WaveletFeatureFusionFilter with Average + MaxAbs.)
- * The rules read whole images: the filter requests and produces the largest possible region.
+ * Sources, grids and regions as every FusionImageFilter.
  *
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT ClassicalFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT ClassicalFusionFilter : public FusionImageFilter<TInputImage, TOutputImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(ClassicalFusionFilter);
 
   using Self = ClassicalFusionFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionImageFilter<TInputImage, TOutputImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
   itkNewMacro(Self);
-  itkTypeMacro(ClassicalFusionFilter, ImageToImageFilter);
+  itkTypeMacro(ClassicalFusionFilter, FusionImageFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   static_assert(ImageDimension <= 3, "ClassicalFusionFilter takes images of up to three dimensions");
@@ -67,11 +66,6 @@ public:
     return names[static_cast<int>(rule)];
   }
 
-  void
-  SetSource(unsigned int k, const InputImageType * image)
-  {
-    this->SetNthInput(k, const_cast<InputImageType *>(image));
-  }
   itkSetEnumMacro(Rule, Rule);
   itkGetEnumMacro(Rule, Rule);
   /** Pyramid levels of LaplacianPyramid (default 4). */
@@ -89,42 +83,15 @@ public:
   }
 
 protected:
-  ClassicalFusionFilter() { this->SetNumberOfRequiredInputs(1); }
+  ClassicalFusionFilter() = default;
   ~ClassicalFusionFilter() override = default;
 
   void
   VerifyPreconditions() ITKv5_CONST override
   {
     Superclass::VerifyPreconditions();
-    if (this->GetNumberOfIndexedInputs() < 2)
-      itkExceptionMacro(<< "fusion needs at least two sources, has " << this->GetNumberOfIndexedInputs());
-    for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-      if (!this->GetInput(k))
-        itkExceptionMacro(<< "source " << k << " is not set");
     if (m_Levels < 1)
       itkExceptionMacro(<< "Levels must be at least 1");
-    for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
-    {
-      const std::string details = fusion::GridDifference<ImageDimension>(
-        this->GetInput(0), this->GetInput(k), this->GetCoordinateTolerance(), this->GetDirectionTolerance());
-      if (!details.empty())
-        itkExceptionMacro(<< "source " << k << " is not on the grid of source 0 (different grids:" << details
-                          << "); register or resample it onto source 0 first");
-    }
-  }
-  void
-  GenerateInputRequestedRegion() override
-  {
-    Superclass::GenerateInputRequestedRegion();
-    for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-      if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
-        input->SetRequestedRegionToLargestPossibleRegion();
-  }
-  void
-  EnlargeOutputRequestedRegion(DataObject * output) override
-  {
-    Superclass::EnlargeOutputRequestedRegion(output);
-    output->SetRequestedRegionToLargestPossibleRegion();
   }
   void
   GenerateData() override;
@@ -132,7 +99,6 @@ protected:
   PrintSelf(std::ostream & os, Indent indent) const override
   {
     Superclass::PrintSelf(os, indent);
-    os << indent << "NumberOfSources: " << this->GetNumberOfIndexedInputs() << std::endl;
     os << indent << "Rule: " << RuleName(m_Rule) << std::endl;
     os << indent << "Levels: " << m_Levels << std::endl;
     os << indent << "Backend: " << m_Backend << std::endl;

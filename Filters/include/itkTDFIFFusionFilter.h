@@ -4,7 +4,7 @@
 #include "itkConvFeatureFilter.h"
 #include "itkFusionBackend.h"
 #include "itkGLCMMeanTextureFilter.h"
-#include "itkImageToImageFilter.h"
+#include "itkFusionImageFilter.h"
 #include "itkWeightedFusionFilter.h"
 
 #include <string>
@@ -30,42 +30,29 @@ namespace itk
  * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
  * that the weights can be shown (GetWeight).
  *
- * The normalisation and the automatic quantisation range read whole images: the filter requests
- * and produces the largest possible region. Inputs on different grids throw (register or resample
- * first). Backend applies to the encoder, the texture and the fusion kernels.
+ * Sources, grids and regions as every FusionImageFilter. Backend applies to the encoder, the
+ * texture and the fusion kernels.
  *
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT TDFIFFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT TDFIFFusionFilter : public FusionImageFilter<TInputImage, TOutputImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(TDFIFFusionFilter);
 
   using Self = TDFIFFusionFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionImageFilter<TInputImage, TOutputImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
   itkNewMacro(Self);
-  itkTypeMacro(TDFIFFusionFilter, ImageToImageFilter);
+  itkTypeMacro(TDFIFFusionFilter, FusionImageFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   using InputImageType = TInputImage;
   using OutputImageType = TOutputImage;
   using FloatImageType = Image<float, ImageDimension>;
   using BackendEnum = FusionEnums::Backend;
-
-  /** Source k (k = 0..N-1). */
-  void
-  SetSource(unsigned int k, const InputImageType * image)
-  {
-    this->SetNthInput(k, const_cast<InputImageType *>(image));
-  }
-  unsigned int
-  GetNumberOfSources() const
-  {
-    return static_cast<unsigned int>(this->GetNumberOfIndexedInputs());
-  }
 
   /** GLCM quantisation levels (default 8) and window radius (default 2: 5 x 5). */
   itkSetMacro(NumberOfLevels, unsigned int);
@@ -110,17 +97,13 @@ public:
   GetWeight(unsigned int k) const;
 
 protected:
-  TDFIFFusionFilter();
+  TDFIFFusionFilter() = default;
   ~TDFIFFusionFilter() override = default;
 
   void
   PrintSelf(std::ostream & os, Indent indent) const override;
   void
   VerifyPreconditions() ITKv5_CONST override;
-  void
-  GenerateInputRequestedRegion() override;
-  void
-  EnlargeOutputRequestedRegion(DataObject * output) override;
   void
   GenerateData() override;
 

@@ -2,7 +2,6 @@
 #define itkTDFIFFusionFilter_hxx
 
 #include "itkDiscreteGaussianImageFilter.h"
-#include "itkFusionGrid.h"
 #include "itkFusionNormalization.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
@@ -12,12 +11,6 @@
 
 namespace itk
 {
-template <typename TInputImage, typename TOutputImage>
-TDFIFFusionFilter<TInputImage, TOutputImage>::TDFIFFusionFilter()
-{
-  this->SetNumberOfRequiredInputs(1); // the second and further: VerifyPreconditions, with a clearer message
-}
-
 template <typename TInputImage, typename TOutputImage>
 auto
 TDFIFFusionFilter<TInputImage, TOutputImage>::GetActivity(unsigned int k) const -> const FloatImageType *
@@ -58,11 +51,6 @@ void
 TDFIFFusionFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
 {
   Superclass::VerifyPreconditions();
-  if (this->GetNumberOfIndexedInputs() < 2)
-    itkExceptionMacro(<< "TDFIF fusion needs at least two sources, has " << this->GetNumberOfIndexedInputs());
-  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-    if (!this->GetInput(k))
-      itkExceptionMacro(<< "source " << k << " is not set");
   if (m_NumberOfLevels < 2)
     itkExceptionMacro(<< "NumberOfLevels must be at least 2, is " << m_NumberOfLevels);
   if (!(m_Epsilon > 0.0) || !std::isfinite(m_Epsilon))
@@ -71,32 +59,6 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
     itkExceptionMacro(<< "WeightPower must be finite and > 0, is " << m_WeightPower);
   if (!(m_WeightSmoothingSigma >= 0.0) || !std::isfinite(m_WeightSmoothingSigma))
     itkExceptionMacro(<< "WeightSmoothingSigma must be finite and >= 0, is " << m_WeightSmoothingSigma);
-  for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
-  {
-    const std::string details = fusion::GridDifference<ImageDimension>(
-      this->GetInput(0), this->GetInput(k), this->GetCoordinateTolerance(), this->GetDirectionTolerance());
-    if (!details.empty())
-      itkExceptionMacro(<< "source " << k << " is not on the grid of source 0 (different grids:" << details
-                        << "); register or resample it onto source 0 first");
-  }
-}
-
-template <typename TInputImage, typename TOutputImage>
-void
-TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
-{
-  Superclass::GenerateInputRequestedRegion();
-  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-    if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
-      input->SetRequestedRegionToLargestPossibleRegion();
-}
-
-template <typename TInputImage, typename TOutputImage>
-void
-TDFIFFusionFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(DataObject * output)
-{
-  Superclass::EnlargeOutputRequestedRegion(output);
-  output->SetRequestedRegionToLargestPossibleRegion();
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -183,7 +145,6 @@ void
 TDFIFFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "NumberOfSources: " << this->GetNumberOfIndexedInputs() << std::endl;
   os << indent << "NumberOfLevels: " << m_NumberOfLevels << std::endl;
   os << indent << "Radius: " << m_Radius << std::endl;
   os << indent << "Texture: " << m_Texture << std::endl;

@@ -2,7 +2,7 @@
 #define itkWaveletFeatureFusionFilter_h
 
 #include "itkFusionBackend.h"
-#include "itkImageToImageFilter.h"
+#include "itkFusionImageFilter.h"
 #include "itkWaveletFilterBank.h"
 
 #include <string>
@@ -29,24 +29,23 @@ namespace itk
  * [0, 1] (the range of the normalised sources; the band rules' ringing may leave it).
  *
  * Volumes: the DWT is 3D (8 bands per level); a 2D network runs on each 3D band slice by slice
- * along SliceAxis (default 2). Inputs must share one grid. The transforms read whole images, so
- * the filter requests and produces the largest possible region. Backend applies to the DWT and
- * the network.
+ * along SliceAxis (default 2). Sources, grids and regions as every FusionImageFilter. Backend
+ * applies to the DWT and the network.
  *
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT WaveletFeatureFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT WaveletFeatureFusionFilter : public FusionImageFilter<TInputImage, TOutputImage>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(WaveletFeatureFusionFilter);
 
   using Self = WaveletFeatureFusionFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionImageFilter<TInputImage, TOutputImage>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
   itkNewMacro(Self);
-  itkTypeMacro(WaveletFeatureFusionFilter, ImageToImageFilter);
+  itkTypeMacro(WaveletFeatureFusionFilter, FusionImageFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   using InputImageType = TInputImage;
@@ -65,12 +64,6 @@ public:
   RuleName(Rule rule)
   {
     return rule == Rule::Average ? "Average" : (rule == Rule::MaxAbs ? "MaxAbs" : "ActivityWeighted");
-  }
-
-  void
-  SetSource(unsigned int k, const InputImageType * image)
-  {
-    this->SetNthInput(k, const_cast<InputImageType *>(image));
   }
 
   itkSetStringMacro(Wavelet);
@@ -100,17 +93,13 @@ public:
   itkGetEnumMacro(Backend, BackendEnum);
 
 protected:
-  WaveletFeatureFusionFilter();
+  WaveletFeatureFusionFilter() = default;
   ~WaveletFeatureFusionFilter() override = default;
 
   void
   PrintSelf(std::ostream & os, Indent indent) const override;
   void
   VerifyPreconditions() ITKv5_CONST override;
-  void
-  GenerateInputRequestedRegion() override;
-  void
-  EnlargeOutputRequestedRegion(DataObject * output) override;
   void
   GenerateData() override;
 

@@ -4,7 +4,6 @@
 #include "itkConvFeatureFilter.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
-#include "itkFusionGrid.h"
 #include "itkFusionNormalization.h"
 #include "itkImageRegionIterator.h"
 #include "itkProgressAccumulator.h"
@@ -15,51 +14,14 @@
 namespace itk
 {
 template <typename TInputImage, typename TOutputImage>
-WaveletFeatureFusionFilter<TInputImage, TOutputImage>::WaveletFeatureFusionFilter()
-{
-  this->SetNumberOfRequiredInputs(1); // the second and further: VerifyPreconditions, with a clearer message
-}
-
-template <typename TInputImage, typename TOutputImage>
 void
 WaveletFeatureFusionFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CONST
 {
   Superclass::VerifyPreconditions();
-  if (this->GetNumberOfIndexedInputs() < 2)
-    itkExceptionMacro(<< "wavelet fusion needs at least two sources, has " << this->GetNumberOfIndexedInputs());
-  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-    if (!this->GetInput(k))
-      itkExceptionMacro(<< "source " << k << " is not set");
   if (m_Levels < 1)
     itkExceptionMacro(<< "Levels must be at least 1");
   if (!(m_Epsilon > 0.0) || !std::isfinite(m_Epsilon))
     itkExceptionMacro(<< "Epsilon must be finite and > 0, is " << m_Epsilon);
-  for (unsigned int k = 1; k < this->GetNumberOfIndexedInputs(); ++k)
-  {
-    const std::string details = fusion::GridDifference<ImageDimension>(
-      this->GetInput(0), this->GetInput(k), this->GetCoordinateTolerance(), this->GetDirectionTolerance());
-    if (!details.empty())
-      itkExceptionMacro(<< "source " << k << " is not on the grid of source 0 (different grids:" << details
-                        << "); register or resample it onto source 0 first");
-  }
-}
-
-template <typename TInputImage, typename TOutputImage>
-void
-WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
-{
-  Superclass::GenerateInputRequestedRegion();
-  for (unsigned int k = 0; k < this->GetNumberOfIndexedInputs(); ++k)
-    if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
-      input->SetRequestedRegionToLargestPossibleRegion();
-}
-
-template <typename TInputImage, typename TOutputImage>
-void
-WaveletFeatureFusionFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(DataObject * output)
-{
-  Superclass::EnlargeOutputRequestedRegion(output);
-  output->SetRequestedRegionToLargestPossibleRegion();
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -205,7 +167,6 @@ void
 WaveletFeatureFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Indent indent) const
 {
   Superclass::PrintSelf(os, indent);
-  os << indent << "NumberOfSources: " << this->GetNumberOfIndexedInputs() << std::endl;
   os << indent << "Wavelet: " << m_Wavelet << std::endl;
   os << indent << "Levels: " << m_Levels << std::endl;
   os << indent << "Mode: " << fusion::WaveletModeName(m_Mode) << std::endl;
