@@ -79,9 +79,9 @@ Usage:
                                   runs the CUDA kernels on the CPU (for testing)
       --type auto|float|double|uchar|ushort|short
                                   output pixels (default auto: float; uchar for PNG/JPEG)
-      --preview FILE.png          a montage of the sources (tdfif: and the first weight map) and
-                                  the fused image (3D: the middle axial, coronal and sagittal
-                                  slices)
+      --preview FILE.png          a montage: the first source in grey, the others in a colour map
+                                  (hot), tdfif's weight map of the first source, the fused image
+                                  (3D: the middle axial, coronal and sagittal slices)
       --metrics FILE.json         the quality metrics of the result (as `mmfusion metrics --json`)
       --metrics-preset P          their preset (default standard; see metrics)
       --quiet                     no progress or summary on stderr
@@ -487,11 +487,16 @@ Fuse(const Arguments & args, const std::string & output)
   }
   if (args.options.count("--preview"))
   {
-    auto shown = sources;
+    // The anatomical first source in grey, the functional ones in a colour map, TDFIF's weight map
+    // of the first source and the fused image in grey.
+    auto              shown = sources;
+    std::vector<bool> hot(sources.size(), true);
+    hot[0] = false;
     if (tdfif)
-      shown.push_back(tdfif->GetWeight(0)); // the first source's weight map
+      shown.push_back(tdfif->GetWeight(0));
     shown.push_back(fused);
-    mmfusion::WritePreview<D>(shown, args.get("--preview", ""));
+    hot.resize(shown.size(), false);
+    mmfusion::WritePreview<D>(shown, args.get("--preview", ""), hot);
   }
   if (!quiet)
     std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << method << ", "

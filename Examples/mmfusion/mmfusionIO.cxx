@@ -338,7 +338,8 @@ Cut(const typename itk::Image<float, D>::Pointer & image, unsigned int u, unsign
 
 template <unsigned int D>
 void
-WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path)
+WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path,
+             const std::vector<bool> & hot)
 {
   std::vector<std::vector<Tile>> rows; // rows[orientation][image]
   if (D == 2)
@@ -370,10 +371,24 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
     width += w + gap;
   for (auto h : rowHeight)
     height += h + gap;
-  using Canvas = itk::Image<unsigned char, 2>;
+  using Canvas = itk::Image<itk::RGBPixel<unsigned char>, 2>;
   auto canvas = Canvas::New();
   canvas->SetRegions(Canvas::SizeType{ { width, height } });
   canvas->Allocate(true);
+  // Grey, or the "hot" colour map (black, red, yellow, white) for the images marked so.
+  const auto colour = [&](size_t c, unsigned char v) {
+    itk::RGBPixel<unsigned char> p;
+    if (c < hot.size() && hot[c])
+    {
+      const double t = v / 255.0;
+      p[0] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, 3 * t)));
+      p[1] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, std::max(0.0, 3 * t - 1))));
+      p[2] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, std::max(0.0, 3 * t - 2))));
+    }
+    else
+      p.Fill(v);
+    return p;
+  };
   size_t y = gap;
   for (size_t r = 0; r < rows.size(); ++r)
   {
@@ -384,7 +399,7 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
       for (size_t i = 0; i < t.size(); ++i)
         for (size_t j = 0; j < t[i].size(); ++j)
           canvas->SetPixel({ { static_cast<itk::IndexValueType>(x + j), static_cast<itk::IndexValueType>(y + i) } },
-                           t[i][j]);
+                           colour(c, t[i][j]));
       x += columnWidth[c] + gap;
     }
     y += rowHeight[r] + gap;
@@ -474,8 +489,8 @@ template Image2D::Pointer ReadImage<2>(const std::string &);
 template Image3D::Pointer ReadImage<3>(const std::string &);
 template void WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
 template void WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
-template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &);
-template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &);
+template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &, const std::vector<bool> &);
+template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &, const std::vector<bool> &);
 template std::vector<Image2D::Pointer> ReadColourChannels<2>(const std::string &);
 template std::vector<Image3D::Pointer> ReadColourChannels<3>(const std::string &);
 template void WriteColourImage<2>(const std::vector<Image2D::Pointer> &, const std::string &);

@@ -45,11 +45,13 @@ void
 WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path,
            const std::string & pixelType = "auto");
 
-/** A PNG montage: one column per image; 2D: one row; 3D: the middle axial, coronal and sagittal
- * slices in three rows, with square pixels. Each tile is windowed to its 1st..99th percentile. */
+/** An RGB PNG montage: one column per image; 2D: one row; 3D: the middle axial, coronal and
+ * sagittal slices in three rows, with square pixels. Each tile is windowed to its 1st..99th
+ * percentile, in grey or, where hot[i], in the "hot" colour map (for functional images). */
 template <unsigned int D>
 void
-WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path);
+WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path,
+             const std::vector<bool> & hot = {});
 
 /** mkdir -p; throws a readable error when the folder cannot be made. */
 void
