@@ -1,6 +1,7 @@
 #ifndef itkFusionMetricsCalculator_h
 #define itkFusionMetricsCalculator_h
 
+#include "itkFusionGrid.h"
 #include "itkFusionMetrics.h"
 #include "itkImage.h"
 #include "itkImageRegionConstIterator.h"
@@ -162,17 +163,9 @@ public:
     for (size_t k = 0; k < m_Sources.size(); ++k)
     {
       const ImageType * s = m_Sources[k];
-      std::string       what;
-      if (s->GetLargestPossibleRegion().GetSize() != region.GetSize())
-        what = "size";
-      else if (!s->GetSpacing().GetVnlVector().is_equal(m_FusedImage->GetSpacing().GetVnlVector(), 1e-6))
-        what = "spacing";
-      else if (s->GetOrigin().EuclideanDistanceTo(m_FusedImage->GetOrigin()) > 1e-6 * (1 + s->GetSpacing()[0]))
-        what = "origin";
-      else if (!s->GetDirection().GetVnlMatrix().is_equal(m_FusedImage->GetDirection().GetVnlMatrix(), 1e-6))
-        what = "direction";
+      const std::string what = fusion::GridDifference<ImageDimension>(m_FusedImage, s, 1e-6, 1e-6);
       if (!what.empty())
-        itkExceptionMacro(<< "source " << k + 1 << " and the fused image differ in " << what
+        itkExceptionMacro(<< "source " << k + 1 << " and the fused image differ in" << what
                           << " (metrics compare images on one grid)");
     }
     std::array<size_t, 3> size{ { 1, 1, 1 } };

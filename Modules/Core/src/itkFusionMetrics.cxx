@@ -178,11 +178,9 @@ CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t firstR
   }
 }
 
-/* Correlates `in` (shape) along its first `axes` axes on `threads` threads into `out`; shape becomes
- * the output's. */
+/* Correlates `in` (shape) along its first `axes` axes into `out`; shape becomes the output's. */
 void
-Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid, unsigned threads,
-       double * out)
+Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid, double * out)
 {
   Values         a, b;
   const double * from = in;
@@ -197,16 +195,10 @@ Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double
       to = b.data();
     }
     if (d == 0)
-      ParallelFor(shape[1] * shape[2], threads, [&](size_t first, size_t last) {
-        CorrelateAxis0(from, shape[0], first, last, w.data(), w.size(), valid, to);
-      });
+      CorrelateAxis0(from, shape[0], 0, shape[1] * shape[2], w.data(), w.size(), valid, to);
     else
-    {
-      const size_t inner = d == 1 ? shape[0] : shape[0] * shape[1], outer = d == 1 ? shape[2] : 1;
-      ParallelFor(next[d] * outer, threads, [&](size_t first, size_t last) {
-        CorrelateAxisOuter(from, inner, shape[d], first, last, w.data(), w.size(), valid, to);
-      });
-    }
+      CorrelateAxisOuter(from, d == 1 ? shape[0] : shape[0] * shape[1], shape[d], 0, next[d] * (d == 1 ? shape[2] : 1),
+                         w.data(), w.size(), valid, to);
     a.swap(b);
     from = a.data();
     shape = next;
@@ -735,9 +727,8 @@ double
 QY(const Engine & engine, const double * a, const double * b, const double * f, Shape shape)
 {
   const auto w = GaussianWindow(7, 1.5);
-  for (unsigned d = 0; d < engine.dimension; ++d)
-    if (shape[d] < w.size())
-      return kNaN;
+  if (!Fits(shape, engine.dimension, w.size()))
+    return kNaN;
   const double C = 2e-16;
   const auto   ssim = [&](double mx, double my, double vx, double vy, double cxy) {
     return ((2 * mx * my + C) * (2 * cxy + C)) / ((mx * mx + my * my + C) * (vx + vy + C));
@@ -852,8 +843,8 @@ ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, co
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
   Shape  s1 = shape, s2 = shape;
   Values g2(image.size()), g4(image.size());
-  Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false, 1, g2.data());
-  Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false, 1, g4.data());
+  Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false, g2.data());
+  Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false, g4.data());
   std::vector<double> c(image.size());
   for (size_t i = 0; i < c.size(); ++i)
   {
