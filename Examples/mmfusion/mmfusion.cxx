@@ -274,7 +274,12 @@ Fuse(const Arguments & args, const std::string & output)
   const bool        quiet = args.has("--quiet");
   const std::string method = args.get("--method", "tdfif");
   if (std::find(kFusionMethods.begin(), kFusionMethods.end(), method) == kFusionMethods.end())
-    throw UsageError("unknown method '" + method + "' (methods: tdfif, dwt-cnn, average, max, dwt, laplacian, pca, activity)");
+  {
+    std::string known;
+    for (const auto & m : kFusionMethods)
+      known += (known.empty() ? "" : ", ") + m;
+    throw UsageError("unknown method '" + method + "' (methods: " + known + ")");
+  }
   const auto backend = itk::fusion::BackendFromString(args.get("--backend", "auto"));
   const auto number = [&](const std::string & option, double fallback) {
     try
@@ -305,9 +310,9 @@ Fuse(const Arguments & args, const std::string & output)
   for (const auto & path : args.positional)
   {
     const auto channels = mmfusion::ReadColourChannels<D>(path);
-    if (channels.empty())
+    if (channels.size() < 3)
     {
-      sources.push_back(mmfusion::ReadImage<D>(path));
+      sources.push_back(channels.empty() ? mmfusion::ReadImage<D>(path) : channels[0]);
       continue;
     }
     std::vector<typename Image::Pointer> lc(3);

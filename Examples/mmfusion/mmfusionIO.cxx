@@ -439,7 +439,16 @@ ReadColourChannels(const std::string & path)
     top = std::max({ top, static_cast<double>(p[0]), static_cast<double>(p[1]), static_cast<double>(p[2]) });
   }
   if (grey)
-    return {};
+  {
+    auto image = ImageType::New();
+    image->CopyInformation(colour);
+    image->SetRegions(colour->GetLargestPossibleRegion());
+    image->Allocate();
+    itk::ImageRegionConstIterator<ColourImage> in(colour, colour->GetLargestPossibleRegion());
+    for (itk::ImageRegionIterator<ImageType> out(image, image->GetLargestPossibleRegion()); !out.IsAtEnd(); ++out, ++in)
+      out.Set(in.Get()[0]);
+    return { image };
+  }
   const double scale = io->GetComponentType() == itk::IOComponentEnum::UCHAR ? 255.0 : (top > 0 ? top : 1.0);
   std::vector<typename ImageType::Pointer> channels(3);
   for (unsigned c = 0; c < 3; ++c)

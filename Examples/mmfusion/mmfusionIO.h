@@ -26,8 +26,9 @@ typename itk::Image<float, D>::Pointer
 ReadImage(const std::string & path);
 
 /** A colour file's channels R, G, B scaled to [0, 1] (divided by 255 for 8-bit components, else by
- * the largest value), or empty when the file is grey or its three channels are equal (RGB PNGs of
- * MRI and CT are grey images). */
+ * the largest value); for a colour file whose three channels are equal (RGB PNGs of MRI and CT are
+ * grey images) that grey image as it is (what ReadImage gives, without reading the file again);
+ * empty for a grey file or a DICOM folder (read those with ReadImage). */
 template <unsigned int D>
 std::vector<typename itk::Image<float, D>::Pointer>
 ReadColourChannels(const std::string & path);
