@@ -137,6 +137,38 @@ TEST(ClassicalFusionFilter, LaplacianPyramidReconstructsEqualSourcesAndKeepsTheS
   EXPECT_GT(MaxDifference<Image3>(fused, a), 0.1);
 }
 
+template <unsigned int D>
+void
+ExpectEmulatedCudaEqualsCpuForEveryRule(unsigned size)
+{
+  using ImageType = itk::Image<float, D>;
+  using Filter = itk::ClassicalFusionFilter<ImageType>;
+  const std::vector<typename ImageType::Pointer> s{ Normalised<D>(Mode::MRI, size), Normalised<D>(Mode::PET, size),
+                                                    Normalised<D>(Mode::CT, size) };
+  for (auto rule : { Filter::Rule::Average, Filter::Rule::Maximum, Filter::Rule::PCA, Filter::Rule::LaplacianPyramid })
+  {
+    typename ImageType::Pointer fused[2];
+    for (int emulated = 0; emulated < 2; ++emulated)
+    {
+      auto filter = Filter::New();
+      filter->SetRule(rule);
+      filter->SetBackend(emulated ? itk::FusionEnums::Backend::EmulatedCUDA : itk::FusionEnums::Backend::CPU);
+      fused[emulated] = FuseWith<Filter, ImageType>(filter, s);
+      EXPECT_EQ(filter->GetLastUsedBackend(), filter->GetBackend()) << Filter::RuleName(rule);
+    }
+    // The kernels compute in float; the CPU pyramid in double.
+    EXPECT_LT(MaxDifference<ImageType>(fused[0], fused[1]), 1e-5) << Filter::RuleName(rule) << " in " << D << "D";
+    EXPECT_GT(MaxDifference<ImageType>(fused[1], s[0]), 0.05) << Filter::RuleName(rule); // not a copy of a source
+  }
+}
+
+TEST(ClassicalFusionFilter, EmulatedCudaEqualsCpuForEveryRuleIn2DAnd3D)
+{
+  // Odd sizes: the pyramid's levels end in odd lengths and mirrored borders on both sides.
+  ExpectEmulatedCudaEqualsCpuForEveryRule<2>(45);
+  ExpectEmulatedCudaEqualsCpuForEveryRule<3>(21);
+}
+
 TEST(WaveletFeatureFusionFilter, ClassicalRuleEqualsBandByBandOracle)
 {
   const std::vector<Image2::Pointer> s{ Normalised<2>(Mode::MRI, 64), Normalised<2>(Mode::CT, 64) };

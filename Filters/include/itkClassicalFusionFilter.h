@@ -7,8 +7,12 @@
 #include "itkLaplacianPyramid.h"
 #include "itkWeightedFusionFilter.h"
 
+#include "fusionKernels.h"
+
 #include "vnl/algo/vnl_symmetric_eigensystem.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -71,9 +75,13 @@ public:
   /** Pyramid levels of LaplacianPyramid (default 4). */
   itkSetMacro(Levels, unsigned int);
   itkGetConstMacro(Levels, unsigned int);
-  /** The backend of the Average rule's kernel (the other rules run on the CPU). */
+  /** The backend of the kernels (fusion kernel for Average, Maximum and PCA's weighted sum; pyramid
+   * kernels for LaplacianPyramid, in float where the CPU pyramid computes in double). PCA's
+   * covariance is computed on the CPU. */
   itkSetEnumMacro(Backend, BackendEnum);
   itkGetEnumMacro(Backend, BackendEnum);
+  /** The backend the last update ran on (CPU, CUDA or EmulatedCUDA). */
+  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** The PCA weights of the last update (empty for the other rules). */
   const std::vector<double> &
@@ -102,6 +110,7 @@ protected:
     os << indent << "Rule: " << RuleName(m_Rule) << std::endl;
     os << indent << "Levels: " << m_Levels << std::endl;
     os << indent << "Backend: " << m_Backend << std::endl;
+    os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
     os << indent << "Weights:";
     for (double w : m_Weights)
       os << " " << w;
@@ -112,6 +121,7 @@ private:
   Rule                m_Rule{ Rule::Average };
   unsigned int        m_Levels{ 4 };
   BackendEnum         m_Backend{ BackendEnum::Auto };
+  BackendEnum         m_LastUsedBackend{ BackendEnum::CPU };
   std::vector<double> m_Weights;
 };
 
@@ -131,24 +141,52 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
   const size_t count = normalised[0]->GetLargestPossibleRegion().GetNumberOfPixels();
   if (m_Rule == Rule::Maximum || m_Rule == Rule::LaplacianPyramid)
   {
+    std::vector<const float *> sources;
+    for (const auto & s : normalised)
+      sources.push_back(s->GetBufferPointer());
     std::vector<float> fused(count);
-    if (m_Rule == Rule::Maximum)
+    m_LastUsedBackend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
+    if (m_Rule == Rule::Maximum && m_LastUsedBackend == BackendEnum::CPU)
       for (size_t i = 0; i < count; ++i)
       {
-        float m = normalised[0]->GetBufferPointer()[i];
+        float m = sources[0][i];
         for (unsigned int k = 1; k < n; ++k)
-          m = std::max(m, normalised[k]->GetBufferPointer()[i]);
+          m = std::max(m, sources[k][i]);
         fused[i] = m;
       }
+    else if (m_Rule == Rule::Maximum)
+    {
+      ::fusion::WeightedFusionArguments arguments;
+      arguments.sources = sources.data();
+      arguments.numberOfSources = static_cast<int>(n);
+      arguments.count = count;
+      arguments.maximum = true;
+      arguments.output = fused.data();
+      fusion::RunKernel(
+        m_LastUsedBackend, "maximum fusion", [&] { return ::fusion::emu::WeightedFusion(arguments); },
+        [&] { return ::fusion::gpu::WeightedFusion(arguments); });
+    }
     else
     {
-      std::vector<const float *> sources;
-      for (const auto & s : normalised)
-        sources.push_back(s->GetBufferPointer());
       std::array<size_t, 3> size{ { 1, 1, 1 } };
       for (unsigned int d = 0; d < ImageDimension; ++d)
         size[d] = normalised[0]->GetLargestPossibleRegion().GetSize(d);
-      fused = fusion::LaplacianPyramidFusion(sources, size, ImageDimension, m_Levels);
+      if (m_LastUsedBackend == BackendEnum::CPU)
+        fused = fusion::LaplacianPyramidFusion(sources, size, ImageDimension, m_Levels);
+      else
+      {
+        ::fusion::PyramidFusionArguments arguments;
+        arguments.dimension = static_cast<int>(ImageDimension);
+        std::copy(size.begin(), size.end(), arguments.shape);
+        arguments.sources = sources.data();
+        arguments.numberOfSources = static_cast<int>(n);
+        arguments.levels = static_cast<int>(std::min<unsigned int>(m_Levels, 1u << 20));
+        arguments.output = fused.data();
+        fusion::RunKernel(
+          m_LastUsedBackend, "Laplacian pyramid fusion",
+          [&] { return ::fusion::emu::LaplacianPyramidFusion(arguments); },
+          [&] { return ::fusion::gpu::LaplacianPyramidFusion(arguments); });
+      }
       for (float & v : fused) // the sources' range: max-abs detail may overshoot it
         v = std::min(1.0f, std::max(0.0f, v));
     }
@@ -196,6 +234,7 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
   }
   weighted->GraftOutput(this->GetOutput());
   weighted->Update();
+  m_LastUsedBackend = weighted->GetLastUsedBackend();
   this->GraftOutput(weighted->GetOutput());
 }
 } // namespace itk

@@ -18,8 +18,9 @@
 namespace fusion
 {
 /* Arguments of the weighted fusion kernel. Every image is `count` floats.
- * Exactly one weighting: `weights` (used as given), `activities` (normalised
- * ratio rule W_k = (A_k + eps) / (sum_j A_j + n eps)), or neither (equal weights). */
+ * At most one weighting: `weights` (used as given), `activities` (normalised
+ * ratio rule W_k = (A_k + eps) / (sum_j A_j + n eps)), or neither (equal weights);
+ * or, with `maximum` (and neither), the per-pixel maximum of the sources. */
 struct WeightedFusionArguments
 {
   const float * const * sources = nullptr;    // n images
@@ -28,7 +29,21 @@ struct WeightedFusionArguments
   int numberOfSources = 0;
   std::size_t count = 0;
   float epsilon = 0.0f;
+  bool maximum = false;
   float * output = nullptr; // count floats
+};
+
+/* Arguments of the Laplacian pyramid fusion (pyramid.cuh, pyramid_rules.h): numberOfSources >= 2
+ * images of `shape` (axis 0 fastest, unused axes 1), `levels` >= 1 wanted (fewer when an axis would
+ * shrink below 2 samples); output: the fused image, not clipped. */
+struct PyramidFusionArguments
+{
+  int                   dimension = 2;
+  std::size_t           shape[3] = { 1, 1, 1 };
+  const float * const * sources = nullptr;
+  int                   numberOfSources = 0;
+  int                   levels = 4;
+  float *               output = nullptr;
 };
 
 /* Arguments of the DWT kernels (dwt.cuh). Up to 3 dimensions, axis 0 varying fastest.
@@ -158,6 +173,8 @@ struct JointHistogramArguments
 #define FUSION_KERNEL_API                                                                                              \
   /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
   int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
+  /* Laplacian pyramid fusion, max-abs details and averaged coarsest level. */                                         \
+  int LaplacianPyramidFusion(const PyramidFusionArguments & arguments);                                                \
   /* Multi-level DWT and its inverse (pywt.wavedecn / waverecn). */                                                    \
   int DWTDecompose(const DWTArguments & arguments);                                                                    \
   int DWTReconstruct(const DWTArguments & arguments);                                                                  \

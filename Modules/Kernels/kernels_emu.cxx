@@ -4,6 +4,7 @@
 #include "dwt.cuh"
 #include "fusion_metrics.cuh"
 #include "glcm.cuh"
+#include "pyramid.cuh"
 #include "weighted_fusion.cuh"
 
 #include <string>

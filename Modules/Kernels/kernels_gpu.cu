@@ -3,6 +3,7 @@
 #include "conv_network.cuh"
 #include "dwt.cuh"
 #include "glcm.cuh"
+#include "pyramid.cuh"
 #include "weighted_fusion.cuh"
 
 namespace fusion

@@ -17,6 +17,11 @@ WeightedFusion(const WeightedFusionArguments &)
   return kNoDevice;
 }
 int
+LaplacianPyramidFusion(const PyramidFusionArguments &)
+{
+  return kNoDevice;
+}
+int
 DWTDecompose(const DWTArguments &)
 {
   return kNoDevice;

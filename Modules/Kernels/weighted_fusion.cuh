@@ -20,7 +20,8 @@ enum WeightingMode
 {
   EqualWeights = 0,
   GivenWeights = 1,
-  RatioOfActivities = 2
+  RatioOfActivities = 2,
+  Maximum = 3
 };
 
 /* sources: n images of `count` floats, back to back; weights: the same layout (weights or activities). */
@@ -45,6 +46,13 @@ weighted_fusion_kernel(const float * __restrict__ sources, const float * __restr
         sum += __ldg(weights + k * count + i) * __ldg(sources + k * count + i);
       output[i] = sum;
     }
+    else if (mode == Maximum)
+    {
+      float m = __ldg(sources + i);
+      for (int k = 1; k < n; ++k)
+        m = fmaxf(m, __ldg(sources + k * count + i));
+      output[i] = m;
+    }
     else
     {
       float total = 0.0f;
@@ -62,13 +70,14 @@ weighted_fusion_kernel(const float * __restrict__ sources, const float * __restr
 int
 WeightedFusion(const WeightedFusionArguments & a)
 {
-  if (a.numberOfSources < 1 || !a.sources || !a.output || (a.weights && a.activities))
+  if (a.numberOfSources < 1 || !a.sources || !a.output || (a.weights && a.activities) ||
+      (a.maximum && (a.weights || a.activities)))
     return cudaErrorInvalidValue;
   if (a.count == 0)
     return cudaSuccess;
   const size_t n = static_cast<size_t>(a.numberOfSources);
   const float * const * perPixel = a.weights ? a.weights : a.activities;
-  const int mode = a.weights ? GivenWeights : (a.activities ? RatioOfActivities : EqualWeights);
+  const int mode = a.maximum ? Maximum : (a.weights ? GivenWeights : (a.activities ? RatioOfActivities : EqualWeights));
 
   device_buffer<float> sources, weights, output;
   int status = sources.allocate(n * a.count);

@@ -1,6 +1,6 @@
 /*
  * The weighted fusion kernel, run in the emulation, against a double-precision
- * reference of its formula, under every schedule. (The ITK filter's CPU path is
+ * reference of its formula (every weighting and the maximum), under every schedule. (The ITK filter's CPU path is
  * compared with the same kernel in Testing/itkWeightedFusionFilterGTest.cxx.)
  */
 #include "cuda_host_emulation.h"
@@ -49,7 +49,9 @@ reference(const Data & d, int n, size_t i, int mode, double eps)
   for (int k = 0; k < n; ++k)
   {
     const double x = d.sources[k][i], w = d.perPixel[k][i];
-    if (mode == 0)
+    if (mode == 3)
+      sum = k == 0 ? x : std::max(sum, x);
+    else if (mode == 0)
       sum += x / n;
     else if (mode == 1)
       sum += w * x;
@@ -73,7 +75,7 @@ TEST_P(WeightedFusionKernel, EqualsDoubleReferenceInEveryMode)
   {
     const size_t count = 3001 + n; // not a multiple of the block size
     const Data d = make(n, count, 7u + n, true);
-    for (int mode = 0; mode < 3; ++mode)
+    for (int mode = 0; mode < 4; ++mode) // equal weights, given weights, ratio of activities, maximum
     {
       fusion::WeightedFusionArguments a;
       a.sources = d.sourcePointers.data();
@@ -82,6 +84,7 @@ TEST_P(WeightedFusionKernel, EqualsDoubleReferenceInEveryMode)
       a.numberOfSources = n;
       a.count = count;
       a.epsilon = 1e-3f;
+      a.maximum = mode == 3;
       std::vector<float> out(count, -1.0f);
       a.output = out.data();
       ASSERT_EQ(fusion::emu::WeightedFusion(a), 0) << fusion::emu::ErrorMessage(-1);
@@ -112,5 +115,8 @@ TEST(WeightedFusionKernelArguments, RejectsInconsistentArguments)
   a.count = 4;
   a.output = out.data();
   EXPECT_NE(fusion::emu::WeightedFusion(a), 0) << "weights and activities together";
+  a.activities = nullptr;
+  a.maximum = true;
+  EXPECT_NE(fusion::emu::WeightedFusion(a), 0) << "maximum with weights";
   EXPECT_EQ(fusion::emu::DeviceCount(), 1);
 }

@@ -1,9 +1,9 @@
 /*
  * The Laplacian pyramid of Burt and Adelson (1983) on images of up to three dimensions, and the
  * classical fusion rule on it: the coarsest Gaussian level averaged over the sources, every
- * Laplacian level by the coefficient of largest magnitude. Kernel [1 4 6 4 1] / 16 per axis,
- * borders mirrored without repeating the edge; REDUCE keeps every second sample from the first
- * ((n + 1) / 2 per axis), EXPAND inserts zeros and filters with twice the kernel per axis.
+ * Laplacian level by the coefficient of largest magnitude, computed in double. The arithmetic
+ * (kernel [1 4 6 4 1] / 16 per axis, mirrored borders, REDUCE, EXPAND, the level shapes) is
+ * Modules/Kernels/pyramid_rules.h, shared with the CUDA kernels (pyramid.cuh, in float).
  */
 #ifndef itkLaplacianPyramid_h
 #define itkLaplacianPyramid_h

@@ -1,6 +1,7 @@
 #include "itkLaplacianPyramid.h"
 
-#include <algorithm>
+#include "pyramid_rules.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -11,24 +12,14 @@ namespace fusion
 namespace
 {
 using Shape = std::array<size_t, 3>;
-constexpr double kKernel[5] = { 1.0 / 16, 4.0 / 16, 6.0 / 16, 4.0 / 16, 1.0 / 16 };
+namespace rules = ::fusion::pyramid;
 
-long
-Mirror(long i, long n)
-{
-  if (n == 1)
-    return 0;
-  while (i < 0 || i >= n)
-    i = i < 0 ? -i : 2 * n - 2 - i;
-  return i;
-}
-
-/* Filters along `axis` with the kernel times `gain`; with `reduce`, keeps every second sample. */
+/* One pass along `axis`: REDUCE (shape -> (n + 1) / 2) or EXPAND (shape -> `fine` along the axis). */
 std::vector<double>
-FilterAxis(const std::vector<double> & in, Shape & shape, unsigned axis, double gain, bool reduce)
+AlongAxis(const std::vector<double> & in, Shape & shape, unsigned axis, bool reduce, size_t fine = 0)
 {
   Shape out = shape;
-  out[axis] = reduce ? (shape[axis] + 1) / 2 : shape[axis];
+  out[axis] = reduce ? (shape[axis] + 1) / 2 : fine;
   std::vector<double> result(out[0] * out[1] * out[2]);
   const size_t        stride = axis == 0 ? 1 : (axis == 1 ? shape[0] : shape[0] * shape[1]);
   const long          n = static_cast<long>(shape[axis]);
@@ -37,45 +28,31 @@ FilterAxis(const std::vector<double> & in, Shape & shape, unsigned axis, double 
       for (size_t x = 0; x < out[0]; ++x)
       {
         const size_t at[3] = { x, y, z };
-        const long   centre = static_cast<long>(at[axis]) * (reduce ? 2 : 1);
-        const size_t outBase = (z * out[1] + y) * out[0] + x;
-        size_t       base = 0;
+        size_t       line = 0; // the input line's first sample
         for (unsigned d = 0; d < 3; ++d)
           if (d != axis)
-            base += at[d] * (d == 0 ? 1 : (d == 1 ? shape[0] : shape[0] * shape[1]));
-        double sum = 0.0;
-        for (long t = -2; t <= 2; ++t)
-          sum += kKernel[t + 2] * in[base + static_cast<size_t>(Mirror(centre + t, n)) * stride];
-        result[outBase] = gain * sum;
+            line += at[d] * (d == 0 ? 1 : (d == 1 ? shape[0] : shape[0] * shape[1]));
+        const long i = static_cast<long>(at[axis]);
+        result[(z * out[1] + y) * out[0] + x] = reduce ? rules::ReduceSample(in.data() + line, stride, n, i)
+                                                       : rules::ExpandSample(in.data() + line, stride, static_cast<long>(fine), i);
       }
   shape = out;
   return result;
 }
 
 std::vector<double>
-Reduce(const std::vector<double> & in, Shape & shape, unsigned dimension)
+Reduce(std::vector<double> v, Shape shape, unsigned dimension)
 {
-  std::vector<double> v = in;
   for (unsigned d = 0; d < dimension; ++d)
-    v = FilterAxis(v, shape, d, 1.0, true);
+    v = AlongAxis(v, shape, d, true);
   return v;
 }
 
-/* Back to `fine` (each axis (n + 1) / 2 -> n): zeros inserted, filtered with twice the kernel. */
 std::vector<double>
-Expand(const std::vector<double> & in, const Shape & coarse, const Shape & fine, unsigned dimension)
+Expand(std::vector<double> v, Shape coarse, const Shape & fine, unsigned dimension)
 {
-  std::vector<double> v(fine[0] * fine[1] * fine[2], 0.0);
-  for (size_t z = 0; z < coarse[2]; ++z)
-    for (size_t y = 0; y < coarse[1]; ++y)
-      for (size_t x = 0; x < coarse[0]; ++x)
-      {
-        const size_t fz = dimension > 2 ? 2 * z : z, fy = dimension > 1 ? 2 * y : y;
-        v[(fz * fine[1] + fy) * fine[0] + 2 * x] = in[(z * coarse[1] + y) * coarse[0] + x];
-      }
-  Shape s = fine;
   for (unsigned d = 0; d < dimension; ++d)
-    v = FilterAxis(v, s, d, 2.0, false);
+    v = AlongAxis(v, coarse, d, false, fine[d]);
   return v;
 }
 } // namespace
@@ -87,22 +64,12 @@ LaplacianPyramidFusion(const std::vector<const float *> & sources, const std::ar
   if (sources.size() < 2 || dimension < 1 || dimension > 3 || levels < 1)
     throw std::invalid_argument("Laplacian pyramid fusion needs two or more sources, 1-3 dimensions, 1 or more levels");
   const size_t n = size[0] * size[1] * size[2];
-  // The levels that fit: every axis keeps at least 2 samples.
-  std::vector<Shape> shapes{ size };
-  while (shapes.size() <= levels)
-  {
-    Shape next = shapes.back();
-    bool  fits = true;
-    for (unsigned d = 0; d < dimension; ++d)
-    {
-      next[d] = (next[d] + 1) / 2;
-      fits = fits && next[d] >= 2;
-    }
-    if (!fits)
-      break;
-    shapes.push_back(next);
-  }
-  const size_t top = shapes.size() - 1;
+  size_t       levelShapes[rules::kMaximumLevels + 1][3];
+  const size_t top = static_cast<size_t>(
+    rules::LevelShapes(size.data(), static_cast<int>(dimension), static_cast<int>(levels), levelShapes));
+  std::vector<Shape> shapes(top + 1);
+  for (size_t l = 0; l <= top; ++l)
+    shapes[l] = { { levelShapes[l][0], levelShapes[l][1], levelShapes[l][2] } };
   // Fused Laplacian levels 0 .. top-1 (max-abs) and the fused top (mean).
   std::vector<std::vector<double>> fusedLevels(top);
   std::vector<double>              fusedTop;
@@ -111,8 +78,7 @@ LaplacianPyramidFusion(const std::vector<const float *> & sources, const std::ar
     std::vector<double> g(sources[k], sources[k] + n);
     for (size_t l = 0; l < top; ++l)
     {
-      Shape      s = shapes[l];
-      const auto coarser = Reduce(g, s, dimension);
+      auto       coarser = Reduce(g, shapes[l], dimension);
       const auto up = Expand(coarser, shapes[l + 1], shapes[l], dimension);
       auto &     fusedLevel = fusedLevels[l];
       if (k == 0)
@@ -123,7 +89,7 @@ LaplacianPyramidFusion(const std::vector<const float *> & sources, const std::ar
         if (k == 0 || std::abs(laplacian) > std::abs(fusedLevel[i]))
           fusedLevel[i] = laplacian;
       }
-      g = coarser;
+      g.swap(coarser);
     }
     if (k == 0)
       fusedTop.assign(g.size(), 0.0);
