@@ -339,6 +339,11 @@ Fuse(const Arguments & args, const std::string & output)
     }
   }
 
+  // The outputs can be written (format, dimension, pixel type) before any work is done.
+  mmfusion::CheckOutput(output, D, args.get("--type", "auto"), !chroma.empty());
+  if (args.options.count("--preview"))
+    mmfusion::CheckOutput(args.get("--preview", ""), 2, "uchar", true);
+
   // Grids: every source onto the first one's, by registration or by physical space alone.
   const std::string registration = args.get("--register", "none");
   if (registration != "none" && registration != "rigid" && registration != "affine")
@@ -464,44 +469,62 @@ Fuse(const Arguments & args, const std::string & output)
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   typename Image::Pointer fused = filter->GetOutput();
   fused->DisconnectPipeline();
-  if (args.options.count("--metrics"))
-    ReportMetrics<D>(args, args.get("--metrics-preset", "standard"), sources, args.positional, fused, output, false,
-                     false, args.get("--metrics", ""));
-  if (chroma.empty())
-    mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
-  else
+  // The fused image, its metrics, its preview; when one of them fails, those written before are
+  // removed again: no partial output is left behind (a DICOM series folder is left as it is).
+  std::vector<std::string> written;
+  try
   {
-    // The fused luminance with the colour source's chroma, back to RGB.
-    std::vector<typename Image::Pointer> rgb(3);
-    for (auto & c : rgb)
+    if (chroma.empty())
+      mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
+    else
     {
-      c = Image::New();
-      c->CopyInformation(fused);
-      c->SetRegions(fused->GetLargestPossibleRegion());
-      c->Allocate();
+      // The fused luminance with the colour source's chroma, back to RGB.
+      std::vector<typename Image::Pointer> rgb(3);
+      for (auto & c : rgb)
+      {
+        c = Image::New();
+        c->CopyInformation(fused);
+        c->SetRegions(fused->GetLargestPossibleRegion());
+        c->Allocate();
+      }
+      const size_t n = fused->GetLargestPossibleRegion().GetNumberOfPixels();
+      for (size_t i = 0; i < n; ++i)
+      {
+        const auto v = itk::fusion::FromLuminanceChroma(fused->GetBufferPointer()[i], chroma[1]->GetBufferPointer()[i],
+                                                        chroma[2]->GetBufferPointer()[i], colourSpace);
+        for (unsigned c = 0; c < 3; ++c)
+          rgb[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
+      }
+      mmfusion::WriteColourImage<D>(rgb, output);
     }
-    const size_t n = fused->GetLargestPossibleRegion().GetNumberOfPixels();
-    for (size_t i = 0; i < n; ++i)
+    if (!mmfusion::IsSeriesFolder(output))
+      written.push_back(output);
+    if (args.options.count("--metrics"))
     {
-      const auto v = itk::fusion::FromLuminanceChroma(fused->GetBufferPointer()[i], chroma[1]->GetBufferPointer()[i],
-                                                      chroma[2]->GetBufferPointer()[i], colourSpace);
-      for (unsigned c = 0; c < 3; ++c)
-        rgb[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
+      written.push_back(args.get("--metrics", ""));
+      ReportMetrics<D>(args, args.get("--metrics-preset", "standard"), sources, args.positional, fused, output, false,
+                       false, args.get("--metrics", ""));
     }
-    mmfusion::WriteColourImage<D>(rgb, output);
+    if (args.options.count("--preview"))
+    {
+      // The anatomical first source in grey, the functional ones in a colour map, TDFIF's weight map
+      // of the first source and the fused image in grey.
+      auto              shown = sources;
+      std::vector<bool> hot(sources.size(), true);
+      hot[0] = false;
+      if (tdfif)
+        shown.push_back(tdfif->GetWeight(0));
+      shown.push_back(fused);
+      hot.resize(shown.size(), false);
+      written.push_back(args.get("--preview", ""));
+      mmfusion::WritePreview<D>(shown, args.get("--preview", ""), hot);
+    }
   }
-  if (args.options.count("--preview"))
+  catch (...)
   {
-    // The anatomical first source in grey, the functional ones in a colour map, TDFIF's weight map
-    // of the first source and the fused image in grey.
-    auto              shown = sources;
-    std::vector<bool> hot(sources.size(), true);
-    hot[0] = false;
-    if (tdfif)
-      shown.push_back(tdfif->GetWeight(0));
-    shown.push_back(fused);
-    hot.resize(shown.size(), false);
-    mmfusion::WritePreview<D>(shown, args.get("--preview", ""), hot);
+    for (const auto & path : written)
+      std::remove(path.c_str());
+    throw;
   }
   if (!quiet)
     std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << method << ", "

@@ -84,6 +84,12 @@ HasExtension(const std::string & path, const std::vector<std::string> & extensio
   return false;
 }
 
+bool
+IsSeriesFolder(const std::string & path)
+{
+  return HasExtension(path, { "/" }) || IsDirectory(path);
+}
+
 unsigned int
 ImageDimension(const std::string & path)
 {
@@ -203,7 +209,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
   }
   auto cast = itk::CastImageFilter<itk::Image<float, D>, OutputType>::New();
   cast->SetInput(source);
-  if (D == 3 && (HasExtension(path, { "/" }) || IsDirectory(path)))
+  if (D == 3 && IsSeriesFolder(path))
   {
     if constexpr (D == 3)
     {
@@ -267,16 +273,39 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
 }
 } // namespace
 
+void
+CheckOutput(const std::string & path, unsigned int dimension, const std::string & type, bool colour)
+{
+  if (IsSeriesFolder(path))
+  {
+    if (dimension != 3 || colour)
+      throw std::runtime_error("'" + path + "' is a folder: a DICOM series holds a grey 3D volume; name a file");
+    return;
+  }
+  if (!itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode))
+    throw std::runtime_error("cannot write '" + path +
+                             "': unknown image format (use .nii.gz, .mha, .nrrd, .tif, .png, .jpg, or a folder/ for DICOM)");
+  const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
+  if (eightBitFormat && dimension != 2)
+    throw std::runtime_error("'" + path + "' holds 2D images only; write the " + std::to_string(dimension) +
+                             "D result as .nii.gz, .mha, .nrrd or .tif");
+  if (colour)
+    return; // 8-bit RGB in any format
+  if (type != "auto" && type != "float" && type != "double" && type != "uchar" && type != "ushort" && type != "short")
+    throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
+  if (eightBitFormat && type != "auto" && type != "uchar" && !(type == "ushort" && HasExtension(path, { ".png" })))
+    throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit): use --type uchar (or ushort for PNG)");
+}
+
 template <unsigned int D>
 void
 WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path, const std::string & type)
 {
-  const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
+  CheckOutput(path, D, type);
+  const bool  eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
   std::string t = type;
   if (t == "auto")
     t = eightBitFormat ? "uchar" : "float";
-  if (eightBitFormat && t != "uchar" && !(t == "ushort" && HasExtension(path, { ".png" })))
-    throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit): use --type uchar (or ushort for PNG)");
   if (t == "float")
     WriteAs<float, D>(image, path, false);
   else if (t == "double")
@@ -285,10 +314,8 @@ WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::stri
     WriteAs<unsigned char, D>(image, path, true);
   else if (t == "ushort")
     WriteAs<unsigned short, D>(image, path, eightBitFormat);
-  else if (t == "short")
-    WriteAs<short, D>(image, path, false);
   else
-    throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
+    WriteAs<short, D>(image, path, false);
 }
 
 namespace
@@ -341,6 +368,7 @@ void
 WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path,
              const std::vector<bool> & hot)
 {
+  CheckOutput(path, 2, "uchar", true);
   std::vector<std::vector<Tile>> rows; // rows[orientation][image]
   if (D == 2)
   {
@@ -469,6 +497,7 @@ template <unsigned int D>
 void
 WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb, const std::string & path)
 {
+  CheckOutput(path, D, "uchar", true);
   using ColourImage = itk::Image<itk::RGBPixel<unsigned char>, D>;
   auto out = ColourImage::New();
   out->CopyInformation(rgb[0]);

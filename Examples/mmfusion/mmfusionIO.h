@@ -46,6 +46,12 @@ void
 WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path,
            const std::string & pixelType = "auto");
 
+/** Throws a one-line error unless `path` can take a `dimension`-D image of pixel type `type` (as
+ * WriteImage takes it; `colour`: an 8-bit RGB image): a known image format, 2D-only formats
+ * (PNG, JPEG, BMP) for 2D, a DICOM series folder for grey 3D. Called before any work is done. */
+void
+CheckOutput(const std::string & path, unsigned int dimension, const std::string & type = "auto", bool colour = false);
+
 /** An RGB PNG montage: one column per image; 2D: one row; 3D: the middle axial, coronal and
  * sagittal slices in three rows, with square pixels. Each tile is windowed to its 1st..99th
  * percentile, in grey or, where hot[i], in the "hot" colour map (for functional images). */
@@ -64,6 +70,10 @@ MakeParentDirectories(const std::string & path);
 
 bool
 HasExtension(const std::string & path, const std::vector<std::string> & extensions);
+
+/** An output path naming a DICOM series folder: ending in '/' or an existing folder. */
+bool
+IsSeriesFolder(const std::string & path);
 } // namespace mmfusion
 
 #endif

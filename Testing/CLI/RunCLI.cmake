@@ -1,8 +1,9 @@
 # Runs one mmfusion command for a CLI test and checks its exit status, its output and its files.
-#   -DPROGRAM=mmfusion -DARGS="a|b|c" -DEXIT=0|1|2 [-DMATCH=regex] [-DFILES="f1|f2"] [-DWORKDIR=dir]
+#   -DPROGRAM=mmfusion -DARGS="a|b|c" -DEXIT=0|1|2 [-DMATCH=regex] [-DFILES="f1|f2"] [-DABSENT="f3|f4"] [-DWORKDIR=dir]
 string(REPLACE "|" ";" _args "${ARGS}")
 string(REPLACE "|" ";" _files "${FILES}")
-foreach(_f ${_files})
+string(REPLACE "|" ";" _absent "${ABSENT}")
+foreach(_f ${_files} ${_absent})
   file(REMOVE_RECURSE "${_f}")
 endforeach()
 execute_process(COMMAND ${PROGRAM} ${_args} RESULT_VARIABLE _rc OUTPUT_VARIABLE _out ERROR_VARIABLE _err)
@@ -30,5 +31,10 @@ foreach(_f ${_files})
     if(_size EQUAL 0)
       message(FATAL_ERROR "empty output ${_f}")
     endif()
+  endif()
+endforeach()
+foreach(_f ${_absent})
+  if(EXISTS "${_f}")
+    message(FATAL_ERROR "${_f} was left behind")
   endif()
 endforeach()
