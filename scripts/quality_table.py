@@ -4,7 +4,10 @@ MRI-PET, MRI-SPECT), scored as the CDDFuse paper scores its outputs: the fused i
 8-bit PNG (colour for PET/SPECT), then `mmfusion metrics A B F --preset cddfuse` (images read as
 grey, BT.601 luma), plus the standard preset. Prints Markdown tables of the means per modality
 pair, next to the published CDDFuse* row (METRICS.md section 6.1), and the count of the eight
-columns (EN, SD, SF, MI, SCD, VIF, Qabf, SSIM) where a method beats CDDFuse*.
+columns (EN, SD, SF, MI, SCD, VIF, Qabf, SSIM) where a method beats CDDFuse*. Then every method on
+the real volumes (the MNI templates and the AANLIB slice stacks of pairs.csv, colour PET stacks
+included), written as MetaImage and scored with the standard preset (volumetric SSIM and
+histograms, slice-wise gradient metrics; no published 3D row to compare with).
 Usage: /usr/bin/python3 scripts/quality_table.py [--real ../shared/data/real] [--build build]
 """
 import argparse
@@ -39,6 +42,7 @@ def main():
     parser.add_argument("--build", default=os.environ.get("FUSION_BUILD_DIR", os.path.join(ROOT, "build")))
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated (default: all)")
     parser.add_argument("--fuse-options", default="", help="extra options of mmfusion fuse, e.g. '--weight-power 2'")
+    parser.add_argument("--no-volumes", action="store_true", help="only the 2D pairs")
     args = parser.parse_args()
     methods = args.methods.split(",")
     mmfusion = os.path.join(args.build, "bin", "mmfusion")
@@ -46,9 +50,19 @@ def main():
     if not os.path.exists(table):
         print("no real data at %s" % args.real)
         return 1
-    pairs = [r for r in csv.DictReader(open(table)) if r["dim"] == "2D"]
+    rows = list(csv.DictReader(open(table)))
+    pairs = [r for r in rows if r["dim"] == "2D"]
+    volumes = [] if args.no_volumes else [r for r in rows if r["dim"] != "2D"]
     scores = {}  # (pair, method, preset) -> list of dicts
+    volume_scores = {}  # (volume row index, method) -> dict
     with tempfile.TemporaryDirectory() as tmp:
+        for index, row in enumerate(volumes):
+            a, b = os.path.join(args.real, row["a"]), os.path.join(args.real, row["b"])
+            for method in methods:
+                fused = os.path.join(tmp, "fused.mha")
+                subprocess.run([mmfusion, "fuse", a, b, "-o", fused, "--method", method, "--quiet",
+                                *args.fuse_options.split()], check=True)
+                volume_scores[(index, method)] = metrics(mmfusion, a, b, fused, "standard", tmp)
         for row in pairs:
             a, b = os.path.join(args.real, row["a"]), os.path.join(args.real, row["b"])
             for method in methods:
@@ -77,6 +91,14 @@ def main():
             runs = scores[(pair, method, "standard")]
             print("| %s | " % method + " | ".join("%.3f" % mean([r[c] for r in runs if r.get(c) is not None])
                                                   for c in STANDARD) + " |")
+    for index, row in enumerate(volumes):
+        print("\n%s %s: %s and %s, `standard` preset" % (row["dim"], row["pair"], os.path.basename(row["a"]),
+                                                        os.path.basename(row["b"])))
+        print("| method | " + " | ".join(STANDARD) + " |")
+        print("|---|" + "---:|" * len(STANDARD))
+        for method in methods:
+            r = volume_scores[(index, method)]
+            print("| %s | " % method + " | ".join("%.3f" % r[c] if r.get(c) is not None else "-" for c in STANDARD) + " |")
     return 0
 
 
