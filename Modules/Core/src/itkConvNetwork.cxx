@@ -664,22 +664,49 @@ namespace
 constexpr size_t kLanes = 16; // tiles transformed together, one per vector lane
 
 /* The 6x6 input tiles of kLanes tiles at (x0, y0) (zero outside the image or for invalid lanes):
- * d[row][column][lane]. Lanes along one row of tiles, all inside: strided loads. */
+ * d[row][column][lane]. Lanes along one row of tiles (borders included): each of the six image
+ * rows is read once (zero-padded where the tiles overhang the image) and split by x mod 4,
+ * phase[r][j] = row[4 j + r], so that column b of lane l is phase[b % 4][l + b / 4] and the lanes
+ * load contiguously. */
 FUSION_TARGET_CLONES void
 GatherTiles(const float * channel, long W, long H, const long * x0, const long * y0, const bool * valid,
             float (*d)[6][kLanes])
 {
-  bool row = valid[kLanes - 1] && y0[0] >= 0 && y0[0] + 6 <= H && x0[0] >= 0 && x0[kLanes - 1] + 6 <= W;
+  bool row = valid[kLanes - 1];
   for (size_t l = 1; l < kLanes && row; ++l)
     row = y0[l] == y0[0] && x0[l] == x0[0] + 4 * static_cast<long>(l);
   if (row)
   {
+    constexpr long span = 4 * static_cast<long>(kLanes) + 4; // samples x0 .. x0 + span - 1 (the last 2 unused)
+    const bool     inside = x0[0] >= 0 && x0[0] + span <= W;
     for (long a = 0; a < 6; ++a)
     {
-      const float * source = channel + (y0[0] + a) * W + x0[0];
+      const long y = y0[0] + a;
+      if (y < 0 || y >= H)
+      {
+        std::fill(&d[a][0][0], &d[a][0][0] + 6 * kLanes, 0.0f);
+        continue;
+      }
+      // The row's samples, zero-padded where the tiles overhang the image.
+      float         padded[span];
+      const float * source = channel + y * W;
+      if (inside)
+        source += x0[0];
+      else
+      {
+        std::fill(padded, padded + span, 0.0f);
+        const long from = std::max(0L, -x0[0]), to = std::min(span, W - x0[0]);
+        if (to > from)
+          std::copy(channel + y * W + x0[0] + from, channel + y * W + x0[0] + to, padded + from);
+        source = padded;
+      }
+      float phase[4][kLanes + 1];
+      for (size_t j = 0; j <= kLanes; ++j)
+        for (size_t r = 0; r < 4; ++r)
+          phase[r][j] = source[4 * j + r];
       for (long b = 0; b < 6; ++b)
         for (size_t l = 0; l < kLanes; ++l)
-          d[a][b][l] = source[4 * l + static_cast<size_t>(b)];
+          d[a][b][l] = phase[b & 3][l + static_cast<size_t>(b >> 2)];
     }
     return;
   }
@@ -692,35 +719,46 @@ GatherTiles(const float * channel, long W, long H, const long * x0, const long *
       }
 }
 
+/* kLanes floats as one vector (GCC's vector extension: two AVX2 or four SSE operations). The
+ * functions taking and returning it are inline in this file, so the ABI note does not apply. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float))));
+inline Lanes
+Load(const float * p)
+{
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void
+Store(float * p, Lanes v)
+{
+  std::memcpy(p, &v, sizeof v);
+}
+
 /* B^T x and A^T x of six values per lane, written out (the zero entries of B and A skipped). */
 inline void
 BTransposeTimes(const float * x0, const float * x1, const float * x2, const float * x3, const float * x4,
                 const float * x5, size_t step, float * y)
 {
-  for (size_t l = 0; l < kLanes; ++l)
-  {
-    const float d0 = x0[l], d1 = x1[l], d2 = x2[l], d3 = x3[l], d4 = x4[l], d5 = x5[l];
-    y[0 * step + l] = 4 * d0 - 5 * d2 + d4;
-    y[1 * step + l] = -4 * d1 - 4 * d2 + d3 + d4;
-    y[2 * step + l] = 4 * d1 - 4 * d2 - d3 + d4;
-    y[3 * step + l] = -2 * d1 - d2 + 2 * d3 + d4;
-    y[4 * step + l] = 2 * d1 - d2 - 2 * d3 + d4;
-    y[5 * step + l] = 4 * d1 - 5 * d3 + d5;
-  }
+  const Lanes d0 = Load(x0), d1 = Load(x1), d2 = Load(x2), d3 = Load(x3), d4 = Load(x4), d5 = Load(x5);
+  Store(y + 0 * step, 4 * d0 - 5 * d2 + d4);
+  Store(y + 1 * step, -4 * d1 - 4 * d2 + d3 + d4);
+  Store(y + 2 * step, 4 * d1 - 4 * d2 - d3 + d4);
+  Store(y + 3 * step, -2 * d1 - d2 + 2 * d3 + d4);
+  Store(y + 4 * step, 2 * d1 - d2 - 2 * d3 + d4);
+  Store(y + 5 * step, 4 * d1 - 5 * d3 + d5);
 }
 
 inline void
 ATransposeTimes(const float * x0, const float * x1, const float * x2, const float * x3, const float * x4,
                 const float * x5, size_t step, float * y)
 {
-  for (size_t l = 0; l < kLanes; ++l)
-  {
-    const float m0 = x0[l], m1 = x1[l], m2 = x2[l], m3 = x3[l], m4 = x4[l], m5 = x5[l];
-    y[0 * step + l] = m0 + m1 + m2 + m3 + m4;
-    y[1 * step + l] = m1 - m2 + 2 * m3 - 2 * m4;
-    y[2 * step + l] = m1 + m2 + 4 * m3 + 4 * m4;
-    y[3 * step + l] = m1 - m2 + 8 * m3 - 8 * m4 + m5;
-  }
+  const Lanes m0 = Load(x0), m1 = Load(x1), m2 = Load(x2), m3 = Load(x3), m4 = Load(x4), m5 = Load(x5);
+  Store(y + 0 * step, m0 + m1 + m2 + m3 + m4);
+  Store(y + 1 * step, m1 - m2 + 2 * m3 - 2 * m4);
+  Store(y + 2 * step, m1 + m2 + 4 * m3 + 4 * m4);
+  Store(y + 3 * step, m1 - m2 + 8 * m3 - 8 * m4 + m5);
 }
 
 /* B^T d B of kLanes input tiles: d[a][b][lane] to v[xi * stride + lane]. */
