@@ -831,21 +831,24 @@ RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, Ch
     const size_t n = std::min(chunk, ((tiles - t0) + kLanes - 1) / kLanes * kLanes); // whole lanes
     const std::unique_ptr<float[]> v(new float[36 * I * n]), m(new float[36 * O * n]);
     float d[6][6][kLanes];
+    // Each tile's place (tx, ty) and where its input starts (the same for every channel).
+    std::vector<long> tx(n), ty(n), x0(n), y0(n);
+    std::unique_ptr<bool[]> valid(new bool[n]);
+    for (size_t t = 0; t < n; ++t)
+    {
+      const size_t tile = t0 + t;
+      valid[t] = tile < tiles;
+      ty[t] = static_cast<long>(tile / static_cast<size_t>(tilesX));
+      tx[t] = static_cast<long>(tile % static_cast<size_t>(tilesX));
+      y0[t] = ty[t] * 4 - node.padLow[1];
+      x0[t] = tx[t] * 4 - node.padLow[0];
+    }
     for (size_t i = 0; i < I; ++i)
     {
       const float * channel = in.data.data() + (i * in.size[2] + z) * in.size[1] * in.size[0];
       for (size_t t = 0; t < n; t += kLanes)
       {
-        long x0[kLanes], y0[kLanes];
-        bool valid[kLanes];
-        for (size_t l = 0; l < kLanes; ++l)
-        {
-          const size_t tile = t0 + t + l;
-          valid[l] = tile < tiles;
-          y0[l] = static_cast<long>(tile / static_cast<size_t>(tilesX)) * 4 - node.padLow[1];
-          x0[l] = static_cast<long>(tile % static_cast<size_t>(tilesX)) * 4 - node.padLow[0];
-        }
-        GatherTiles(channel, W, H, x0, y0, valid, d);
+        GatherTiles(channel, W, H, x0.data() + t, y0.data() + t, valid.get() + t, d);
         InputTransform(d, v.get() + i * n + t, I * n);
       }
     }
@@ -872,11 +875,9 @@ RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, Ch
           for (int c = 0; c < 4; ++c)
             for (size_t l = 0; l < kLanes; ++l)
             {
-              const size_t tile = t0 + t + l;
-              const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
-              const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
-              if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
-                channel[(ty * 4 + a) * outW + tx * 4 + c] = node.relu ? std::max(y[a][c][l], 0.0f) : y[a][c][l];
+              const long row = ty[t + l] * 4 + a, column = tx[t + l] * 4 + c;
+              if (valid[t + l] && row < outH && column < outW)
+                channel[row * outW + column] = node.relu ? std::max(y[a][c][l], 0.0f) : y[a][c][l];
             }
       }
     }
@@ -885,15 +886,10 @@ RunWinograd(const Node & node, const FeatureTensor & in, FeatureTensor & out, Ch
       float * plane = out.data.data() + z * out.size[1] * out.size[0];
       const float scale = reduction == ChannelReduction::Mean ? 1.0f / static_cast<float>(O) : 1.0f;
       for (size_t t = 0; t < n; ++t)
-      {
-        const size_t tile = t0 + t;
-        const long   ty = static_cast<long>(tile / static_cast<size_t>(tilesX));
-        const long   tx = static_cast<long>(tile % static_cast<size_t>(tilesX));
         for (long a = 0; a < 4; ++a)
           for (long c = 0; c < 4; ++c)
-            if (tile < tiles && ty * 4 + a < outH && tx * 4 + c < outW)
-              plane[(ty * 4 + a) * outW + tx * 4 + c] = acc[static_cast<size_t>(a * 4 + c) * n + t] * scale;
-      }
+            if (valid[t] && ty[t] * 4 + a < outH && tx[t] * 4 + c < outW)
+              plane[(ty[t] * 4 + a) * outW + tx[t] * 4 + c] = acc[static_cast<size_t>(a * 4 + c) * n + t] * scale;
     }
   });
 }
