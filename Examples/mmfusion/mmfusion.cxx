@@ -474,6 +474,8 @@ Fuse(const Arguments & args, const std::string & output)
   std::vector<std::string> written;
   try
   {
+    if (!mmfusion::IsSeriesFolder(output))
+      written.push_back(output);
     if (chroma.empty())
       mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
     else
@@ -497,8 +499,6 @@ Fuse(const Arguments & args, const std::string & output)
       }
       mmfusion::WriteColourImage<D>(rgb, output);
     }
-    if (!mmfusion::IsSeriesFolder(output))
-      written.push_back(output);
     if (args.options.count("--metrics"))
     {
       written.push_back(args.get("--metrics", ""));

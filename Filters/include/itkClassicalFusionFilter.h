@@ -180,7 +180,7 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
         std::copy(size.begin(), size.end(), arguments.shape);
         arguments.sources = sources.data();
         arguments.numberOfSources = static_cast<int>(n);
-        arguments.levels = static_cast<int>(std::min<unsigned int>(m_Levels, 1u << 20));
+        arguments.levels = static_cast<int>(std::min(m_Levels, 64u)); // no image has more levels
         arguments.output = fused.data();
         fusion::RunKernel(
           m_LastUsedBackend, "Laplacian pyramid fusion",

@@ -2,10 +2,10 @@
  * pyramid.cuh -- Laplacian pyramid fusion of N same-grid images (the classical rule: coarsest level
  * averaged, every Laplacian level by the coefficient of largest magnitude), in float.
  * The arithmetic is pyramid_rules.h, shared with the CPU path (itkLaplacianPyramid.cxx, in double).
- * One launch per axis of every REDUCE and EXPAND (a thread per output sample, the five taps read
- * through the read-only cache), one per level for the max-abs choice and for the sums. The sources
- * go through one at a time: the device holds one source, its current level, the fused levels
- * (4/3 of an image in 2D, 8/7 in 3D) and two scratch images.
+ * One launch per axis of every REDUCE and EXPAND (a thread per output sample, five taps), one per
+ * level for the max-abs choice and for the sums. The sources go through one at a time: the device
+ * holds a source's current and next Gaussian level, an expansion, two scratch images (five images)
+ * and the fused levels (4/3 of an image in 2D, 8/7 in 3D).
  */
 #include "cuda_host_emulation.h"
 #include "device_buffer.cuh"
