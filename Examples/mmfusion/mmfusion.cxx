@@ -717,6 +717,7 @@ int
 Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::string, std::string> & sidecar,
             const std::string & output)
 {
+  mmfusion::CheckOutput(output, D, args.get("--type", "auto"));
   using ImageType = FloatImage<D>;
   const auto numbers = [&](const std::string & key, unsigned int count) {
     std::istringstream  s(sidecar[key]);
@@ -792,11 +793,13 @@ CommandIDWT(int argc, char * argv[])
   throw std::runtime_error(prefix + "_dwt.txt: dimension " + std::to_string(d) + " is not 2 or 3");
 }
 
-/* Runs a filter with the progress bar and writes its output (compressed where the format can). */
+/* Runs a filter with the progress bar and writes its float output (compressed where the format can);
+ * the output path is checked first, and a failed write leaves no file behind. */
 template <typename TFilter>
 void
 UpdateAndWrite(TFilter * filter, const char * what, bool quiet, const std::string & output)
 {
+  mmfusion::CheckOutput(output, TFilter::OutputImageType::ImageDimension, "float");
   ShowProgress(filter, what, quiet);
   filter->Update();
   mmfusion::MakeParentDirectories(output);
@@ -804,7 +807,15 @@ UpdateAndWrite(TFilter * filter, const char * what, bool quiet, const std::strin
   writer->SetInput(filter->GetOutput());
   writer->SetFileName(output);
   writer->SetUseCompression(true);
-  writer->Update();
+  try
+  {
+    writer->Update();
+  }
+  catch (...)
+  {
+    std::remove(output.c_str());
+    throw;
+  }
 }
 
 template <unsigned int D, typename TOutput>

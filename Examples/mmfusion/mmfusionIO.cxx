@@ -294,7 +294,8 @@ CheckOutput(const std::string & path, unsigned int dimension, const std::string 
   if (type != "auto" && type != "float" && type != "double" && type != "uchar" && type != "ushort" && type != "short")
     throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
   if (eightBitFormat && type != "auto" && type != "uchar" && !(type == "ushort" && HasExtension(path, { ".png" })))
-    throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit): use --type uchar (or ushort for PNG)");
+    throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit), not " + type +
+                             ": write .nii.gz, .mha, .nrrd or .tif, or (fuse, idwt) use --type uchar");
 }
 
 template <unsigned int D>
