@@ -14,6 +14,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <utility>
 #include <stdexcept>
@@ -798,37 +799,52 @@ FrequencyGain(const Shape & shape, const std::function<double(double, double)> &
   return gain;
 }
 
+/* The r2c and c2r plans of one slice size, made once per process under the planner lock and
+ * executed on each caller's own (fftw_alloc'd, so equally aligned) arrays. */
+struct SlicePlans
+{
+  fftw_plan forward = nullptr, backward = nullptr;
+};
+const SlicePlans &
+PlansFor(int X, int Y)
+{
+  static std::map<std::pair<int, int>, SlicePlans> plans; // kept for the process's life
+  std::lock_guard<std::mutex>                      lock(PlannerLock());
+  SlicePlans &                                     p = plans[{ X, Y }];
+  if (!p.forward)
+  {
+    const int      Xc = X / 2 + 1;
+    double *       real = fftw_alloc_real(static_cast<size_t>(X) * Y);
+    fftw_complex * spectrum = fftw_alloc_complex(static_cast<size_t>(Xc) * Y);
+    p.forward = fftw_plan_dft_r2c_2d(Y, X, real, spectrum, FFTW_ESTIMATE);
+    p.backward = fftw_plan_dft_c2r_2d(Y, X, spectrum, real, FFTW_ESTIMATE);
+    fftw_free(real);
+    fftw_free(spectrum);
+  }
+  return p;
+}
+
 void
 FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const std::vector<double> & gain)
 {
-  const int X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
-  const int Xc = X / 2 + 1;
-  double *       real = fftw_alloc_real(static_cast<size_t>(X) * Y);
-  fftw_complex * spectrum = fftw_alloc_complex(static_cast<size_t>(Xc) * Y);
-  fftw_plan      forward, backward;
-  {
-    std::lock_guard<std::mutex> lock(PlannerLock());
-    forward = fftw_plan_dft_r2c_2d(Y, X, real, spectrum, FFTW_ESTIMATE);
-    backward = fftw_plan_dft_c2r_2d(Y, X, spectrum, real, FFTW_ESTIMATE);
-  }
-  const size_t plane = shape[0] * shape[1];
+  const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
+  const int          Xc = X / 2 + 1;
+  const SlicePlans & plans = PlansFor(X, Y);
+  double *           real = fftw_alloc_real(static_cast<size_t>(X) * Y);
+  fftw_complex *     spectrum = fftw_alloc_complex(static_cast<size_t>(Xc) * Y);
+  const size_t       plane = shape[0] * shape[1];
   for (size_t z = 0; z < shape[2]; ++z)
   {
     std::copy(image.begin() + static_cast<std::ptrdiff_t>(z * plane),
               image.begin() + static_cast<std::ptrdiff_t>((z + 1) * plane), real);
-    fftw_execute(forward);
+    fftw_execute_dft_r2c(plans.forward, real, spectrum);
     for (size_t i = 0; i < gain.size(); ++i)
     {
       spectrum[i][0] *= gain[i];
       spectrum[i][1] *= gain[i];
     }
-    fftw_execute(backward);
+    fftw_execute_dft_c2r(plans.backward, spectrum, real);
     std::copy(real, real + plane, image.begin() + static_cast<std::ptrdiff_t>(z * plane));
-  }
-  {
-    std::lock_guard<std::mutex> lock(PlannerLock());
-    fftw_destroy_plan(forward);
-    fftw_destroy_plan(backward);
   }
   fftw_free(real);
   fftw_free(spectrum);
@@ -1201,12 +1217,17 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       const size_t stride = d == 0 ? 1 : (d == 1 ? X : X * Y), len = size[d];
       double       s = 0.0;
       size_t       count = 0;
-      for (size_t i = 0; i < n; ++i)
-        if ((i / stride) % len + 1 < len)
+      // Every pixel with a successor along d, in memory order: blocks of len lines `stride` long.
+      for (size_t block = 0; block < n / (stride * len); ++block)
+        for (size_t j = 0; j + 1 < len; ++j)
         {
-          const double diff = F[i + stride] - F[i];
-          s += diff * diff;
-          ++count;
+          const double * a = F + (block * len + j) * stride;
+          for (size_t i = 0; i < stride; ++i)
+          {
+            const double diff = a[i + stride] - a[i];
+            s += diff * diff;
+          }
+          count += stride;
         }
       sf += vifb ? s / total : (count ? s / static_cast<double>(count) : 0.0);
     }
