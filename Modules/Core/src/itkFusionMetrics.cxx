@@ -216,14 +216,22 @@ struct Block
  * several threads at once for different blocks. */
 using BlockConsumer = std::function<void(const Block & block, const double * const * planes)>;
 
-/* Volumes go through in columns of kTile x kTile outputs (the z pass's ring of every map then stays
- * in the L2 cache); a 2D image is one tile. */
+/* How the 'valid' maps (oX x oY per plane) are cut into blocks: a volume into columns of kTile x kTile
+ * outputs (the z pass's ring of every map then stays in the L2 cache), an image into rows (the y
+ * pass's ring of every map stays in the L1/L2 cache). */
 constexpr size_t kTile = 64;
 
-size_t
-TileCount(size_t outputs, unsigned dimension)
+struct Tiling
 {
-  return dimension == 3 ? (outputs + kTile - 1) / kTile : 1;
+  size_t width, height, across, down; // the largest block; blocks along x and y
+};
+
+Tiling
+TilingOf(size_t oX, size_t oY, unsigned dimension)
+{
+  if (dimension == 3)
+    return { std::min(oX, kTile), std::min(oY, kTile), (oX + kTile - 1) / kTile, (oY + kTile - 1) / kTile };
+  return { oX, 1, 1, oY };
 }
 
 /* The number of 'valid' windows of k taps in `shape`. */
@@ -238,7 +246,8 @@ size_t
 BlockCount(const Shape & shape, unsigned dimension, size_t k)
 {
   const size_t oZ = dimension == 3 ? shape[2] - k + 1 : 1;
-  return oZ * TileCount(shape[0] - k + 1, dimension) * TileCount(shape[1] - k + 1, dimension);
+  const Tiling t = TilingOf(shape[0] - k + 1, shape[1] - k + 1, dimension);
+  return oZ * t.across * t.down;
 }
 
 /* The products images[first] * images[second] over columns [x0, x0 + width) and rows
@@ -259,9 +268,22 @@ GatherProduct(const double * a, const double * b, const Shape & shape, size_t z,
   return { out, width };
 }
 
-/* CPU local moments ('valid') streamed block by block: for each input plane of a tile every map's
- * product, x and y passes into a ring of the last k planes, and in 3D the z pass as soon as the ring
- * is full; each block goes to the consumer and is not kept. Tiles run on `threads` threads. */
+/* The last pass of the streaming below: map m's k ring entries of n values (entry j at (m k + j) n,
+ * the oldest, output o's first, at o mod k) folded into out. */
+void
+FoldRing(const double * ring, size_t m, size_t o, const double * w, size_t k, size_t n, const double ** rows,
+         double * out)
+{
+  for (size_t t = 0; t < k; ++t)
+    rows[t] = ring + (m * k + (o + t) % k) * n;
+  FoldRows(rows, w, k, n, out);
+}
+
+/* CPU local moments ('valid') streamed block by block, without full maps. An image goes row by row:
+ * each map's product row and x pass into a ring of the last k rows, the y pass as soon as the ring is
+ * full. A volume goes tile column by tile column and plane by plane: products, x and y passes into a
+ * ring of the last k planes, the z pass as soon as it is full. Each block goes to the consumer and is
+ * not kept. Row ranges (2D) or tiles (3D) run on `threads` threads. */
 void
 StreamBlocks(const std::vector<const double *> & images, const Shape & shape, unsigned dimension,
              const std::vector<std::pair<int, int>> & maps, const std::vector<double> & w, unsigned threads,
@@ -269,40 +291,63 @@ StreamBlocks(const std::vector<const double *> & images, const Shape & shape, un
 {
   const size_t k = w.size(), M = maps.size();
   const size_t oX = shape[0] - k + 1, oY = shape[1] - k + 1, oZ = dimension == 3 ? shape[2] - k + 1 : 1;
-  const size_t tilesX = TileCount(oX, dimension), tilesY = TileCount(oY, dimension), tiles = tilesX * tilesY;
+  const Tiling tiling = TilingOf(oX, oY, dimension);
+  const size_t tiles = tiling.across * tiling.down;
   const size_t work = oX * oY * oZ * M * k;
   threads = work < (size_t{ 1 } << 22) ? 1u : threads; // small: threads cost more than they save
-  ParallelFor(tiles, threads, [&](size_t firstTile, size_t lastTile) {
-    const size_t                tw = std::min(oX, dimension == 3 ? kTile : oX), th = std::min(oY, dimension == 3 ? kTile : oY);
-    const size_t                iw = tw + k - 1, ih = th + k - 1, rings = dimension == 3 ? k : 1;
-    Values                      product(iw * ih), xPass(tw * ih), ring(M * rings * tw * th), result(M * tw * th);
-    std::vector<const double *> rows(k), planes(M);
-    for (size_t tile = firstTile; tile < lastTile; ++tile)
-    {
-      const size_t x0 = (tile % tilesX) * tw, y0 = (tile / tilesX) * th;
-      const size_t bw = std::min(tw, oX - x0), bh = std::min(th, oY - y0), n = bw * bh;
-      for (size_t z = 0; z < (dimension == 3 ? shape[2] : 1); ++z)
+  const auto first = [&](size_t m) { return images[static_cast<size_t>(maps[m].first)]; };
+  const auto second = [&](size_t m) {
+    return maps[m].second < 0 ? nullptr : images[static_cast<size_t>(maps[m].second)];
+  };
+  if (dimension == 2)
+  {
+    ParallelFor(oY, threads, [&](size_t firstRow, size_t lastRow) {
+      Values                      product(shape[0]), ring(M * k * oX), result(M * oX);
+      std::vector<const double *> rows(k), planes(M);
+      for (size_t y = firstRow; y < lastRow + k - 1; ++y)
       {
         for (size_t m = 0; m < M; ++m)
         {
-          const double * b = maps[m].second < 0 ? nullptr : images[static_cast<size_t>(maps[m].second)];
-          const auto in = GatherProduct(images[static_cast<size_t>(maps[m].first)], b, shape, z, x0, y0, bw + k - 1,
-                                        bh + k - 1, product.data());
-          CorrelateAxis0(in.first, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data(), in.second);
-          double * target = dimension == 3 ? ring.data() + (m * rings + z % rings) * n : result.data() + m * n;
-          CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, true, target);
+          const auto in = GatherProduct(first(m), second(m), shape, 0, 0, y, shape[0], 1, product.data());
+          for (size_t t = 0; t < k; ++t)
+            rows[t] = in.first + t;
+          FoldRows(rows.data(), w.data(), k, oX, ring.data() + (m * k + y % k) * oX);
         }
-        if (dimension == 3 && z < k - 1)
+        if (y + 1 < firstRow + k)
           continue;
-        const size_t zo = dimension == 3 ? z - (k - 1) : 0;
+        const size_t yo = y + 1 - k;
         for (size_t m = 0; m < M; ++m)
         {
-          if (dimension == 3)
-          {
-            for (size_t t = 0; t < k; ++t)
-              rows[t] = ring.data() + (m * rings + (zo + t) % k) * n;
-            FoldRows(rows.data(), w.data(), k, n, result.data() + m * n);
-          }
+          FoldRing(ring.data(), m, yo, w.data(), k, oX, rows.data(), result.data() + m * oX);
+          planes[m] = result.data() + m * oX;
+        }
+        consumer(Block{ 0, 0, yo, oX, 1, yo }, planes.data());
+      }
+    });
+    return;
+  }
+  ParallelFor(tiles, threads, [&](size_t firstTile, size_t lastTile) {
+    const size_t                tw = tiling.width, th = tiling.height, iw = tw + k - 1, ih = th + k - 1;
+    Values                      product(iw * ih), xPass(tw * ih), ring(M * k * tw * th), result(M * tw * th);
+    std::vector<const double *> rows(k), planes(M);
+    for (size_t tile = firstTile; tile < lastTile; ++tile)
+    {
+      const size_t x0 = (tile % tiling.across) * tw, y0 = (tile / tiling.across) * th;
+      const size_t bw = std::min(tw, oX - x0), bh = std::min(th, oY - y0), n = bw * bh;
+      for (size_t z = 0; z < shape[2]; ++z)
+      {
+        for (size_t m = 0; m < M; ++m)
+        {
+          const auto in = GatherProduct(first(m), second(m), shape, z, x0, y0, bw + k - 1, bh + k - 1, product.data());
+          CorrelateAxis0(in.first, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data(), in.second);
+          CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, true, ring.data() + (m * k + z % k) * n);
+        }
+        if (z + 1 < k)
+          continue;
+        const size_t zo = z + 1 - k;
+        for (size_t m = 0; m < M; ++m)
+        {
+          FoldRing(ring.data(), m, zo, w.data(), k, n, rows.data(), result.data() + m * n);
           planes[m] = result.data() + m * n;
         }
         consumer(Block{ zo, x0, y0, bw, bh, zo * tiles + tile }, planes.data());
@@ -401,15 +446,14 @@ struct Engine
     // The device's full maps, cut into the same blocks.
     const auto                  all = Moments(images, shape, maps, w);
     const size_t                count = Count(shape);
-    const size_t                tilesX = TileCount(shape[0], dimension), tilesY = TileCount(shape[1], dimension);
-    const size_t                tw = dimension == 3 ? std::min(shape[0], kTile) : shape[0];
-    const size_t                th = dimension == 3 ? std::min(shape[1], kTile) : shape[1];
+    const Tiling                tiling = TilingOf(shape[0], shape[1], dimension);
+    const size_t                tw = tiling.width, th = tiling.height, tiles = tiling.across * tiling.down;
     std::vector<double>         block(maps.size() * tw * th);
     std::vector<const double *> planes(maps.size());
     for (size_t zo = 0; zo < shape[2]; ++zo)
-      for (size_t tile = 0; tile < tilesX * tilesY; ++tile)
+      for (size_t tile = 0; tile < tiles; ++tile)
       {
-        const size_t x0 = (tile % tilesX) * tw, y0 = (tile / tilesX) * th;
+        const size_t x0 = (tile % tiling.across) * tw, y0 = (tile / tiling.across) * th;
         const size_t bw = std::min(tw, shape[0] - x0), bh = std::min(th, shape[1] - y0);
         for (size_t m = 0; m < maps.size(); ++m)
         {
@@ -420,7 +464,7 @@ struct Engine
           }
           planes[m] = block.data() + m * tw * th;
         }
-        consumer(Block{ zo, x0, y0, bw, bh, zo * tilesX * tilesY + tile }, planes.data());
+        consumer(Block{ zo, x0, y0, bw, bh, zo * tiles + tile }, planes.data());
       }
   }
 
