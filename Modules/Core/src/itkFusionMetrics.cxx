@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -109,22 +110,64 @@ ParallelFor(size_t count, unsigned threads, const std::function<void(size_t, siz
  * folded: out = w[c] v[c] + sum_{t < c} w[t] (v[t] + v[k-1-t]), summed in that order, as in the CUDA
  * kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same: output as long
  * as the input, window centred, zeros outside. */
+/* Four doubles as one vector (GCC's vector extension: one AVX2 or two SSE2 operations). The
+ * functions taking and returning it are inline in this file, so the ABI note does not apply. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double Doubles __attribute__((vector_size(4 * sizeof(double))));
+inline Doubles
+Load(const double * p)
+{
+  Doubles v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void
+Store(double * p, Doubles v)
+{
+  std::memcpy(p, &v, sizeof v);
+}
+
 /* out[i] = w[c] rows[c][i] + sum_{t < c} w[t] (rows[t][i] + rows[k-1-t][i]): the folded window across
- * k rows of n values (rows may be one line at k shifts); every output summed in the order written. */
+ * k rows of n values (rows may be one line at k shifts); every output summed in the order written,
+ * in registers, 16 outputs at a time (four independent sums hide the additions' latency). */
 FUSION_TARGET_CLONES void
 FoldRows(const double * const * rows, const double * w, size_t k, size_t n, double * out)
 {
   const size_t   c = (k - 1) / 2;
   const double * centre = rows[c];
   const double   wc = w[c];
-  for (size_t i = 0; i < n; ++i)
-    out[i] = wc * centre[i];
-  for (size_t t = 0; t < c; ++t)
+  size_t         i = 0;
+  for (; i + 16 <= n; i += 16)
   {
-    const double * l = rows[t], *r = rows[k - 1 - t];
-    const double   wt = w[t];
-    for (size_t i = 0; i < n; ++i)
-      out[i] += wt * (l[i] + r[i]);
+    Doubles a0 = wc * Load(centre + i), a1 = wc * Load(centre + i + 4), a2 = wc * Load(centre + i + 8),
+            a3 = wc * Load(centre + i + 12);
+    for (size_t t = 0; t < c; ++t)
+    {
+      const double * l = rows[t] + i, *r = rows[k - 1 - t] + i;
+      const double   wt = w[t];
+      a0 += wt * (Load(l) + Load(r));
+      a1 += wt * (Load(l + 4) + Load(r + 4));
+      a2 += wt * (Load(l + 8) + Load(r + 8));
+      a3 += wt * (Load(l + 12) + Load(r + 12));
+    }
+    Store(out + i, a0);
+    Store(out + i + 4, a1);
+    Store(out + i + 8, a2);
+    Store(out + i + 12, a3);
+  }
+  for (; i + 4 <= n; i += 4)
+  {
+    Doubles a = wc * Load(centre + i);
+    for (size_t t = 0; t < c; ++t)
+      a += w[t] * (Load(rows[t] + i) + Load(rows[k - 1 - t] + i));
+    Store(out + i, a);
+  }
+  for (; i < n; ++i)
+  {
+    double a = wc * centre[i];
+    for (size_t t = 0; t < c; ++t)
+      a += w[t] * (rows[t][i] + rows[k - 1 - t][i]);
+    out[i] = a;
   }
 }
 
