@@ -1461,14 +1461,16 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       edgeChunks.resize((rows + chunk - 1) / chunk);
       for (size_t c = 0; c < edgeChunks.size(); ++c)
         light.emplace_back([&, c, rows, chunk] {
+          ::fusion::metrics::EdgeSums sums; // summed here, not in edgeChunks (neighbours share a cache line)
           for (size_t row = c * chunk; row < std::min(rows, (c + 1) * chunk); ++row)
           {
             const size_t z = row / Y;
             const long   y = static_cast<long>(row % Y);
             for (long x = 0; x < static_cast<long>(X); ++x)
               ::fusion::metrics::AddEdgePixel(images.data() + z * X * Y, n, static_cast<int>(N), F + z * X * Y,
-                                    static_cast<long>(X), static_cast<long>(Y), x, y, edgeChunks[c]);
+                                              static_cast<long>(X), static_cast<long>(Y), x, y, sums);
           }
+          edgeChunks[c] = sums;
         });
     }
   }
