@@ -238,20 +238,32 @@ private:
   std::vector<double>
   Scaled(const ImageType * image) const
   {
-    std::vector<double> v;
-    v.reserve(image->GetLargestPossibleRegion().GetNumberOfPixels());
-    for (ImageRegionConstIterator<ImageType> it(image, image->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
-      v.push_back(static_cast<double>(it.Get()));
-    for (double x : v)
-      if (!std::isfinite(x))
-        itkExceptionMacro(<< "an image holds a non-finite value");
-    if (std::is_same<typename ImageType::PixelType, unsigned char>::value && !m_FixedRange)
-      return v;
-    double lo = m_Lowest, hi = m_Highest;
-    if (!m_FixedRange)
+    const auto &        region = image->GetLargestPossibleRegion();
+    std::vector<double> v(region.GetNumberOfPixels());
+    if (image->GetBufferedRegion() == region)
+      std::transform(image->GetBufferPointer(), image->GetBufferPointer() + v.size(), v.begin(),
+                     [](PixelType p) { return static_cast<double>(p); });
+    else
     {
-      lo = *std::min_element(v.begin(), v.end());
-      hi = *std::max_element(v.begin(), v.end());
+      auto to = v.begin();
+      for (ImageRegionConstIterator<ImageType> it(image, region); !it.IsAtEnd(); ++it, ++to)
+        *to = static_cast<double>(it.Get());
+    }
+    double lo = v.empty() ? 0.0 : v[0], hi = lo, sum = 0.0;
+    for (double x : v)
+    {
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      sum += x * 0.0; // NaN for a NaN or an infinity
+    }
+    if (!std::isfinite(sum) || !std::isfinite(lo) || !std::isfinite(hi))
+      itkExceptionMacro(<< "an image holds a non-finite value");
+    if (std::is_same<PixelType, unsigned char>::value && !m_FixedRange)
+      return v;
+    if (m_FixedRange)
+    {
+      lo = m_Lowest;
+      hi = m_Highest;
     }
     const double scale = hi > lo ? 255.0 / (hi - lo) : 0.0;
     for (double & x : v)

@@ -637,21 +637,76 @@ MarginalsOf(const std::vector<double> & joint)
   return m;
 }
 
-double
+/* Sums over n values in four lanes (value i in lane i mod 4, up to the last whole group of four),
+ * the lanes added at the end and the rest after them: one order on every machine, and vectorised. */
+inline double
+Total(Doubles lanes)
+{
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+FUSION_TARGET_CLONES double
 Mean(const double * x, size_t n)
 {
-  double s = 0.0;
-  for (size_t i = 0; i < n; ++i)
+  Doubles lanes = {};
+  size_t  i = 0;
+  for (; i + 4 <= n; i += 4)
+    lanes += Load(x + i);
+  double s = Total(lanes);
+  for (; i < n; ++i)
     s += x[i];
   return s / static_cast<double>(n);
 }
 
-double
+/* sum_i (a[i] - b[i])^2 */
+FUSION_TARGET_CLONES double
+SquaredDistance(const double * a, const double * b, size_t n)
+{
+  Doubles lanes = {};
+  size_t  i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    const Doubles d = Load(a + i) - Load(b + i);
+    lanes += d * d;
+  }
+  double s = Total(lanes);
+  for (; i < n; ++i)
+    s += (a[i] - b[i]) * (a[i] - b[i]);
+  return s;
+}
+
+/* sum_i (x[i] - m)^2 */
+FUSION_TARGET_CLONES double
+CentredSquares(const double * x, size_t n, double m)
+{
+  Doubles lanes = {};
+  size_t  i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    const Doubles d = Load(x + i) - m;
+    lanes += d * d;
+  }
+  double s = Total(lanes);
+  for (; i < n; ++i)
+    s += (x[i] - m) * (x[i] - m);
+  return s;
+}
+
+FUSION_TARGET_CLONES double
 Pearson(const double * a, const double * b, size_t n)
 {
   const double ma = Mean(a, n), mb = Mean(b, n);
-  double       sab = 0.0, saa = 0.0, sbb = 0.0;
-  for (size_t i = 0; i < n; ++i)
+  Doubles      ab = {}, aa = {}, bb = {};
+  size_t       i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    const Doubles da = Load(a + i) - ma, db = Load(b + i) - mb;
+    ab += da * db;
+    aa += da * da;
+    bb += db * db;
+  }
+  double sab = Total(ab), saa = Total(aa), sbb = Total(bb);
+  for (; i < n; ++i)
   {
     const double da = a[i] - ma, db = b[i] - mb;
     sab += da * db;
@@ -1024,32 +1079,51 @@ ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, co
   return c;
 }
 
-double
+/* Q_CB: the mean of sum_k lambda_k Q_kF over the pixels where it is defined, lambda_k = C'_k^2 /
+ * sum_j C'_j^2. */
+FUSION_TARGET_CLONES double
 ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then the fused image
 {
   const size_t   N = contrasts.size() - 1, n = contrasts[0].size();
   const double * f = contrasts[N].data();
-  double         total = 0.0;
-  size_t         defined = 0;
-  for (size_t i = 0; i < n; ++i)
+  Doubles        totals = {}, counts = {};
+  size_t         i = 0;
+  for (; i + 4 <= n; i += 4)
   {
-    double squares = 0.0;
+    const Doubles F = Load(f + i);
+    Doubles       squares = {}, q = {};
+    for (size_t k = 0; k < N; ++k)
+    {
+      const Doubles c = Load(contrasts[k].data() + i);
+      squares += c * c;
+    }
+    for (size_t k = 0; k < N; ++k)
+    {
+      const Doubles c = Load(contrasts[k].data() + i);
+      q += c * c / squares * (c < F ? c / F : F / c);
+    }
+    const auto finite = q - q == 0.0; // false for NaN and infinities
+    totals += finite ? q : 0.0;
+    counts += finite ? 1.0 : 0.0;
+  }
+  double total = Total(totals), defined = Total(counts);
+  for (; i < n; ++i)
+  {
+    double squares = 0.0, q = 0.0;
     for (size_t k = 0; k < N; ++k)
       squares += contrasts[k][i] * contrasts[k][i];
-    double q = 0.0;
     for (size_t k = 0; k < N; ++k)
     {
       const double c = contrasts[k][i];
-      const double Q = c < f[i] ? c / f[i] : f[i] / c;
-      q += c * c / squares * Q;
+      q += c * c / squares * (c < f[i] ? c / f[i] : f[i] / c);
     }
     if (std::isfinite(q))
     {
       total += q;
-      ++defined;
+      defined += 1.0;
     }
   }
-  return defined ? total / static_cast<double>(defined) : kNaN;
+  return defined > 0 ? total / defined : kNaN;
 }
 
 /* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda (S, F through
@@ -1360,46 +1434,32 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   });
   // Statistics of F and against each source.
   light.emplace_back([&] {
-    const double meanF = Mean(F, n);
-    double       var = 0.0;
-    for (size_t i = 0; i < n; ++i)
-      var += (F[i] - meanF) * (F[i] - meanF);
-    sd = std::sqrt(var / total);
+    sd = std::sqrt(CentredSquares(F, n, Mean(F, n)) / total);
     for (unsigned d = 0; d < dimension; ++d)
     {
-      const size_t stride = d == 0 ? 1 : (d == 1 ? X : X * Y), len = size[d];
+      // Every pixel with a successor along d: blocks of len lines `stride` long, each block's lines
+      // 1.. against its lines 0..len-2.
+      const size_t stride = d == 0 ? 1 : (d == 1 ? X : X * Y), len = size[d], blocks = n / (stride * len);
       double       s = 0.0;
-      size_t       count = 0;
-      // Every pixel with a successor along d, in memory order: blocks of len lines `stride` long.
-      for (size_t block = 0; block < n / (stride * len); ++block)
-        for (size_t j = 0; j + 1 < len; ++j)
-        {
-          const double * a = F + (block * len + j) * stride;
-          for (size_t i = 0; i < stride; ++i)
-          {
-            const double diff = a[i + stride] - a[i];
-            s += diff * diff;
-          }
-          count += stride;
-        }
+      for (size_t block = 0; block < blocks && len > 1; ++block)
+      {
+        const double * a = F + block * len * stride;
+        s += SquaredDistance(a + stride, a, (len - 1) * stride);
+      }
+      const size_t count = blocks * (len - 1) * stride;
       sf += vifb ? s / total : (count ? s / static_cast<double>(count) : 0.0);
     }
     sf = std::sqrt(sf);
     std::vector<double> difference(n);
     for (size_t k = 0; k < N; ++k)
     {
-      double s = 0.0;
-      for (size_t i = 0; i < n; ++i)
-        s += (S[k][i] - F[i]) * (S[k][i] - F[i]);
+      const double s = SquaredDistance(S[k], F, n);
       mse[k] = vifb ? std::sqrt(s) / total : s / total; // VIFB's mse() is sqrt(SSE) / (MN)
       cc[k] = Pearson(S[k], F, n);
-      for (size_t i = 0; i < n; ++i)
-      {
-        difference[i] = F[i];
-        for (size_t j = 0; j < N; ++j)
-          if (j != k)
-            difference[i] -= S[j][i];
-      }
+      std::copy(F, F + n, difference.begin());
+      for (size_t j = 0; j < N; ++j)
+        for (size_t i = 0; i < n && j != k; ++i)
+          difference[i] -= S[j][i];
       scd += Pearson(difference.data(), S[k], n);
     }
   });
