@@ -6,6 +6,9 @@
 #include "metrics_rules.h"
 
 #include <fftw3.h>
+#if defined(FUSION_HAVE_LIBMVEC)
+#  include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -178,74 +181,79 @@ Multiply(const double * a, const double * b, size_t n, double * out)
     out[i] = a[i] * b[i];
 }
 
+/* Correlation along x ('valid'): lines [firstLine, lastLine) of X values, `stride` apart in `in` (0: X),
+ * into lines of X - k + 1 values. */
 void
-CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, bool valid,
-               double * out, size_t stride = 0)
+CorrelateAxis0(const double * in, size_t X, size_t firstLine, size_t lastLine, const double * w, size_t k, double * out,
+               size_t stride = 0)
 {
-  // Lines of X values, `stride` apart in `in` (0: X).
-  const size_t                c = (k - 1) / 2, outX = valid ? X - k + 1 : X;
-  Values                      padded(valid ? 0 : X + k - 1, 0.0);
+  const size_t                outX = X - k + 1;
   std::vector<const double *> rows(k);
   for (size_t line = firstLine; line < lastLine; ++line)
   {
     const double * i = in + line * (stride ? stride : X);
-    if (!valid)
-    {
-      std::copy(i, i + X, padded.begin() + static_cast<std::ptrdiff_t>(c));
-      i = padded.data();
-    }
     for (size_t t = 0; t < k; ++t)
       rows[t] = i + t;
     FoldRows(rows.data(), w, k, outX, out + line * outX);
   }
 }
 
+/* Correlation along the axis of `length` rows of `inner` values ('valid'): output rows [firstRow,
+ * lastRow) of the (length - k + 1) x outer output rows. */
 void
 CorrelateAxisOuter(const double * in, size_t inner, size_t length, size_t firstRow, size_t lastRow, const double * w,
-                   size_t k, bool valid, double * out)
+                   size_t k, double * out)
 {
-  // Rows: the outLength x outer output lines of `inner` values; rows outside read zeros ('same').
-  const size_t                outLength = valid ? length - k + 1 : length;
-  const long                  shift = valid ? 0 : static_cast<long>(k - 1) / 2;
-  const Values                zeros(valid ? 0 : inner, 0.0);
+  const size_t                outLength = length - k + 1;
   std::vector<const double *> rows(k);
   for (size_t row = firstRow; row < lastRow; ++row)
   {
     const size_t o = row / outLength, j = row % outLength;
     for (size_t t = 0; t < k; ++t)
-    {
-      const long from = static_cast<long>(j + t) - shift;
-      rows[t] = (from < 0 || from >= static_cast<long>(length)) ? zeros.data()
-                                                                 : in + (o * length + static_cast<size_t>(from)) * inner;
-    }
+      rows[t] = in + (o * length + j + t) * inner;
     FoldRows(rows.data(), w, k, inner, out + (o * outLength + j) * inner);
   }
 }
 
-/* Correlates `in` (shape) along its first `axes` axes into `out`; shape becomes the output's. */
+/* Every z-slice of `image` correlated with each of the windows (all of one odd length k), 'same':
+ * window centred, zeros outside (MATLAB's filter2 'same'). Row by row: the x pass of each input row
+ * into a ring of the last k rows per window, the y pass as soon as an output row's input rows are
+ * there; consumer(z, y, rows): rows[w] is output row y of window w. */
 void
-Filter(const double * in, Shape & shape, unsigned axes, const std::vector<double> & w, bool valid, double * out)
+FilterSameRows(const double * image, const Shape & shape, const std::vector<std::vector<double>> & windows,
+               const std::function<void(size_t, size_t, const double * const *)> & consumer)
 {
-  Values         a, b;
-  const double * from = in;
-  for (unsigned d = 0; d < axes; ++d)
+  const size_t                X = shape[0], Y = shape[1], W = windows.size(), k = windows[0].size(), c = (k - 1) / 2;
+  Values                      padded(X + k - 1, 0.0), ring(W * k * X), out(W * X);
+  const Values                zeros(X, 0.0);
+  std::vector<const double *> taps(k), outputs(W);
+  for (size_t z = 0; z < shape[2]; ++z)
   {
-    Shape next = shape;
-    next[d] = valid ? shape[d] - w.size() + 1 : shape[d];
-    double * to = out;
-    if (d + 1 < axes)
+    const double * slice = image + z * X * Y;
+    size_t         ready = 0; // input rows x-passed
+    for (size_t y = 0; y < Y; ++y)
     {
-      b.resize(Count(next));
-      to = b.data();
+      for (; ready < std::min(y + c + 1, Y); ++ready)
+      {
+        std::copy(slice + ready * X, slice + (ready + 1) * X, padded.begin() + static_cast<std::ptrdiff_t>(c));
+        for (size_t t = 0; t < k; ++t)
+          taps[t] = padded.data() + t;
+        for (size_t w = 0; w < W; ++w)
+          FoldRows(taps.data(), windows[w].data(), k, X, ring.data() + (w * k + ready % k) * X);
+      }
+      for (size_t w = 0; w < W; ++w)
+      {
+        for (size_t t = 0; t < k; ++t)
+        {
+          const long from = static_cast<long>(y + t) - static_cast<long>(c);
+          taps[t] = from < 0 || from >= static_cast<long>(Y) ? zeros.data()
+                                                             : ring.data() + (w * k + static_cast<size_t>(from) % k) * X;
+        }
+        FoldRows(taps.data(), windows[w].data(), k, X, out.data() + w * X);
+        outputs[w] = out.data() + w * X;
+      }
+      consumer(z, y, outputs.data());
     }
-    if (d == 0)
-      CorrelateAxis0(from, shape[0], 0, shape[1] * shape[2], w.data(), w.size(), valid, to);
-    else
-      CorrelateAxisOuter(from, d == 1 ? shape[0] : shape[0] * shape[1], shape[d], 0, next[d] * (d == 1 ? shape[2] : 1),
-                         w.data(), w.size(), valid, to);
-    a.swap(b);
-    from = a.data();
-    shape = next;
   }
 }
 
@@ -382,8 +390,8 @@ StreamBlocks(const std::vector<const double *> & images, const Shape & shape, un
         for (size_t m = 0; m < M; ++m)
         {
           const auto in = GatherProduct(first(m), second(m), shape, z, x0, y0, bw + k - 1, bh + k - 1, product.data());
-          CorrelateAxis0(in.first, bw + k - 1, 0, bh + k - 1, w.data(), k, true, xPass.data(), in.second);
-          CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, true, ring.data() + (m * k + z % k) * n);
+          CorrelateAxis0(in.first, bw + k - 1, 0, bh + k - 1, w.data(), k, xPass.data(), in.second);
+          CorrelateAxisOuter(xPass.data(), bw, bh + k - 1, 0, bh, w.data(), k, ring.data() + (m * k + z % k) * n);
         }
         if (z + 1 < k)
           continue;
@@ -646,7 +654,7 @@ Total(Doubles lanes)
 }
 
 FUSION_TARGET_CLONES double
-Mean(const double * x, size_t n)
+Sum(const double * x, size_t n)
 {
   Doubles lanes = {};
   size_t  i = 0;
@@ -655,7 +663,13 @@ Mean(const double * x, size_t n)
   double s = Total(lanes);
   for (; i < n; ++i)
     s += x[i];
-  return s / static_cast<double>(n);
+  return s;
+}
+
+double
+Mean(const double * x, size_t n)
+{
+  return Sum(x, n) / static_cast<double>(n);
 }
 
 /* sum_i (a[i] - b[i])^2 */
@@ -1058,6 +1072,18 @@ FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const st
   fftw_free(spectrum);
 }
 
+/* Q_CB's masked local contrast of one row from its two Gaussian-filtered rows. */
+FUSION_TARGET_CLONES void
+ContrastRow(const double * g2, const double * g4, size_t n, double * out)
+{
+  for (size_t i = 0; i < n; ++i)
+  {
+    const double b1 = g2[i] / (2 * kPi * 4.0), b2 = g4[i] / (2 * kPi * 16.0);
+    const double C = std::abs(b1 / b2 - 1.0);
+    out[i] = C * C * C / (C * C + 1e-4);
+  }
+}
+
 /* Q_CB's masked local contrast C' of one image through normalize1 (per z-slice). */
 std::vector<double>
 ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, const std::vector<double> & csf)
@@ -1065,17 +1091,11 @@ ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, co
   std::vector<double> image = normalised;
   FrequencyFilterSlices(image, shape, csf);
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
-  Shape  s1 = shape, s2 = shape;
-  Values g2(image.size()), g4(image.size());
-  Filter(image.data(), s1, 2, GaussianWindow(31, 2.0, false), false, g2.data());
-  Filter(image.data(), s2, 2, GaussianWindow(31, 4.0, false), false, g4.data());
   std::vector<double> c(image.size());
-  for (size_t i = 0; i < c.size(); ++i)
-  {
-    const double b1 = g2[i] / (2 * kPi * 4.0), b2 = g4[i] / (2 * kPi * 16.0);
-    const double C = std::abs(b1 / b2 - 1.0);
-    c[i] = C * C * C / (C * C + 1e-4);
-  }
+  FilterSameRows(image.data(), shape, { GaussianWindow(31, 2.0, false), GaussianWindow(31, 4.0, false) },
+                 [&](size_t z, size_t y, const double * const * g) {
+                   ContrastRow(g[0], g[1], shape[0], c.data() + (z * shape[1] + y) * shape[0]);
+                 });
   return c;
 }
 
@@ -1302,6 +1322,160 @@ DCT(const double * x, const Shape & shape)
   fftw_free(in);
   fftw_free(res);
   return out;
+}
+/* ---- Qabf and Nabf on the CPU, a row of pixels at a time. */
+#if defined(FUSION_HAVE_LIBMVEC)
+extern "C" __m256d _ZGVdN4v_exp(__m256d);  // glibc's vector functions (libmvec), AVX2 variants
+extern "C" __m256d _ZGVdN4v_atan(__m256d);
+__attribute__((target("avx2"))) void
+ElementaryAvx2(bool atan, double * v, size_t n)
+{
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    const __m256d x = _mm256_loadu_pd(v + i);
+    _mm256_storeu_pd(v + i, atan ? _ZGVdN4v_atan(x) : _ZGVdN4v_exp(x));
+  }
+  for (; i < n; ++i)
+    v[i] = atan ? std::atan(v[i]) : std::exp(v[i]);
+}
+#endif
+
+/* v[i] = atan(v[i]) or exp(v[i]) for i < n: glibc's vector functions (libmvec, within 4 ulp) on a CPU
+ * with AVX2, else libm's (within 1 ulp). */
+void
+Elementary(bool atan, double * v, size_t n)
+{
+#if defined(FUSION_HAVE_LIBMVEC)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2)
+  {
+    ElementaryAvx2(atan, v, n);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < n; ++i)
+    v[i] = atan ? std::atan(v[i]) : std::exp(v[i]);
+}
+
+/* The Sobel readings of row y of a slice (X by Y), the inside in one branch-free loop. */
+FUSION_TARGET_CLONES void
+ReadRow(const double * slice, long X, long Y, long y, ::fusion::metrics::EdgeSample * out)
+{
+  using namespace ::fusion::metrics;
+  if (y == 0 || y + 1 == Y || X < 3)
+  {
+    for (long x = 0; x < X; ++x)
+      out[x] = EdgeAt(slice, X, Y, x, y);
+    return;
+  }
+  out[0] = EdgeAt(slice, X, Y, 0, y);
+  for (long x = 1; x + 1 < X; ++x)
+    out[x] = InsideEdge(slice + y * X + x, X);
+  out[X - 1] = EdgeAt(slice, X, Y, X - 1, y);
+}
+
+/* The angles of n readings: Alpha or (kumar) KumarAlpha, the arctangents taken at once. */
+void
+Angles(const ::fusion::metrics::EdgeSample * e, size_t n, bool kumar, double * out)
+{
+  using namespace ::fusion::metrics;
+  for (size_t i = 0; i < n; ++i)
+    out[i] = kumar ? KumarArgument(e[i]) : AlphaArgument(e[i]);
+  Elementary(true, out, n);
+  for (size_t i = 0; i < n; ++i)
+    out[i] = kumar ? KumarAlphaOf(e[i], out[i]) : AlphaOf(e[i], out[i]);
+}
+
+/* Qabf and Nabf sums of rows [first, last) of the slices (row r: slice r / Y, row r % Y) of N sources
+ * and the fused image (images back to back, n values each): AddEdgePixel's rule on whole rows, the
+ * arctangents and exponentials of a row taken at once. Each row's pixels are summed in four lanes
+ * (Sum), the rows in order. */
+::fusion::metrics::EdgeSums
+EdgeRows(const double * images, size_t n, size_t N, size_t X, size_t Y, size_t first, size_t last)
+{
+  using namespace ::fusion::metrics;
+  std::vector<EdgeSample> f(X), s(N * X), gathered;
+  std::vector<double>     alphaF(X), alpha(N * X), strength(N * X), orientation(N * X);
+  std::vector<double>     qNum(X), qDen(X), nNum(X), nDen(X), kumarF, kumar;
+  std::vector<size_t>     brighter;
+  EdgeSums                sums;
+  const long              lx = static_cast<long>(X), ly = static_cast<long>(Y);
+  for (size_t row = first; row < last; ++row)
+  {
+    const size_t z = row / Y;
+    const long   y = static_cast<long>(row % Y);
+    ReadRow(images + N * n + z * X * Y, lx, ly, y, f.data());
+    for (size_t k = 0; k < N; ++k)
+      ReadRow(images + k * n + z * X * Y, lx, ly, y, s.data() + k * X);
+    // Qabf: every source's exponents, their exponentials, the sums per pixel in source order.
+    Angles(f.data(), X, false, alphaF.data());
+    Angles(s.data(), N * X, false, alpha.data());
+    for (size_t k = 0; k < N; ++k)
+      for (size_t x = 0; x < X; ++x)
+      {
+        const Exponents e = QabfExponents(s[k * X + x], f[x], alpha[k * X + x], alphaF[x]);
+        strength[k * X + x] = e.strength;
+        orientation[k * X + x] = e.orientation;
+      }
+    Elementary(false, strength.data(), N * X);
+    Elementary(false, orientation.data(), N * X);
+    brighter.clear();
+    for (size_t x = 0; x < X; ++x)
+    {
+      double qn = 0.0, qd = 0.0, w = 0.0;
+      bool   bright = true;
+      for (size_t k = 0; k < N; ++k)
+      {
+        const EdgeSample & e = s[k * X + x];
+        if (e.g > 0.0)
+        {
+          qn += QabfValue(strength[k * X + x], orientation[k * X + x]) * e.g;
+          qd += e.g;
+        }
+        w += NabfWeight(e.ng);
+        bright = bright && f[x].ng > e.ng;
+      }
+      qNum[x] = qn;
+      qDen[x] = qd;
+      nDen[x] = w;
+      nNum[x] = 0.0;
+      if (bright)
+        brighter.push_back(x);
+    }
+    // Nabf where the fused image's gradient exceeds every source's.
+    const size_t m = brighter.size();
+    gathered.resize((N + 1) * m);
+    for (size_t j = 0; j < m; ++j)
+    {
+      gathered[N * m + j] = f[brighter[j]];
+      for (size_t k = 0; k < N; ++k)
+        gathered[k * m + j] = s[k * X + brighter[j]];
+    }
+    kumar.resize((N + 1) * m);
+    Angles(gathered.data(), (N + 1) * m, true, kumar.data());
+    for (size_t k = 0; k < N; ++k)
+      for (size_t j = 0; j < m; ++j)
+      {
+        const Exponents e = NabfExponents(gathered[k * m + j], gathered[N * m + j], kumar[k * m + j], kumar[N * m + j]);
+        strength[k * m + j] = e.strength;
+        orientation[k * m + j] = e.orientation;
+      }
+    Elementary(false, strength.data(), N * m);
+    Elementary(false, orientation.data(), N * m);
+    for (size_t j = 0; j < m; ++j)
+    {
+      double artefact = 0.0;
+      for (size_t k = 0; k < N; ++k)
+        artefact += (1.0 - NabfValue(strength[k * m + j], orientation[k * m + j])) * NabfWeight(gathered[k * m + j].ng);
+      nNum[brighter[j]] = artefact;
+    }
+    sums.qNum += Sum(qNum.data(), X);
+    sums.qDen += Sum(qDen.data(), X);
+    sums.nNum += Sum(nNum.data(), X);
+    sums.nDen += Sum(nDen.data(), X);
+  }
+  return sums;
 }
 } // namespace
 
@@ -1560,16 +1734,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       edgeChunks.resize((rows + chunk - 1) / chunk);
       for (size_t c = 0; c < edgeChunks.size(); ++c)
         light.emplace_back([&, c, rows, chunk] {
-          ::fusion::metrics::EdgeSums sums; // summed here, not in edgeChunks (neighbours share a cache line)
-          for (size_t row = c * chunk; row < std::min(rows, (c + 1) * chunk); ++row)
-          {
-            const size_t z = row / Y;
-            const long   y = static_cast<long>(row % Y);
-            for (long x = 0; x < static_cast<long>(X); ++x)
-              ::fusion::metrics::AddEdgePixel(images.data() + z * X * Y, n, static_cast<int>(N), F + z * X * Y,
-                                              static_cast<long>(X), static_cast<long>(Y), x, y, sums);
-          }
-          edgeChunks[c] = sums;
+          edgeChunks[c] = EdgeRows(images.data(), n, N, X, Y, c * chunk, std::min(rows, (c + 1) * chunk));
         });
     }
   }
