@@ -239,6 +239,14 @@ TEST(FusionMetricsCalculator, EmulatedCudaEqualsCpu)
     ExpectSameValues(AllPresets<Image3>(sources, fused, itk::FusionEnums::Backend::CPU),
                      AllPresets<Image3>(sources, fused, itk::FusionEnums::Backend::EmulatedCUDA), 1e-12);
   }
+  // Thin images: every pixel on a border (the CPU's row path reads them one by one).
+  for (const auto & size : { Image2::SizeType{ { 2, 9 } }, Image2::SizeType{ { 9, 2 } }, Image2::SizeType{ { 1, 5 } } })
+  {
+    std::vector<Image2::Pointer> sources{ Smooth<Image2>(size, 41, 255), Smooth<Image2>(size, 42, 200) };
+    auto                         fused = Smooth<Image2>(size, 43, 255);
+    ExpectSameValues(AllPresets<Image2>(sources, fused, itk::FusionEnums::Backend::CPU),
+                     AllPresets<Image2>(sources, fused, itk::FusionEnums::Backend::EmulatedCUDA), 1e-12);
+  }
 }
 
 TEST(FusionMetricsCalculator, ResultDoesNotDependOnTheThreadCount)
