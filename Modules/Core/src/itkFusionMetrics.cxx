@@ -852,6 +852,52 @@ VIFPyramid(const Engine & engine, const double * image, const Shape & shape, boo
   return levels;
 }
 
+/* VIF's factors 1 + g^2 sigma_R^2 / (sigma_V^2 + sigma_N^2) and 1 + sigma_R^2 / sigma_N^2 at a window, with
+ * vifp_mscale's clamps in its order, from the reference's mean, mean square and cross moment and the
+ * distorted image's mean and mean square. T: a double, or Doubles (four windows). */
+template <class T>
+inline void
+VIFFactor(T mu1, T rr, T rd, T mu2, T dd, T & num, T & den)
+{
+  const double noise = 2.0, eps = 1e-10;
+  const T      zero{};
+  T            sR = rr - mu1 * mu1, sD = dd - mu2 * mu2;
+  sR = sR > 0.0 ? sR : zero; // std::max(sR, 0.0)
+  sD = sD > 0.0 ? sD : zero;
+  const T sRD = rd - mu1 * mu2;
+  T       g = sRD / (sR + eps), sv = sD - g * sRD;
+  const auto flatR = sR < eps;
+  g = flatR ? zero : g;
+  sv = flatR ? sD : sv;
+  sR = flatR ? zero : sR;
+  const auto flatD = sD < eps;
+  g = flatD ? zero : g;
+  sv = flatD ? zero : sv;
+  const auto negative = g < 0.0;
+  sv = negative ? sD : sv;
+  g = negative ? zero : g;
+  sv = sv <= eps ? zero + eps : sv;
+  num = 1.0 + g * g * sR / (sv + noise);
+  den = 1.0 + sR / noise;
+}
+
+/* VIFFactor at n windows, four at a time. */
+FUSION_TARGET_CLONES void
+VIFFactors(const double * mu1, const double * rr, const double * rd, const double * mu2, const double * dd, size_t n,
+           double * num, double * den)
+{
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    Doubles a, b;
+    VIFFactor<Doubles>(Load(mu1 + i), Load(rr + i), Load(rd + i), Load(mu2 + i), Load(dd + i), a, b);
+    Store(num + i, a);
+    Store(den + i, b);
+  }
+  for (; i < n; ++i)
+    VIFFactor<double>(mu1[i], rr[i], rd[i], mu2[i], dd[i], num[i], den[i]);
+}
+
 /* VIF, pixel domain, four scales (vifp_mscale): reference r, distorted d with its pyramid and
  * statistics dLevels (VIFPyramid). */
 double
@@ -859,8 +905,7 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
     const std::vector<SharedMoments::Level> & dLevels)
 {
   const auto   rLevels = VIFPyramid(engine, r, shape, false);
-  double       num = 0.0, den = 0.0;
-  const double noise = 2.0, eps = 1e-10;
+  double num = 0.0, den = 0.0;
   for (size_t l = 0; l < rLevels.size(); ++l)
   {
     const double * R = rLevels[l].image.empty() ? r : rLevels[l].image.data();
@@ -871,11 +916,22 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
     std::vector<double> nums(BlockCount(s, engine.dimension, w.size()), 0.0), dens(nums.size(), 0.0);
     engine.ForEachBlock({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w,
                         [&](const Block & block, const double * const * p) {
+                          // The factors, row by row against the distorted image's statistics.
+                          const size_t        count = block.width * block.height;
+                          std::vector<double> numFactors(count), denFactors(count);
+                          for (size_t r = 0; r < block.height; ++r)
+                          {
+                            const size_t at = (block.zo * outY + block.y0 + r) * outX + block.x0;
+                            const size_t i = r * block.width;
+                            VIFFactors(p[0] + i, p[1] + i, p[2] + i, dLevels[l].mean.data() + at,
+                                       dLevels[l].square.data() + at, block.width, numFactors.data() + i,
+                                       denFactors.data() + i);
+                          }
                           // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in
                           // [1, 8130]: no overflow), 32 times fewer logarithms; moves the result by
                           // ~1e-15 relative.
                           double numProduct = 1.0, denProduct = 1.0, blockNum = 0.0, blockDen = 0.0;
-                          for (size_t i = 0; i < block.width * block.height; ++i)
+                          for (size_t i = 0; i < count; ++i)
                           {
                             if (i % 32 == 0 && i)
                             {
@@ -883,36 +939,8 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
                               blockDen += std::log10(denProduct);
                               numProduct = denProduct = 1.0;
                             }
-                            // The distorted image's statistics at this window.
-                            const size_t at = (block.zo * outY + block.y0 + i / block.width) * outX + block.x0 +
-                                              i % block.width;
-                            const double mu2 = dLevels[l].mean[at], dd = dLevels[l].square[at];
-                            const double mu1 = p[0][i];
-                            double       sR = p[1][i] - mu1 * mu1, sD = dd - mu2 * mu2;
-                            const double sRD = p[2][i] - mu1 * mu2;
-                            sR = std::max(sR, 0.0);
-                            sD = std::max(sD, 0.0);
-                            double g = sRD / (sR + eps), sv = sD - g * sRD;
-                            if (sR < eps)
-                            {
-                              g = 0;
-                              sv = sD;
-                              sR = 0;
-                            }
-                            if (sD < eps)
-                            {
-                              g = 0;
-                              sv = 0;
-                            }
-                            if (g < 0)
-                            {
-                              sv = sD;
-                              g = 0;
-                            }
-                            if (sv <= eps)
-                              sv = eps;
-                            numProduct *= 1 + g * g * sR / (sv + noise);
-                            denProduct *= 1 + sR / noise;
+                            numProduct *= numFactors[i];
+                            denProduct *= denFactors[i];
                           }
                           nums[block.slot] = blockNum + std::log10(numProduct);
                           dens[block.slot] = blockDen + std::log10(denProduct);
