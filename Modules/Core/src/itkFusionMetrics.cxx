@@ -109,60 +109,66 @@ ParallelFor(size_t count, unsigned threads, const std::function<void(size_t, siz
     t.join();
 }
 
-/* ---- Separable correlation with a symmetric window of odd length k (every window here is one),
- * folded: out = w[c] v[c] + sum_{t < c} w[t] (v[t] + v[k-1-t]), summed in that order, as in the CUDA
- * kernels (fusion_metrics.cuh). valid: only outputs whose window lies inside; same: output as long
- * as the input, window centred, zeros outside. */
-/* Four doubles as one vector (GCC's vector extension: one AVX2 or two SSE2 operations). The
- * functions taking and returning it are inline in this file, so the ABI note does not apply. */
+/* Four doubles as one vector (GCC's vector extension: one AVX2 or two SSE2 operations), and eight
+ * (one AVX-512 operation; used only where the CPU has AVX-512). The functions taking and returning
+ * them are inline in this file, so the ABI note does not apply. */
 #pragma GCC diagnostic ignored "-Wpsabi"
 typedef double Doubles __attribute__((vector_size(4 * sizeof(double))));
-inline Doubles
+typedef double Doubles8 __attribute__((vector_size(8 * sizeof(double))));
+template <class V = Doubles>
+__attribute__((always_inline)) inline V
 Load(const double * p)
 {
-  Doubles v;
+  V v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
-inline void
-Store(double * p, Doubles v)
+template <class V>
+__attribute__((always_inline)) inline void
+Store(double * p, V v)
 {
   std::memcpy(p, &v, sizeof v);
 }
 
+/* ---- Separable correlation with a symmetric window of odd length k (every window here is one),
+ * folded: out = w[c] v[c] + sum_{t < c} w[t] (v[t] + v[k-1-t]), summed in that order, as in the CUDA
+ * kernels (fusion_metrics.cuh). */
 /* out[i] = w[c] rows[c][i] + sum_{t < c} w[t] (rows[t][i] + rows[k-1-t][i]): the folded window across
  * k rows of n values (rows may be one line at k shifts); every output summed in the order written,
- * in registers, 16 outputs at a time (four independent sums hide the additions' latency). */
-FUSION_TARGET_CLONES void
-FoldRows(const double * const * rows, const double * w, size_t k, size_t n, double * out)
+ * in registers, four vectors V of outputs at a time (four independent sums hide the additions'
+ * latency). */
+template <class V>
+__attribute__((always_inline)) inline void
+FoldRowsIn(const double * const * rows, const double * w, size_t k, size_t n, double * out)
 {
-  const size_t   c = (k - 1) / 2;
-  const double * centre = rows[c];
-  const double   wc = w[c];
-  size_t         i = 0;
-  for (; i + 16 <= n; i += 16)
+  constexpr size_t L = sizeof(V) / sizeof(double);
+  const size_t     c = (k - 1) / 2;
+  const double *   centre = rows[c];
+  const double     wc = w[c];
+  size_t           i = 0;
+  for (; i + 4 * L <= n; i += 4 * L)
   {
-    Doubles a0 = wc * Load(centre + i), a1 = wc * Load(centre + i + 4), a2 = wc * Load(centre + i + 8),
-            a3 = wc * Load(centre + i + 12);
+    V a0 = wc * Load<V>(centre + i), a1 = wc * Load<V>(centre + i + L), a2 = wc * Load<V>(centre + i + 2 * L),
+      a3 = wc * Load<V>(centre + i + 3 * L);
     for (size_t t = 0; t < c; ++t)
     {
       const double * l = rows[t] + i, *r = rows[k - 1 - t] + i;
       const double   wt = w[t];
-      a0 += wt * (Load(l) + Load(r));
-      a1 += wt * (Load(l + 4) + Load(r + 4));
-      a2 += wt * (Load(l + 8) + Load(r + 8));
-      a3 += wt * (Load(l + 12) + Load(r + 12));
+      a0 += wt * (Load<V>(l) + Load<V>(r));
+      a1 += wt * (Load<V>(l + L) + Load<V>(r + L));
+      a2 += wt * (Load<V>(l + 2 * L) + Load<V>(r + 2 * L));
+      a3 += wt * (Load<V>(l + 3 * L) + Load<V>(r + 3 * L));
     }
     Store(out + i, a0);
-    Store(out + i + 4, a1);
-    Store(out + i + 8, a2);
-    Store(out + i + 12, a3);
+    Store(out + i + L, a1);
+    Store(out + i + 2 * L, a2);
+    Store(out + i + 3 * L, a3);
   }
-  for (; i + 4 <= n; i += 4)
+  for (; i + L <= n; i += L)
   {
-    Doubles a = wc * Load(centre + i);
+    V a = wc * Load<V>(centre + i);
     for (size_t t = 0; t < c; ++t)
-      a += w[t] * (Load(rows[t] + i) + Load(rows[k - 1 - t] + i));
+      a += w[t] * (Load<V>(rows[t] + i) + Load<V>(rows[k - 1 - t] + i));
     Store(out + i, a);
   }
   for (; i < n; ++i)
@@ -172,6 +178,36 @@ FoldRows(const double * const * rows, const double * w, size_t k, size_t n, doub
       a += w[t] * (rows[t][i] + rows[k - 1 - t][i]);
     out[i] = a;
   }
+}
+
+FUSION_TARGET_CLONES void
+FoldRowsBy4(const double * const * rows, const double * w, size_t k, size_t n, double * out)
+{
+  FoldRowsIn<Doubles>(rows, w, k, n, out);
+}
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+__attribute__((target("avx512f"))) void
+FoldRowsBy8(const double * const * rows, const double * w, size_t k, size_t n, double * out)
+{
+  FoldRowsIn<Doubles8>(rows, w, k, n, out);
+}
+#endif
+
+/* FoldRowsIn, eight outputs per vector where the CPU has AVX-512, else four (the same operations on
+ * every output either way). */
+void
+FoldRows(const double * const * rows, const double * w, size_t k, size_t n, double * out)
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512)
+  {
+    FoldRowsBy8(rows, w, k, n, out);
+    return;
+  }
+#endif
+  FoldRowsBy4(rows, w, k, n, out);
 }
 
 FUSION_TARGET_CLONES void
