@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -163,12 +164,29 @@ TEST(FusionMetricsCalculator, BadInputThrowsClearErrors)
   expectThrow([&] { c->SetIntensityRange(5, 5); }, "highest > lowest");
   expectThrow([&] { c->GetMetric("VIF"); }, "no fusion metric named 'VIF'");
   auto nan = Smooth<Image2>({ { 20, 20 } }, 10, 255);
-  nan->SetPixel({ { 1, 1 } }, std::nanf(""));
+  nan->SetPixel({ { 3, 1 } }, std::nanf(""));
   auto d = itk::FusionMetricsCalculator<Image2>::New();
   d->AddSource(a);
   d->AddSource(a);
   d->SetFusedImage(nan);
-  expectThrow([&] { d->Compute(); }, "non-finite");
+  expectThrow([&] { d->Compute(); }, "the fused image holds a non-finite value nan at index [3, 1]");
+  d->SetFusedImage(a);
+  d->AddSource(nan);
+  d->SetIntensityRange(0, 255);
+  expectThrow([&] { d->Compute(); }, "source 3 holds a non-finite value nan at index [3, 1]");
+  // The raw interface checks its input too.
+  std::vector<double> x(30, 1.0), y(30, 2.0), z(30, 3.0);
+  y[7] = std::numeric_limits<double>::infinity();
+  try
+  {
+    itk::fusion::ComputeFusionMetrics({ x.data(), y.data() }, z.data(), { { 6, 5, 1 } }, 2);
+    ADD_FAILURE() << "no exception";
+  }
+  catch (const std::invalid_argument & e)
+  {
+    EXPECT_NE(std::string(e.what()).find("source 2 holds a non-finite value inf at offset 7"), std::string::npos)
+      << e.what();
+  }
   std::ostringstream os;
   c->Print(os);
   for (const char * expected : { "Sources: 2", "Preset: standard", "IntensityRange: 8-bit as is", "Metrics:" })

@@ -173,11 +173,11 @@ public:
       size[d] = region.GetSize(d);
     std::vector<std::vector<double>> data;
     std::vector<const double *>      sources;
-    for (const auto & s : m_Sources)
-      data.push_back(this->Scaled(s));
+    for (size_t k = 0; k < m_Sources.size(); ++k)
+      data.push_back(this->Scaled(m_Sources[k], "source " + std::to_string(k + 1)));
     for (const auto & d : data)
       sources.push_back(d.data());
-    const std::vector<double> fused = this->Scaled(m_FusedImage.GetPointer());
+    const std::vector<double> fused = this->Scaled(m_FusedImage.GetPointer(), "the fused image");
     try
     {
       fusion::FusionMetricsOptions options;
@@ -235,8 +235,9 @@ protected:
   }
 
 private:
+  /** The image's values on the metrics' scale (see the class comment); `what` names it in errors. */
   std::vector<double>
-  Scaled(const ImageType * image) const
+  Scaled(const ImageType * image, const std::string & what) const
   {
     const auto &        region = image->GetLargestPossibleRegion();
     std::vector<double> v(region.GetNumberOfPixels());
@@ -249,25 +250,20 @@ private:
       for (ImageRegionConstIterator<ImageType> it(image, region); !it.IsAtEnd(); ++it, ++to)
         *to = static_cast<double>(it.Get());
     }
-    double lo = v.empty() ? 0.0 : v[0], hi = lo, sum = 0.0;
-    for (double x : v)
-    {
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-      sum += x * 0.0; // NaN for a NaN or an infinity
-    }
-    if (!std::isfinite(sum) || !std::isfinite(lo) || !std::isfinite(hi))
-      itkExceptionMacro(<< "an image holds a non-finite value");
     if (std::is_same<PixelType, unsigned char>::value && !m_FixedRange)
       return v;
-    if (m_FixedRange)
+    const size_t bad = fusion::MapToMetricScale(v.data(), v.size(), !m_FixedRange, m_Lowest, m_Highest);
+    if (bad < v.size())
     {
-      lo = m_Lowest;
-      hi = m_Highest;
+      auto   index = region.GetIndex();
+      size_t rest = bad;
+      for (unsigned d = 0; d < ImageDimension; ++d)
+      {
+        index[d] += static_cast<IndexValueType>(rest % region.GetSize(d));
+        rest /= region.GetSize(d);
+      }
+      itkExceptionMacro(<< what << " holds a non-finite value " << v[bad] << " at index " << index);
     }
-    const double scale = hi > lo ? 255.0 / (hi - lo) : 0.0;
-    for (double & x : v)
-      x = std::min(255.0, std::max(0.0, (x - lo) * scale));
     return v;
   }
 

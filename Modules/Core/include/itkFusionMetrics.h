@@ -120,6 +120,12 @@ MultimodalFusion_EXPORT double
 StructuralSimilarity(const double * x, const double * y, const std::array<size_t, 3> & size, unsigned int dimension,
                      FusionEnums::Backend backend = FusionEnums::Backend::CPU, unsigned int threads = 0);
 
+/** Maps n values in place to the metrics' 0..255 scale: [lowest, highest] onto [0, 255], values outside
+ * clamped; with ownRange, the values' own minimum and maximum instead (a constant image becomes 0).
+ * Returns n, or the offset of the first non-finite value (and maps nothing). */
+MultimodalFusion_EXPORT size_t
+MapToMetricScale(double * values, size_t n, bool ownRange, double lowest = 0.0, double highest = 255.0);
+
 /** The names of the presets, in the order above. */
 MultimodalFusion_EXPORT const std::vector<std::string> &
 FusionMetricsPresets();

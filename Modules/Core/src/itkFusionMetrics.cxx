@@ -130,6 +130,14 @@ Store(double * p, V v)
   std::memcpy(p, &v, sizeof v);
 }
 
+/* Sums over n values in four lanes (value i in lane i mod 4, up to the last whole group of four),
+ * the lanes added at the end and the rest after them: one order on every machine, and vectorised. */
+inline double
+Total(Doubles lanes)
+{
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
 /* ---- Separable correlation with a symmetric window of odd length k (every window here is one),
  * folded: out = w[c] v[c] + sum_{t < c} w[t] (v[t] + v[k-1-t]), summed in that order, as in the CUDA
  * kernels (fusion_metrics.cuh). */
@@ -637,6 +645,36 @@ Range(const double * x, size_t n)
   return { l, h };
 }
 
+/* The offset of the first non-finite of n values, or n. */
+FUSION_TARGET_CLONES size_t
+FirstNonFinite(const double * x, size_t n)
+{
+  Doubles lanes = {};
+  size_t  i = 0;
+  for (; i + 4 <= n; i += 4)
+  {
+    const Doubles v = Load(x + i);
+    lanes += v - v; // 0, or NaN for an infinity or a NaN
+  }
+  if (Total(lanes) == 0.0)
+    for (; i < n && std::isfinite(x[i]); ++i)
+    {
+    }
+  else
+    for (i = 0; std::isfinite(x[i]); ++i)
+    {
+    }
+  return i;
+}
+
+/* x = min(255, max(0, (x - lo) * scale)) */
+FUSION_TARGET_CLONES void
+ScaleClamped(double * x, size_t n, double lo, double scale)
+{
+  for (size_t i = 0; i < n; ++i)
+    x[i] = std::min(255.0, std::max(0.0, (x[i] - lo) * scale));
+}
+
 /* Liu's normalize1 (also VIFB's mutinf binning): min-max to 0..255, rounded; a constant image
  * becomes 0. */
 FUSION_TARGET_CLONES std::vector<double>
@@ -679,14 +717,6 @@ MarginalsOf(const std::vector<double> & joint)
       m.columns[b] += joint[a * 256 + b];
     }
   return m;
-}
-
-/* Sums over n values in four lanes (value i in lane i mod 4, up to the last whole group of four),
- * the lanes added at the end and the rest after them: one order on every machine, and vectorised. */
-inline double
-Total(Doubles lanes)
-{
-  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
 
 FUSION_TARGET_CLONES double
@@ -1451,17 +1481,18 @@ Angles(const ::fusion::metrics::EdgeSample * e, size_t n, bool kumar, double * o
     out[i] = kumar ? KumarAlphaOf(e[i], out[i]) : AlphaOf(e[i], out[i]);
 }
 
-/* Qabf and Nabf sums of rows [first, last) of the slices (row r: slice r / Y, row r % Y) of N sources
- * and the fused image (images back to back, n values each): AddEdgePixel's rule on whole rows, the
- * arctangents and exponentials of a row taken at once. Each row's pixels are summed in four lanes
- * (Sum), the rows in order. */
+/* Qabf and Nabf sums of rows [first, last) of the slices (row r: slice r / Y, row r % Y) of the images
+ * (N sources, then the fused image): AddEdgePixel's rule on whole rows, the arctangents and
+ * exponentials of a row taken at once. Each row's pixels are summed in four lanes (Sum), the rows in
+ * order. */
 ::fusion::metrics::EdgeSums
-EdgeRows(const double * images, size_t n, size_t N, size_t X, size_t Y, size_t first, size_t last)
+EdgeRows(const std::vector<const double *> & images, size_t X, size_t Y, size_t first, size_t last)
 {
   using namespace ::fusion::metrics;
+  const size_t            N = images.size() - 1;
   std::vector<EdgeSample> f(X), s(N * X), gathered;
   std::vector<double>     alphaF(X), alpha(N * X), strength(N * X), orientation(N * X);
-  std::vector<double>     qNum(X), qDen(X), nNum(X), nDen(X), kumarF, kumar;
+  std::vector<double>     qNum(X), qDen(X), nNum(X), nDen(X), kumar;
   std::vector<size_t>     brighter;
   EdgeSums                sums;
   const long              lx = static_cast<long>(X), ly = static_cast<long>(Y);
@@ -1469,9 +1500,9 @@ EdgeRows(const double * images, size_t n, size_t N, size_t X, size_t Y, size_t f
   {
     const size_t z = row / Y;
     const long   y = static_cast<long>(row % Y);
-    ReadRow(images + N * n + z * X * Y, lx, ly, y, f.data());
+    ReadRow(images[N] + z * X * Y, lx, ly, y, f.data());
     for (size_t k = 0; k < N; ++k)
-      ReadRow(images + k * n + z * X * Y, lx, ly, y, s.data() + k * X);
+      ReadRow(images[k] + z * X * Y, lx, ly, y, s.data() + k * X);
     // Qabf: every source's exponents, their exponentials, the sums per pixel in source order.
     Angles(f.data(), X, false, alphaF.data());
     Angles(s.data(), N * X, false, alpha.data());
@@ -1543,6 +1574,18 @@ EdgeRows(const double * images, size_t n, size_t N, size_t X, size_t Y, size_t f
 }
 } // namespace
 
+size_t
+MapToMetricScale(double * values, size_t n, bool ownRange, double lowest, double highest)
+{
+  const size_t bad = FirstNonFinite(values, n);
+  if (bad < n)
+    return bad;
+  if (ownRange && n)
+    std::tie(lowest, highest) = Range(values, n);
+  ScaleClamped(values, n, lowest, highest > lowest ? 255.0 / (highest - lowest) : 0.0);
+  return n;
+}
+
 double
 StructuralSimilarity(const double * x, const double * y, const std::array<size_t, 3> & size, unsigned int dimension,
                      FusionEnums::Backend backend, unsigned int threads)
@@ -1572,31 +1615,36 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   const size_t n = Count(size);
   if (n == 0)
     throw std::invalid_argument("fusion metrics of an empty image");
-  for (const double * s : sourcesIn)
-    for (size_t i = 0; i < n; ++i)
-      if (!std::isfinite(s[i]))
-        throw std::invalid_argument("a source holds a non-finite value");
-  for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(fusedIn[i]))
-      throw std::invalid_argument("the fused image holds a non-finite value");
+  for (size_t k = 0; k <= sourcesIn.size(); ++k)
+  {
+    const double * x = k < sourcesIn.size() ? sourcesIn[k] : fusedIn;
+    const size_t   bad = FirstNonFinite(x, n);
+    if (bad < n)
+      throw std::invalid_argument((k < sourcesIn.size() ? "source " + std::to_string(k + 1) : std::string("the fused image")) +
+                                  " holds a non-finite value " + std::to_string(x[bad]) + " at offset " +
+                                  std::to_string(bad));
+  }
   if (options.backend == FusionEnums::Backend::CUDA && CudaDeviceCount() == 0)
     throw std::invalid_argument("the CUDA backend needs a CUDA device (this machine has none)");
 
   const size_t N = sourcesIn.size();
   const bool   eightBit = preset == "cddfuse" || preset == "vifb"; // the evaluators read 8-bit files
-  // All images back to back (sources, then F), rounded for the 8-bit presets.
-  std::vector<double> images((N + 1) * n);
+  // The images: the sources, then F; rounded copies for the 8-bit presets.
+  std::vector<double>         rounded(eightBit ? (N + 1) * n : 0);
+  std::vector<const double *> all(N + 1);
   for (size_t k = 0; k <= N; ++k)
   {
-    const double * from = k < N ? sourcesIn[k] : fusedIn;
-    double *       to = images.data() + k * n;
-    for (size_t i = 0; i < n; ++i)
-      to[i] = eightBit ? std::nearbyint(from[i]) : from[i];
+    all[k] = k < N ? sourcesIn[k] : fusedIn;
+    if (eightBit)
+    {
+      double * to = rounded.data() + k * n;
+      for (size_t i = 0; i < n; ++i)
+        to[i] = std::nearbyint(all[k][i]);
+      all[k] = to;
+    }
   }
-  std::vector<const double *> S(N);
-  for (size_t k = 0; k < N; ++k)
-    S[k] = images.data() + k * n;
-  const double * F = images.data() + N * n;
+  const std::vector<const double *> S(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(N));
+  const double *                    F = all[N];
   const Engine   engine{ options.backend == FusionEnums::Backend::Auto ? FusionEnums::Backend::CPU : options.backend,
                        dimension };
   const bool     standard = preset == "standard", seed = preset == "seed", cdd = preset == "cddfuse",
@@ -1620,13 +1668,14 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   std::vector<std::vector<double>>  normalised(N + 1);
   std::unique_ptr<std::once_flag[]> normalisedOnce(new std::once_flag[N + 1]);
   const auto                        Normalised = [&](size_t k) -> const std::vector<double> & {
-    std::call_once(normalisedOnce[k], [&] { normalised[k] = Normalize1(images.data() + k * n, n); });
+    std::call_once(normalisedOnce[k], [&] { normalised[k] = Normalize1(all[k], n); });
     return normalised[k];
   };
   // Histograms: H(F), per source H(S), H(S, F), CE; seed: H(S_j, S_k).
   light.emplace_back([&] {
     std::vector<uint8_t> bins((N + 1) * n);
-    Bins(images.data(), bins.size(), bins.data());
+    for (size_t k = 0; k <= N; ++k)
+      Bins(all[k], n, bins.data() + k * n);
     std::vector<std::pair<int, int>> pairs;
     for (size_t k = 0; k < N; ++k)
       pairs.emplace_back(static_cast<int>(k), static_cast<int>(N));
@@ -1780,9 +1829,12 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
     {
       edgeChunks.resize(1);
       tasks.emplace_back([&] {
+        std::vector<double> packed((N + 1) * n); // the kernel's layout: the images back to back
+        for (size_t k = 0; k <= N; ++k)
+          std::copy(all[k], all[k] + n, packed.begin() + static_cast<std::ptrdiff_t>(k * n));
         ::fusion::EdgePreservationArguments a;
         std::copy(size.begin(), size.end(), a.shape);
-        a.images = images.data();
+        a.images = packed.data();
         a.sourceCount = static_cast<int>(N);
         double sums[4];
         a.sums = sums;
@@ -1798,7 +1850,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       edgeChunks.resize((rows + chunk - 1) / chunk);
       for (size_t c = 0; c < edgeChunks.size(); ++c)
         light.emplace_back([&, c, rows, chunk] {
-          edgeChunks[c] = EdgeRows(images.data(), n, N, X, Y, c * chunk, std::min(rows, (c + 1) * chunk));
+          edgeChunks[c] = EdgeRows(all, X, Y, c * chunk, std::min(rows, (c + 1) * chunk));
         });
     }
   }
