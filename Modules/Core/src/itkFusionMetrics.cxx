@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <complex>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -1091,7 +1092,7 @@ PlannerLock()
   static std::mutex lock;
   return lock;
 }
-/* The gains of FrequencyFilterSlices for one slice size, divided by the FFT's scale: H once per
+/* The gains of FilteredSlices for one slice size, divided by the FFT's scale: H once per
  * pair (|f_x|, |f_y|). */
 std::vector<double>
 FrequencyGain(const Shape & shape, const std::function<double(double, double)> & H)
@@ -1169,30 +1170,55 @@ PlansFor(int X, int Y)
   return p;
 }
 
-void
-FrequencyFilterSlices(std::vector<double> & image, const Shape & shape, const std::vector<double> & gain)
+/* The spectra (r2c) of every z-slice of an image, back to back (X / 2 + 1 by Y each). */
+using Spectra = std::vector<std::complex<double>>;
+Spectra
+SliceSpectra(const std::vector<double> & image, const Shape & shape)
 {
   const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
-  const int          Xc = X / 2 + 1;
+  const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
   const SlicePlans & plans = PlansFor(X, Y);
-  double *           real = fftw_alloc_real(static_cast<size_t>(X) * Y);
-  fftw_complex *     spectrum = fftw_alloc_complex(static_cast<size_t>(Xc) * Y);
-  const size_t       plane = shape[0] * shape[1];
+  double *           real = fftw_alloc_real(plane);
+  fftw_complex *     spectrum = fftw_alloc_complex(half);
+  Spectra            result(half * shape[2]);
   for (size_t z = 0; z < shape[2]; ++z)
   {
     std::copy(image.begin() + static_cast<std::ptrdiff_t>(z * plane),
               image.begin() + static_cast<std::ptrdiff_t>((z + 1) * plane), real);
     fftw_execute_dft_r2c(plans.forward, real, spectrum);
-    for (size_t i = 0; i < gain.size(); ++i)
-    {
-      spectrum[i][0] *= gain[i];
-      spectrum[i][1] *= gain[i];
-    }
-    fftw_execute_dft_c2r(plans.backward, spectrum, real);
-    std::copy(real, real + plane, image.begin() + static_cast<std::ptrdiff_t>(z * plane));
+    for (size_t i = 0; i < half; ++i)
+      result[z * half + i] = { spectrum[i][0], spectrum[i][1] };
   }
   fftw_free(real);
   fftw_free(spectrum);
+  return result;
+}
+
+/* Every z-slice filtered in the frequency domain: the real part (c2r) of its spectrum in `a` (minus
+ * the one in `b`, if given) times the gain (FrequencyGain). */
+std::vector<double>
+FilteredSlices(const Spectra & a, const Spectra * b, const Shape & shape, const std::vector<double> & gain)
+{
+  const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
+  const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
+  const SlicePlans & plans = PlansFor(X, Y);
+  double *           real = fftw_alloc_real(plane);
+  fftw_complex *     spectrum = fftw_alloc_complex(half);
+  std::vector<double> result(Count(shape));
+  for (size_t z = 0; z < shape[2]; ++z)
+  {
+    for (size_t i = 0; i < half; ++i)
+    {
+      const std::complex<double> v = b ? a[z * half + i] - (*b)[z * half + i] : a[z * half + i];
+      spectrum[i][0] = v.real() * gain[i];
+      spectrum[i][1] = v.imag() * gain[i];
+    }
+    fftw_execute_dft_c2r(plans.backward, spectrum, real);
+    std::copy(real, real + plane, result.begin() + static_cast<std::ptrdiff_t>(z * plane));
+  }
+  fftw_free(real);
+  fftw_free(spectrum);
+  return result;
 }
 
 /* Q_CB's masked local contrast of one row from its two Gaussian-filtered rows. */
@@ -1207,12 +1233,11 @@ ContrastRow(const double * g2, const double * g4, size_t n, double * out)
   }
 }
 
-/* Q_CB's masked local contrast C' of one image through normalize1 (per z-slice). */
+/* Q_CB's masked local contrast C' of one image through normalize1, from its spectra (per z-slice). */
 std::vector<double>
-ChenBlumContrast(const std::vector<double> & normalised, const Shape & shape, const std::vector<double> & csf)
+ChenBlumContrast(const Spectra & spectra, const Shape & shape, const std::vector<double> & csf)
 {
-  std::vector<double> image = normalised;
-  FrequencyFilterSlices(image, shape, csf);
+  const std::vector<double> image = FilteredSlices(spectra, nullptr, shape, csf);
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
   std::vector<double> c(image.size());
   FilterSameRows(image.data(), shape, { GaussianWindow(31, 2.0, false), GaussianWindow(31, 4.0, false) },
@@ -1270,16 +1295,12 @@ ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then th
 }
 
 /* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda (S, F through
- * normalize1). */
+ * normalize1; the difference filtered from the difference of their spectra). */
 std::pair<double, double>
-ChenVarshney(const std::vector<double> & S, const std::vector<double> & F, const Shape & shape,
+ChenVarshney(const std::vector<double> & S, const Spectra & spectraS, const Spectra & spectraF, const Shape & shape,
              const std::vector<double> & csf)
 {
-  const size_t        n = Count(shape);
-  std::vector<double> difference(n);
-  for (size_t i = 0; i < n; ++i)
-    difference[i] = S[i] - F[i];
-  FrequencyFilterSlices(difference, shape, csf);
+  const std::vector<double> difference = FilteredSlices(spectraS, &spectraF, shape, csf);
   const long X = static_cast<long>(shape[0]), Y = static_cast<long>(shape[1]);
   const long BX = (X + 15) / 16, BY = (Y + 15) / 16;
   double     num = 0.0, den = 0.0;
@@ -1828,19 +1849,39 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
     tasks.insert(tasks.begin(), [&] { vifPyramid(); });
   if (needQY)
     tasks.emplace_back([&] { qy = QY(engine, S[0], S[1], F, size); });
+  // Q_CB and Q_CV filter the normalised images in the frequency domain, each image's spectra taken once.
+  std::vector<Spectra>              spectra(N + 1);
+  std::unique_ptr<std::once_flag[]> spectraOnce(new std::once_flag[N + 1]);
+  const auto                        Spectrum = [&](size_t k) -> const Spectra & {
+    std::call_once(spectraOnce[k], [&] { spectra[k] = SliceSpectra(Normalised(k), size); });
+    return spectra[k];
+  };
+  // Q_CB: each image's masked contrast computed once, by its task, or by the pooling task if that comes
+  // first (which then waits for the ones under way).
+  std::unique_ptr<std::once_flag[]> contrastOnce(new std::once_flag[N + 1]);
+  const auto                        Contrast = [&](size_t k) {
+    std::call_once(contrastOnce[k],
+                   [&] { contrast[k] = ChenBlumContrast(Spectrum(k), size, GainFor(Sensitivity::ChenBlum, size)); });
+  };
   if (needQCB)
     for (size_t k = 0; k <= N; ++k)
-      tasks.emplace_back(
-        [&, k] { contrast[k] = ChenBlumContrast(Normalised(k), size, GainFor(Sensitivity::ChenBlum, size)); });
+      tasks.emplace_back([&, k] { Contrast(k); });
   if (needQCV)
     for (size_t k = 0; k < N; ++k)
       tasks.emplace_back([&, k] {
         std::tie(qcvNum[k], qcvDen[k]) =
-          ChenVarshney(Normalised(k), Normalised(N), size, GainFor(Sensitivity::MannosSakrison, size));
+          ChenVarshney(Normalised(k), Spectrum(k), Spectrum(N), size, GainFor(Sensitivity::MannosSakrison, size));
       });
   if (needVIF)
     for (size_t k = 0; k < N; ++k)
       tasks.emplace_back([&, k] { vif[k] = VIF(engine, S[k], size, F, vifPyramid()); });
+  double qcb = kNaN;
+  if (needQCB)
+    tasks.emplace_back([&] {
+      for (size_t k = 0; k <= N; ++k)
+        Contrast(k);
+      qcb = ChenBlum(contrast);
+    });
   if (standard && options.fmi)
     for (size_t k = 0; k < N; ++k)
       for (int feature = 0; feature < 3; ++feature)
@@ -1899,7 +1940,6 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   }
   const double qabf = edges.qDen > 0 ? edges.qNum / edges.qDen : kNaN;
   const double nabf = edges.nDen > 0 ? edges.nNum / edges.nDen : kNaN;
-  const double qcb = needQCB ? ChenBlum(contrast) : kNaN;
   double       qcvN = 0.0, qcvD = 0.0;
   for (size_t k = 0; k < N; ++k)
   {
