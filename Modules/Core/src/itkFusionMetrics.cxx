@@ -1502,122 +1502,198 @@ Elementary(bool atan, double * v, size_t n)
     v[i] = atan ? std::atan(v[i]) : std::exp(v[i]);
 }
 
-/* The Sobel readings of row y of a slice (X by Y), the inside in one branch-free loop. */
+/* Sobel readings (EdgeSample) of many pixels, one array per reading, so that loops over them
+ * vectorise. */
+struct Readings
+{
+  std::vector<double> sx, sy, g, gv, gh, ng;
+
+  void
+  Resize(size_t n)
+  {
+    for (auto * v : { &sx, &sy, &g, &gv, &gh, &ng })
+      v->resize(n);
+  }
+  ::fusion::metrics::EdgeSample
+  operator[](size_t i) const
+  {
+    return { sx[i], sy[i], g[i], gv[i], gh[i], ng[i] };
+  }
+  void
+  Set(size_t i, const ::fusion::metrics::EdgeSample & e)
+  {
+    sx[i] = e.sx;
+    sy[i] = e.sy;
+    g[i] = e.g;
+    gv[i] = e.gv;
+    gh[i] = e.gh;
+    ng[i] = e.ng;
+  }
+};
+
+/* The readings of row y of a slice (X by Y), the inside in one branch-free loop. */
 FUSION_TARGET_CLONES void
-ReadRow(const double * slice, long X, long Y, long y, ::fusion::metrics::EdgeSample * out)
+ReadRow(const double * slice, long X, long Y, long y, Readings & out)
 {
   using namespace ::fusion::metrics;
   if (y == 0 || y + 1 == Y || X < 3)
   {
     for (long x = 0; x < X; ++x)
-      out[x] = EdgeAt(slice, X, Y, x, y);
+      out.Set(static_cast<size_t>(x), EdgeAt(slice, X, Y, x, y));
     return;
   }
-  out[0] = EdgeAt(slice, X, Y, 0, y);
+  out.Set(0, EdgeAt(slice, X, Y, 0, y));
+  double *sx = out.sx.data(), *sy = out.sy.data(), *g = out.g.data(), *gv = out.gv.data(), *gh = out.gh.data(),
+         *ng = out.ng.data();
   for (long x = 1; x + 1 < X; ++x)
-    out[x] = InsideEdge(slice + y * X + x, X);
-  out[X - 1] = EdgeAt(slice, X, Y, X - 1, y);
+  {
+    const EdgeSample e = InsideEdge(slice + y * X + x, X);
+    sx[x] = e.sx;
+    sy[x] = e.sy;
+    g[x] = e.g;
+    gv[x] = e.gv;
+    gh[x] = e.gh;
+    ng[x] = e.ng;
+  }
+  out.Set(static_cast<size_t>(X) - 1, EdgeAt(slice, X, Y, X - 1, y));
 }
 
-/* The angles of n readings: Alpha or (kumar) KumarAlpha, the arctangents taken at once. */
-void
-Angles(const ::fusion::metrics::EdgeSample * e, size_t n, bool kumar, double * out)
+/* The angles of readings [0, n): Alpha or (kumar) KumarAlpha, the arctangents taken at once. */
+FUSION_TARGET_CLONES void
+Angles(const Readings & e, size_t n, bool kumar, double * out)
+{
+  using namespace ::fusion::metrics;
+  if (kumar)
+    for (size_t i = 0; i < n; ++i)
+      out[i] = KumarArgument(e[i]);
+  else
+    for (size_t i = 0; i < n; ++i)
+      out[i] = AlphaArgument(e[i]);
+  Elementary(true, out, n);
+  if (kumar)
+    for (size_t i = 0; i < n; ++i)
+      out[i] = KumarAlphaOf(e[i], out[i]);
+  else
+    for (size_t i = 0; i < n; ++i)
+      out[i] = AlphaOf(e[i], out[i]);
+}
+
+/* Qabf's or Nabf's exponents of source readings s[i] against fused readings f[i] (i < n) with their
+ * angles, into strength[i] and orientation[i]. */
+FUSION_TARGET_CLONES void
+EdgeExponents(const Readings & s, const Readings & f, const double * angleS, const double * angleF, size_t n,
+              bool nabf, double * strength, double * orientation)
+{
+  using namespace ::fusion::metrics;
+  if (nabf)
+    for (size_t i = 0; i < n; ++i)
+    {
+      const Exponents e = NabfExponents(s[i], f[i], angleS[i], angleF[i]);
+      strength[i] = e.strength;
+      orientation[i] = e.orientation;
+    }
+  else
+    for (size_t i = 0; i < n; ++i)
+    {
+      const Exponents e = QabfExponents(s[i], f[i], angleS[i], angleF[i]);
+      strength[i] = e.strength;
+      orientation[i] = e.orientation;
+    }
+}
+
+/* One source's terms at n pixels, added to the pixels' sums: Qabf's Q g and g where g > 0, Nabf's
+ * weight, and whether the fused image's gradient exceeds this source's (brighter: 1 or 0). */
+FUSION_TARGET_CLONES void
+AddQabfTerms(const Readings & s, const Readings & f, const double * strength, const double * orientation, size_t n,
+             double * qNum, double * qDen, double * weights, double * brighter)
 {
   using namespace ::fusion::metrics;
   for (size_t i = 0; i < n; ++i)
-    out[i] = kumar ? KumarArgument(e[i]) : AlphaArgument(e[i]);
-  Elementary(true, out, n);
+  {
+    const bool has = s.g[i] > 0.0;
+    qNum[i] += has ? QabfValue(strength[i], orientation[i]) * s.g[i] : 0.0;
+    qDen[i] += has ? s.g[i] : 0.0;
+    weights[i] += NabfWeight(s.ng[i]);
+    brighter[i] = f.ng[i] > s.ng[i] ? brighter[i] : 0.0;
+  }
+}
+
+/* One source's artefact terms (1 - Q_n) w at n pixels, added to the pixels' sums. */
+FUSION_TARGET_CLONES void
+AddNabfTerms(const Readings & s, const double * strength, const double * orientation, size_t n, double * artefacts)
+{
+  using namespace ::fusion::metrics;
   for (size_t i = 0; i < n; ++i)
-    out[i] = kumar ? KumarAlphaOf(e[i], out[i]) : AlphaOf(e[i], out[i]);
+    artefacts[i] += (1.0 - NabfValue(strength[i], orientation[i])) * NabfWeight(s.ng[i]);
 }
 
 /* Qabf and Nabf sums of rows [first, last) of the slices (row r: slice r / Y, row r % Y) of the images
- * (N sources, then the fused image): AddEdgePixel's rule on whole rows, the arctangents and
- * exponentials of a row taken at once. Each row's pixels are summed in four lanes (Sum), the rows in
- * order. */
+ * (N sources, then the fused image): AddEdgePixel's rule on whole rows, each pixel's terms summed in
+ * source order, the arctangents and exponentials of a row taken at once. Each row's pixels are
+ * summed in four lanes (Sum), the rows in order. */
 ::fusion::metrics::EdgeSums
 EdgeRows(const std::vector<const double *> & images, size_t X, size_t Y, size_t first, size_t last)
 {
-  using namespace ::fusion::metrics;
-  const size_t            N = images.size() - 1;
-  std::vector<EdgeSample> f(X), s(N * X), gathered;
-  std::vector<double>     alphaF(X), alpha(N * X), strength(N * X), orientation(N * X);
-  std::vector<double>     qNum(X), qDen(X), nNum(X), nDen(X), kumar;
-  std::vector<size_t>     brighter;
-  EdgeSums                sums;
-  const long              lx = static_cast<long>(X), ly = static_cast<long>(Y);
+  const size_t          N = images.size() - 1;
+  Readings              f, nf, ns; // the fused image's row; Nabf's pixels' readings (gathered)
+  std::vector<Readings> s(N);      // the sources' rows
+  std::vector<double>   alphaF(X), alpha(X), strength(X), orientation(X), kumarF, kumar;
+  std::vector<double>   qNum(X), qDen(X), nDen(X), bright(X), artefacts;
+  std::vector<size_t>   brighter;
+  ::fusion::metrics::EdgeSums sums;
+  f.Resize(X);
+  for (auto & r : s)
+    r.Resize(X);
+  const long lx = static_cast<long>(X), ly = static_cast<long>(Y);
   for (size_t row = first; row < last; ++row)
   {
     const size_t z = row / Y;
     const long   y = static_cast<long>(row % Y);
-    ReadRow(images[N] + z * X * Y, lx, ly, y, f.data());
+    ReadRow(images[N] + z * X * Y, lx, ly, y, f);
     for (size_t k = 0; k < N; ++k)
-      ReadRow(images[k] + z * X * Y, lx, ly, y, s.data() + k * X);
-    // Qabf: every source's exponents, their exponentials, the sums per pixel in source order.
-    Angles(f.data(), X, false, alphaF.data());
-    Angles(s.data(), N * X, false, alpha.data());
+      ReadRow(images[k] + z * X * Y, lx, ly, y, s[k]);
+    // Qabf, and which pixels Nabf needs.
+    Angles(f, X, false, alphaF.data());
+    std::fill(qNum.begin(), qNum.end(), 0.0);
+    std::fill(qDen.begin(), qDen.end(), 0.0);
+    std::fill(nDen.begin(), nDen.end(), 0.0);
+    std::fill(bright.begin(), bright.end(), 1.0);
     for (size_t k = 0; k < N; ++k)
-      for (size_t x = 0; x < X; ++x)
-      {
-        const Exponents e = QabfExponents(s[k * X + x], f[x], alpha[k * X + x], alphaF[x]);
-        strength[k * X + x] = e.strength;
-        orientation[k * X + x] = e.orientation;
-      }
-    Elementary(false, strength.data(), N * X);
-    Elementary(false, orientation.data(), N * X);
-    brighter.clear();
-    for (size_t x = 0; x < X; ++x)
     {
-      double qn = 0.0, qd = 0.0, w = 0.0;
-      bool   bright = true;
-      for (size_t k = 0; k < N; ++k)
-      {
-        const EdgeSample & e = s[k * X + x];
-        if (e.g > 0.0)
-        {
-          qn += QabfValue(strength[k * X + x], orientation[k * X + x]) * e.g;
-          qd += e.g;
-        }
-        w += NabfWeight(e.ng);
-        bright = bright && f[x].ng > e.ng;
-      }
-      qNum[x] = qn;
-      qDen[x] = qd;
-      nDen[x] = w;
-      nNum[x] = 0.0;
-      if (bright)
-        brighter.push_back(x);
+      Angles(s[k], X, false, alpha.data());
+      EdgeExponents(s[k], f, alpha.data(), alphaF.data(), X, false, strength.data(), orientation.data());
+      Elementary(false, strength.data(), X);
+      Elementary(false, orientation.data(), X);
+      AddQabfTerms(s[k], f, strength.data(), orientation.data(), X, qNum.data(), qDen.data(), nDen.data(),
+                   bright.data());
     }
     // Nabf where the fused image's gradient exceeds every source's.
+    brighter.clear();
+    for (size_t x = 0; x < X; ++x)
+      if (bright[x] != 0.0)
+        brighter.push_back(x);
     const size_t m = brighter.size();
-    gathered.resize((N + 1) * m);
+    nf.Resize(m);
+    ns.Resize(m);
     for (size_t j = 0; j < m; ++j)
-    {
-      gathered[N * m + j] = f[brighter[j]];
-      for (size_t k = 0; k < N; ++k)
-        gathered[k * m + j] = s[k * X + brighter[j]];
-    }
-    kumar.resize((N + 1) * m);
-    Angles(gathered.data(), (N + 1) * m, true, kumar.data());
+      nf.Set(j, f[brighter[j]]);
+    kumarF.resize(m);
+    kumar.resize(m);
+    artefacts.assign(m, 0.0);
+    Angles(nf, m, true, kumarF.data());
     for (size_t k = 0; k < N; ++k)
-      for (size_t j = 0; j < m; ++j)
-      {
-        const Exponents e = NabfExponents(gathered[k * m + j], gathered[N * m + j], kumar[k * m + j], kumar[N * m + j]);
-        strength[k * m + j] = e.strength;
-        orientation[k * m + j] = e.orientation;
-      }
-    Elementary(false, strength.data(), N * m);
-    Elementary(false, orientation.data(), N * m);
-    for (size_t j = 0; j < m; ++j)
     {
-      double artefact = 0.0;
-      for (size_t k = 0; k < N; ++k)
-        artefact += (1.0 - NabfValue(strength[k * m + j], orientation[k * m + j])) * NabfWeight(gathered[k * m + j].ng);
-      nNum[brighter[j]] = artefact;
+      for (size_t j = 0; j < m; ++j)
+        ns.Set(j, s[k][brighter[j]]);
+      Angles(ns, m, true, kumar.data());
+      EdgeExponents(ns, nf, kumar.data(), kumarF.data(), m, true, strength.data(), orientation.data());
+      Elementary(false, strength.data(), m);
+      Elementary(false, orientation.data(), m);
+      AddNabfTerms(ns, strength.data(), orientation.data(), m, artefacts.data());
     }
     sums.qNum += Sum(qNum.data(), X);
     sums.qDen += Sum(qDen.data(), X);
-    sums.nNum += Sum(nNum.data(), X);
+    sums.nNum += Sum(artefacts.data(), m);
     sums.nDen += Sum(nDen.data(), X);
   }
   return sums;
