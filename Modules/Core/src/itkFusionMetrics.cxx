@@ -52,7 +52,101 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPi = 3.14159265358979323846;
 const double     kE = std::exp(1.0);
 using Shape = std::array<size_t, 3>;
-using Values = std::vector<double, UninitialisedAllocator<double>>; // every element written before read
+
+/* ---- Scratch memory. Freshly mapped pages cost more here than the work done on them (the system
+ * zero-fills each on first touch, and large freed blocks go back to it), so the large blocks that one
+ * computation frees are kept for the next, which asks for the same sizes: blocks of at least 64 KiB,
+ * at most 64 MiB in all (the oldest sizes dropped first), for the life of the process. */
+class BlockCache
+{
+public:
+  static BlockCache &
+  Instance()
+  {
+    static BlockCache * cache = new BlockCache; // never destroyed: allocators may run at exit
+    return *cache;
+  }
+  void *
+  Take(size_t bytes)
+  {
+    if (bytes >= kSmallest)
+    {
+      std::lock_guard<std::mutex> guard(m_Lock);
+      const auto                  it = m_Free.find(bytes);
+      if (it != m_Free.end())
+      {
+        void * p = it->second;
+        m_Free.erase(it);
+        m_Bytes -= bytes;
+        return p;
+      }
+    }
+    return ::operator new(bytes);
+  }
+  void
+  Give(void * p, size_t bytes)
+  {
+    if (bytes >= kSmallest && bytes <= kMost)
+    {
+      std::lock_guard<std::mutex> guard(m_Lock);
+      while (m_Bytes + bytes > kMost)
+      {
+        m_Bytes -= m_Free.begin()->first;
+        ::operator delete(m_Free.begin()->second);
+        m_Free.erase(m_Free.begin());
+      }
+      m_Free.emplace(bytes, p);
+      m_Bytes += bytes;
+      return;
+    }
+    ::operator delete(p);
+  }
+
+private:
+  static constexpr size_t          kSmallest = size_t{ 1 } << 16, kMost = size_t{ 64 } << 20;
+  std::mutex                       m_Lock;
+  std::multimap<size_t, void *>    m_Free; // by size
+  size_t                           m_Bytes = 0;
+};
+
+/* UninitialisedAllocator's values in BlockCache's blocks. */
+template <typename T>
+struct ScratchAllocator : UninitialisedAllocator<T>
+{
+  using value_type = T;
+  template <typename U>
+  struct rebind
+  {
+    using other = ScratchAllocator<U>;
+  };
+  ScratchAllocator() = default;
+  template <typename U>
+  ScratchAllocator(const ScratchAllocator<U> &) noexcept
+  {}
+  T *
+  allocate(size_t n)
+  {
+    return static_cast<T *>(BlockCache::Instance().Take(n * sizeof(T)));
+  }
+  void
+  deallocate(T * p, size_t n)
+  {
+    BlockCache::Instance().Give(p, n * sizeof(T));
+  }
+};
+template <typename T, typename U>
+bool
+operator==(const ScratchAllocator<T> &, const ScratchAllocator<U> &)
+{
+  return true;
+}
+template <typename T, typename U>
+bool
+operator!=(const ScratchAllocator<T> &, const ScratchAllocator<U> &)
+{
+  return false;
+}
+using Values = std::vector<double, ScratchAllocator<double>>; // every element written before read
 
 size_t
 Count(const Shape & s)
@@ -564,11 +658,12 @@ struct Engine
       }
   }
 
-  /* Joint histograms of 8-bit bins (images back to back), one per pair. */
-  std::vector<std::vector<double>>
+  /* Joint histograms of 8-bit bins (images back to back), one per pair: 65536 counts each, back to
+   * back. */
+  std::vector<uint32_t, ScratchAllocator<uint32_t>>
   JointHistograms(const std::vector<uint8_t> & bins, size_t count, const std::vector<std::pair<int, int>> & pairs) const
   {
-    std::vector<std::vector<double>> result(pairs.size(), std::vector<double>(65536, 0.0));
+    std::vector<uint32_t, ScratchAllocator<uint32_t>> counts(pairs.size() * 65536, 0);
     if (OnDevice())
     {
       std::vector<int> flat;
@@ -577,7 +672,6 @@ struct Engine
         flat.push_back(p.first);
         flat.push_back(p.second);
       }
-      std::vector<unsigned> counts(pairs.size() * 65536);
       ::fusion::JointHistogramArguments a;
       a.bins = bins.data();
       a.imageCount = static_cast<int>(bins.size() / count);
@@ -588,21 +682,17 @@ struct Engine
       RunKernel(
         backend, "joint histogram", [&] { return ::fusion::emu::JointHistograms(a); },
         [&] { return ::fusion::gpu::JointHistograms(a); });
-      for (size_t p = 0; p < pairs.size(); ++p)
-        for (size_t i = 0; i < 65536; ++i)
-          result[p][i] = counts[p * 65536 + i];
-      return result;
+      return counts;
     }
     for (size_t p = 0; p < pairs.size(); ++p)
     {
-      std::vector<uint32_t> c(65536, 0);
-      const uint8_t *       a = bins.data() + static_cast<size_t>(pairs[p].first) * count;
-      const uint8_t *       b = bins.data() + static_cast<size_t>(pairs[p].second) * count;
+      uint32_t *      c = counts.data() + p * 65536;
+      const uint8_t * a = bins.data() + static_cast<size_t>(pairs[p].first) * count;
+      const uint8_t * b = bins.data() + static_cast<size_t>(pairs[p].second) * count;
       for (size_t i = 0; i < count; ++i)
         ++c[a[i] * 256u + b[i]];
-      std::copy(c.begin(), c.end(), result[p].begin());
     }
-    return result;
+    return counts;
   }
 };
 
@@ -703,12 +793,12 @@ ScaleClamped(double * x, size_t n, double lo, double scale)
 
 /* Liu's normalize1 (also VIFB's mutinf binning): min-max to 0..255, rounded; a constant image
  * becomes 0. */
-FUSION_TARGET_CLONES std::vector<double>
+FUSION_TARGET_CLONES Values
 Normalize1(const double * x, size_t n)
 {
   const auto          range = Range(x, n);
   const double        lo = range.first, hi = range.second;
-  std::vector<double> r(n, 0.0);
+  Values              r(n, 0.0);
   if (!(hi > lo))
     return r;
   size_t i = 0;
@@ -719,8 +809,9 @@ Normalize1(const double * x, size_t n)
   return r;
 }
 
+template <class Count>
 double
-Entropy(const double * counts, size_t bins, double total, double logBase)
+Entropy(const Count * counts, size_t bins, double total, double logBase)
 {
   double h = 0.0;
   for (size_t i = 0; i < bins; ++i)
@@ -736,8 +827,9 @@ struct Marginals
 {
   std::vector<double> rows, columns;
 };
+/* The marginal counts of a 256 x 256 joint histogram. */
 Marginals
-MarginalsOf(const std::vector<double> & joint)
+MarginalsOf(const uint32_t * joint)
 {
   Marginals m{ std::vector<double>(256, 0.0), std::vector<double>(256, 0.0) };
   for (size_t a = 0; a < 256; ++a)
@@ -836,7 +928,7 @@ public:
   {
     Shape               shape{};     // the image at this level
     Values              image;        // empty at level 0 (the original)
-    Values              mean, square; // window statistics ('valid')
+    Values              moments;      // window statistics ('valid'): the means, then the mean squares
   };
 
   const std::vector<Level> &
@@ -939,10 +1031,8 @@ VIFPyramid(const Engine & engine, const double * image, const Shape & shape, boo
     current = levels.back().image.empty() ? image : levels.back().image.data();
     if (statistics)
     {
-      Shape      m = s;
-      const auto maps = engine.Moments({ current }, m, { { 0, -1 }, { 0, 0 } }, w);
-      levels.back().mean.assign(maps.begin(), maps.begin() + static_cast<std::ptrdiff_t>(Count(m)));
-      levels.back().square.assign(maps.begin() + static_cast<std::ptrdiff_t>(Count(m)), maps.end());
+      Shape m = s;
+      levels.back().moments = engine.Moments({ current }, m, { { 0, -1 }, { 0, 0 } }, w);
     }
   }
   return levels;
@@ -1009,6 +1099,7 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
     const auto          w = VIFWindow(static_cast<int>(l) + 1);
     const Shape &       s = rLevels[l].shape;
     const size_t        outX = s[0] - w.size() + 1, outY = s[1] - w.size() + 1;
+    const size_t        outZ = engine.dimension == 3 ? s[2] - w.size() + 1 : 1;
     std::vector<double> nums(BlockCount(s, engine.dimension, w.size()), 0.0), dens(nums.size(), 0.0);
     engine.ForEachBlock({ R, D }, s, { { 0, -1 }, { 0, 0 }, { 0, 1 } }, w,
                         [&](const Block & block, const double * const * p) {
@@ -1019,8 +1110,9 @@ VIF(const Engine & engine, const double * r, const Shape & shape, const double *
                           {
                             const size_t at = (block.zo * outY + block.y0 + r) * outX + block.x0;
                             const size_t i = r * block.width;
-                            VIFFactors(p[0] + i, p[1] + i, p[2] + i, dLevels[l].mean.data() + at,
-                                       dLevels[l].square.data() + at, block.width, numFactors.data() + i,
+                            VIFFactors(p[0] + i, p[1] + i, p[2] + i, dLevels[l].moments.data() + at,
+                                       dLevels[l].moments.data() + outX * outY * outZ + at, block.width,
+                                       numFactors.data() + i,
                                        denFactors.data() + i);
                           }
                           // Sums of log10(1 + x) taken as log10 of products of 32 factors (each in
@@ -1146,7 +1238,7 @@ GainFor(Sensitivity which, const Shape & shape)
 }
 
 /* The r2c and c2r plans of one slice size, made once per process under the planner lock and
- * executed on each caller's own (fftw_alloc'd, so equally aligned) arrays. */
+ * executed on each caller's own equally aligned (AlignedDoubles) arrays. */
 struct SlicePlans
 {
   fftw_plan forward = nullptr, backward = nullptr;
@@ -1170,16 +1262,44 @@ PlansFor(int X, int Y)
   return p;
 }
 
+/* n doubles aligned to 64 bytes, as fftw_malloc's (the plans, made on fftw_malloc'd arrays, need the
+ * same alignment), in BlockCache's blocks. */
+class AlignedDoubles
+{
+public:
+  explicit AlignedDoubles(size_t n)
+    : m_Storage(n + 8)
+  {
+    const auto address = reinterpret_cast<std::uintptr_t>(m_Storage.data());
+    m_Data = m_Storage.data() + ((64 - address % 64) % 64) / sizeof(double);
+  }
+  double *
+  Data()
+  {
+    return m_Data;
+  }
+  fftw_complex *
+  Complex()
+  {
+    return reinterpret_cast<fftw_complex *>(m_Data);
+  }
+
+private:
+  Values   m_Storage;
+  double * m_Data;
+};
+
 /* The spectra (r2c) of every z-slice of an image, back to back (X / 2 + 1 by Y each). */
-using Spectra = std::vector<std::complex<double>>;
+using Spectra = std::vector<std::complex<double>, ScratchAllocator<std::complex<double>>>;
 Spectra
-SliceSpectra(const std::vector<double> & image, const Shape & shape)
+SliceSpectra(const Values & image, const Shape & shape)
 {
   const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
   const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
   const SlicePlans & plans = PlansFor(X, Y);
-  double *           real = fftw_alloc_real(plane);
-  fftw_complex *     spectrum = fftw_alloc_complex(half);
+  AlignedDoubles     realBuffer(plane), spectrumBuffer(2 * half);
+  double *           real = realBuffer.Data();
+  fftw_complex *     spectrum = spectrumBuffer.Complex();
   Spectra            result(half * shape[2]);
   for (size_t z = 0; z < shape[2]; ++z)
   {
@@ -1189,22 +1309,21 @@ SliceSpectra(const std::vector<double> & image, const Shape & shape)
     for (size_t i = 0; i < half; ++i)
       result[z * half + i] = { spectrum[i][0], spectrum[i][1] };
   }
-  fftw_free(real);
-  fftw_free(spectrum);
   return result;
 }
 
 /* Every z-slice filtered in the frequency domain: the real part (c2r) of its spectrum in `a` (minus
  * the one in `b`, if given) times the gain (FrequencyGain). */
-std::vector<double>
+Values
 FilteredSlices(const Spectra & a, const Spectra * b, const Shape & shape, const std::vector<double> & gain)
 {
   const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
   const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
   const SlicePlans & plans = PlansFor(X, Y);
-  double *           real = fftw_alloc_real(plane);
-  fftw_complex *     spectrum = fftw_alloc_complex(half);
-  std::vector<double> result(Count(shape));
+  AlignedDoubles     realBuffer(plane), spectrumBuffer(2 * half);
+  double *           real = realBuffer.Data();
+  fftw_complex *     spectrum = spectrumBuffer.Complex();
+  Values             result(Count(shape));
   for (size_t z = 0; z < shape[2]; ++z)
   {
     for (size_t i = 0; i < half; ++i)
@@ -1216,8 +1335,6 @@ FilteredSlices(const Spectra & a, const Spectra * b, const Shape & shape, const 
     fftw_execute_dft_c2r(plans.backward, spectrum, real);
     std::copy(real, real + plane, result.begin() + static_cast<std::ptrdiff_t>(z * plane));
   }
-  fftw_free(real);
-  fftw_free(spectrum);
   return result;
 }
 
@@ -1234,12 +1351,12 @@ ContrastRow(const double * g2, const double * g4, size_t n, double * out)
 }
 
 /* Q_CB's masked local contrast C' of one image through normalize1, from its spectra (per z-slice). */
-std::vector<double>
+Values
 ChenBlumContrast(const Spectra & spectra, const Shape & shape, const std::vector<double> & csf)
 {
-  const std::vector<double> image = FilteredSlices(spectra, nullptr, shape, csf);
+  const Values image = FilteredSlices(spectra, nullptr, shape, csf);
   // 31 x 31 Gaussians exp(-(x^2 + y^2) / 2 s^2) / (2 pi s^2), filter2 'same' (zero padding).
-  std::vector<double> c(image.size());
+  Values c(image.size());
   FilterSameRows(image.data(), shape, { GaussianWindow(31, 2.0, false), GaussianWindow(31, 4.0, false) },
                  [&](size_t z, size_t y, const double * const * g) {
                    ContrastRow(g[0], g[1], shape[0], c.data() + (z * shape[1] + y) * shape[0]);
@@ -1250,7 +1367,7 @@ ChenBlumContrast(const Spectra & spectra, const Shape & shape, const std::vector
 /* Q_CB: the mean of sum_k lambda_k Q_kF over the pixels where it is defined, lambda_k = C'_k^2 /
  * sum_j C'_j^2. */
 FUSION_TARGET_CLONES double
-ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then the fused image
+ChenBlum(const std::vector<Values> & contrasts) // sources, then the fused image
 {
   const size_t   N = contrasts.size() - 1, n = contrasts[0].size();
   const double * f = contrasts[N].data();
@@ -1297,10 +1414,10 @@ ChenBlum(const std::vector<std::vector<double>> & contrasts) // sources, then th
 /* Q_CV's parts for one source: sum over 16 x 16 blocks of lambda D and of lambda (S, F through
  * normalize1; the difference filtered from the difference of their spectra). */
 std::pair<double, double>
-ChenVarshney(const std::vector<double> & S, const Spectra & spectraS, const Spectra & spectraF, const Shape & shape,
+ChenVarshney(const Values & S, const Spectra & spectraS, const Spectra & spectraF, const Shape & shape,
              const std::vector<double> & csf)
 {
-  const std::vector<double> difference = FilteredSlices(spectraS, &spectraF, shape, csf);
+  const Values difference = FilteredSlices(spectraS, &spectraF, shape, csf);
   const long X = static_cast<long>(shape[0]), Y = static_cast<long>(shape[1]);
   const long BX = (X + 15) / 16, BY = (Y + 15) / 16;
   double     num = 0.0, den = 0.0;
@@ -1756,7 +1873,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   const size_t N = sourcesIn.size();
   const bool   eightBit = preset == "cddfuse" || preset == "vifb"; // the evaluators read 8-bit files
   // The images: the sources, then F; rounded copies for the 8-bit presets.
-  std::vector<double>         rounded(eightBit ? (N + 1) * n : 0);
+  Values                      rounded(eightBit ? (N + 1) * n : 0);
   std::vector<const double *> all(N + 1);
   for (size_t k = 0; k <= N; ++k)
   {
@@ -1781,7 +1898,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   // Results filled by the tasks (each writes only its own slots).
   std::vector<double> hs(N), je(N), mi(N), ce(N), mse(N), cc(N), ssim(N), vif(N), qcvNum(N), qcvDen(N);
   std::vector<std::array<double, 3>>      fmi(N);
-  std::vector<std::vector<double>>        contrast(N + 1);
+  std::vector<Values>                     contrast(N + 1);
   std::vector<double>                     jePairs(N * N, kNaN);
   double HF = 0, sd = 0, sf = 0, ag = 0, ei = 0, scd = 0, qy = kNaN, miVifb = 0;
   std::vector<::fusion::metrics::EdgeSums>          edgeChunks;
@@ -1791,9 +1908,9 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
   const bool needVIF = standard || cdd, needEdges = standard || cdd || vifb;
   const bool needQY = standard && N == 2, needQCB = standard || vifb, needQCV = standard || vifb;
   // Q_CB, Q_CV and VIFB's MI see the images through normalize1, each image normalised once.
-  std::vector<std::vector<double>>  normalised(N + 1);
+  std::vector<Values>               normalised(N + 1);
   std::unique_ptr<std::once_flag[]> normalisedOnce(new std::once_flag[N + 1]);
-  const auto                        Normalised = [&](size_t k) -> const std::vector<double> & {
+  const auto                        Normalised = [&](size_t k) -> const Values & {
     std::call_once(normalisedOnce[k], [&] { normalised[k] = Normalize1(all[k], n); });
     return normalised[k];
   };
@@ -1812,11 +1929,11 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
     const auto joints = engine.JointHistograms(bins, n, pairs);
     for (size_t k = 0; k < N; ++k)
     {
-      const Marginals m = MarginalsOf(joints[k]);
+      const Marginals m = MarginalsOf(joints.data() + k * 65536);
       if (k == 0)
         HF = Entropy(m.columns.data(), 256, total, 2.0);
       hs[k] = Entropy(m.rows.data(), 256, total, 2.0);
-      je[k] = Entropy(joints[k].data(), 65536, total, 2.0);
+      je[k] = Entropy(joints.data() + k * 65536, 65536, total, 2.0);
       mi[k] = hs[k] + HF - je[k];
       double d = 0.0;
       for (size_t b = 0; b < 256; ++b)
@@ -1826,7 +1943,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
     }
     for (size_t p = N, j = 0; j < N; ++j)
       for (size_t k = j + 1; k < N && seed; ++k, ++p)
-        jePairs[j * N + k] = Entropy(joints[p].data(), 65536, total, 2.0);
+        jePairs[j * N + k] = Entropy(joints.data() + p * 65536, 65536, total, 2.0);
     if (vifb)
     {
       // VIFB's mutinf: each image min-max normalised, int16(x * 255) bins, natural logarithm.
@@ -1839,9 +1956,9 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       const auto vj = engine.JointHistograms(vb, n, p);
       for (size_t k = 0; k < N; ++k)
       {
-        const Marginals m = MarginalsOf(vj[k]);
+        const Marginals m = MarginalsOf(vj.data() + k * 65536);
         miVifb += Entropy(m.rows.data(), 256, total, kE) + Entropy(m.columns.data(), 256, total, kE) -
-                  Entropy(vj[k].data(), 65536, total, kE);
+                  Entropy(vj.data() + k * 65536, 65536, total, kE);
       }
     }
   });
@@ -1863,7 +1980,7 @@ ComputeFusionMetrics(const std::vector<const double *> & sourcesIn, const double
       sf += vifb ? s / total : (count ? s / static_cast<double>(count) : 0.0);
     }
     sf = std::sqrt(sf);
-    std::vector<double> difference(n);
+    Values difference(n);
     for (size_t k = 0; k < N; ++k)
     {
       const double s = SquaredDistance(S[k], F, n);
