@@ -75,6 +75,9 @@
  *
  * A metric that is undefined for the data (a correlation with a constant image, PSNR of identical
  * images) is NaN and listed in `undefined`, never silently folded into a summary.
+ *
+ * Memory kept between calls (for repeated calls on images of one size): the FFT plans and the CSF
+ * gains of each slice size, and up to 64 MiB of large scratch blocks freed by earlier calls.
  */
 #ifndef itkFusionMetrics_h
 #define itkFusionMetrics_h

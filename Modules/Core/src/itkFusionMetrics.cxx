@@ -1289,25 +1289,47 @@ private:
   double * m_Data;
 };
 
-/* The spectra (r2c) of every z-slice of an image, back to back (X / 2 + 1 by Y each). */
+/* The transforms of one slice size: its plans and a slice's arrays (plane values, half spectrum
+ * values: X / 2 + 1 by Y). */
+struct SliceTransforms
+{
+  explicit SliceTransforms(const Shape & shape)
+    : plane(shape[0] * shape[1])
+    , half((shape[0] / 2 + 1) * shape[1])
+    , plans(PlansFor(static_cast<int>(shape[0]), static_cast<int>(shape[1])))
+    , realBuffer(plane)
+    , spectrumBuffer(2 * half)
+  {}
+  double *
+  Real()
+  {
+    return realBuffer.Data();
+  }
+  fftw_complex *
+  Spectrum()
+  {
+    return spectrumBuffer.Complex();
+  }
+
+  const size_t       plane, half;
+  const SlicePlans & plans;
+  AlignedDoubles     realBuffer, spectrumBuffer;
+};
+
+/* The spectra (r2c) of every z-slice of an image, back to back. */
 using Spectra = std::vector<std::complex<double>, ScratchAllocator<std::complex<double>>>;
 Spectra
 SliceSpectra(const Values & image, const Shape & shape)
 {
-  const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
-  const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
-  const SlicePlans & plans = PlansFor(X, Y);
-  AlignedDoubles     realBuffer(plane), spectrumBuffer(2 * half);
-  double *           real = realBuffer.Data();
-  fftw_complex *     spectrum = spectrumBuffer.Complex();
-  Spectra            result(half * shape[2]);
+  SliceTransforms t(shape);
+  Spectra         result(t.half * shape[2]);
   for (size_t z = 0; z < shape[2]; ++z)
   {
-    std::copy(image.begin() + static_cast<std::ptrdiff_t>(z * plane),
-              image.begin() + static_cast<std::ptrdiff_t>((z + 1) * plane), real);
-    fftw_execute_dft_r2c(plans.forward, real, spectrum);
-    for (size_t i = 0; i < half; ++i)
-      result[z * half + i] = { spectrum[i][0], spectrum[i][1] };
+    std::copy(image.begin() + static_cast<std::ptrdiff_t>(z * t.plane),
+              image.begin() + static_cast<std::ptrdiff_t>((z + 1) * t.plane), t.Real());
+    fftw_execute_dft_r2c(t.plans.forward, t.Real(), t.Spectrum());
+    for (size_t i = 0; i < t.half; ++i)
+      result[z * t.half + i] = { t.Spectrum()[i][0], t.Spectrum()[i][1] };
   }
   return result;
 }
@@ -1317,23 +1339,19 @@ SliceSpectra(const Values & image, const Shape & shape)
 Values
 FilteredSlices(const Spectra & a, const Spectra * b, const Shape & shape, const std::vector<double> & gain)
 {
-  const int          X = static_cast<int>(shape[0]), Y = static_cast<int>(shape[1]);
-  const size_t       plane = shape[0] * shape[1], half = static_cast<size_t>(X / 2 + 1) * shape[1];
-  const SlicePlans & plans = PlansFor(X, Y);
-  AlignedDoubles     realBuffer(plane), spectrumBuffer(2 * half);
-  double *           real = realBuffer.Data();
-  fftw_complex *     spectrum = spectrumBuffer.Complex();
-  Values             result(Count(shape));
+  SliceTransforms t(shape);
+  Values          result(Count(shape));
   for (size_t z = 0; z < shape[2]; ++z)
   {
-    for (size_t i = 0; i < half; ++i)
+    fftw_complex * spectrum = t.Spectrum();
+    for (size_t i = 0; i < t.half; ++i)
     {
-      const std::complex<double> v = b ? a[z * half + i] - (*b)[z * half + i] : a[z * half + i];
+      const std::complex<double> v = b ? a[z * t.half + i] - (*b)[z * t.half + i] : a[z * t.half + i];
       spectrum[i][0] = v.real() * gain[i];
       spectrum[i][1] = v.imag() * gain[i];
     }
-    fftw_execute_dft_c2r(plans.backward, spectrum, real);
-    std::copy(real, real + plane, result.begin() + static_cast<std::ptrdiff_t>(z * plane));
+    fftw_execute_dft_c2r(t.plans.backward, spectrum, t.Real());
+    std::copy(t.Real(), t.Real() + t.plane, result.begin() + static_cast<std::ptrdiff_t>(z * t.plane));
   }
   return result;
 }
