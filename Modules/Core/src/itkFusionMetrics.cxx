@@ -1666,7 +1666,8 @@ struct Readings
   }
 };
 
-/* The readings of row y of a slice (X by Y), the inside in one branch-free loop. */
+/* The readings of row y of a slice (X by Y), the inside in one branch-free loop that writes through
+ * raw pointers (through Readings::Set it does not vectorise). */
 FUSION_TARGET_CLONES void
 ReadRow(const double * slice, long X, long Y, long y, Readings & out)
 {
