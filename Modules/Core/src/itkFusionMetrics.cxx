@@ -56,7 +56,8 @@ using Shape = std::array<size_t, 3>;
 /* ---- Scratch memory. Freshly mapped pages cost more here than the work done on them (the system
  * zero-fills each on first touch, and large freed blocks go back to it), so the large blocks that one
  * computation frees are kept for the next, which asks for the same sizes: blocks of at least 64 KiB,
- * at most 64 MiB in all (the oldest sizes dropped first), for the life of the process. */
+ * at most 64 MiB in all (when full, the smallest cached blocks make room), for the life of the
+ * process. */
 class BlockCache
 {
 public:
