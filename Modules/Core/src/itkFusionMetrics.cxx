@@ -720,24 +720,31 @@ RoundNonNegative(T a)
   return t + Truncated(2.0 * (a - t));
 }
 
-/* The histogram bins of n values: rounded, clamped to 0..255 (clamped to [0, 256] first, which
- * rounds alike). */
+/* A histogram bin: rounded, clamped to 0..255 (clamped to [0, 256] first, which rounds alike). T: a
+ * double, or Doubles. */
+template <class T>
+__attribute__((always_inline)) inline T
+Bin(T v)
+{
+  v = v > 0.0 ? v : T{};
+  v = v < 256.0 ? v : T{} + 256.0;
+  v = RoundNonNegative(v);
+  return v < 255.0 ? v : T{} + 255.0;
+}
+
+/* The histogram bins of n values, four at a time. */
 FUSION_TARGET_CLONES void
 Bins(const double * x, size_t n, uint8_t * out)
 {
   size_t i = 0;
   for (; i + 4 <= n; i += 4)
   {
-    Doubles v = Load(x + i);
-    v = v > 0.0 ? v : Doubles{};
-    v = v < 256.0 ? v : Doubles{} + 256.0;
-    v = RoundNonNegative(v);
-    v = v < 255.0 ? v : Doubles{} + 255.0;
+    const Doubles v = Bin(Load(x + i));
     for (size_t l = 0; l < 4; ++l)
       out[i + l] = static_cast<uint8_t>(v[l]);
   }
   for (; i < n; ++i)
-    out[i] = static_cast<uint8_t>(std::min(255.0, RoundNonNegative(std::min(256.0, std::max(0.0, x[i])))));
+    out[i] = static_cast<uint8_t>(Bin(x[i]));
 }
 
 /* The smallest and largest of n >= 1 values. */
@@ -1383,44 +1390,46 @@ ChenBlumContrast(const Spectra & spectra, const Shape & shape, const std::vector
   return c;
 }
 
-/* Q_CB: the mean of sum_k lambda_k Q_kF over the pixels where it is defined, lambda_k = C'_k^2 /
- * sum_j C'_j^2. */
+/* Q_CB at pixel i (T: double) or pixels [i, i + 4) (T: Doubles): sum_k lambda_k Q_kF, lambda_k =
+ * C'_k^2 / sum_j C'_j^2, from the contrasts of the sources, then the fused image. */
+template <class T>
+__attribute__((always_inline)) inline T
+ChenBlumAt(const std::vector<Values> & contrasts, size_t i)
+{
+  const size_t N = contrasts.size() - 1;
+  const T      F = Load<T>(contrasts[N].data() + i);
+  T            squares{}, q{};
+  for (size_t k = 0; k < N; ++k)
+  {
+    const T c = Load<T>(contrasts[k].data() + i);
+    squares += c * c;
+  }
+  for (size_t k = 0; k < N; ++k)
+  {
+    const T c = Load<T>(contrasts[k].data() + i);
+    q += c * c / squares * (c < F ? c / F : F / c);
+  }
+  return q;
+}
+
+/* Q_CB: the mean of ChenBlumAt over the pixels where it is defined. */
 FUSION_TARGET_CLONES double
 ChenBlum(const std::vector<Values> & contrasts) // sources, then the fused image
 {
-  const size_t   N = contrasts.size() - 1, n = contrasts[0].size();
-  const double * f = contrasts[N].data();
-  Doubles        totals = {}, counts = {};
-  size_t         i = 0;
+  const size_t n = contrasts[0].size();
+  Doubles      totals = {}, counts = {};
+  size_t       i = 0;
   for (; i + 4 <= n; i += 4)
   {
-    const Doubles F = Load(f + i);
-    Doubles       squares = {}, q = {};
-    for (size_t k = 0; k < N; ++k)
-    {
-      const Doubles c = Load(contrasts[k].data() + i);
-      squares += c * c;
-    }
-    for (size_t k = 0; k < N; ++k)
-    {
-      const Doubles c = Load(contrasts[k].data() + i);
-      q += c * c / squares * (c < F ? c / F : F / c);
-    }
-    const auto finite = q - q == 0.0; // false for NaN and infinities
+    const Doubles q = ChenBlumAt<Doubles>(contrasts, i);
+    const auto    finite = q - q == 0.0; // false for NaN and infinities
     totals += finite ? q : 0.0;
     counts += finite ? 1.0 : 0.0;
   }
   double total = Total(totals), defined = Total(counts);
   for (; i < n; ++i)
   {
-    double squares = 0.0, q = 0.0;
-    for (size_t k = 0; k < N; ++k)
-      squares += contrasts[k][i] * contrasts[k][i];
-    for (size_t k = 0; k < N; ++k)
-    {
-      const double c = contrasts[k][i];
-      q += c * c / squares * (c < f[i] ? c / f[i] : f[i] / c);
-    }
+    const double q = ChenBlumAt<double>(contrasts, i);
     if (std::isfinite(q))
     {
       total += q;
