@@ -2,40 +2,49 @@
  * mmfusion -- multimodal medical image fusion from the command line.
  * A thin layer over the module's filters; run `mmfusion --help`.
  */
+#include "itkClassicalFusionFilter.h"
 #include "itkCommand.h"
+#include "itkConvFeatureFilter.h"
 #include "itkDWTDecomposeFilter.h"
 #include "itkDWTReconstructFilter.h"
-#include "itkConvFeatureFilter.h"
+#include "itkFusionColour.h"
+#include "itkFusionDWTDescription.h"
+#include "itkFusionFileChecks.h"
+#include "itkFusionImageIO.h"
 #include "itkFusionMetricsCalculator.h"
+#include "itkFusionNormalization.h"
+#include "itkFusionOutputFiles.h"
+#include "itkFusionRegistration.h"
 #include "itkGLCMMeanTextureFilter.h"
-#include "itkImageIOFactory.h"
-#include "itkImageFileWriter.h"
 #include "itkHeadPhantom.h"
+#include "itkImageFileWriter.h"
+#include "itkImageIOFactory.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
 #include "itkMinimumMaximumImageCalculator.h"
-#include "itkClassicalFusionFilter.h"
-#include "itkFusionColour.h"
-#include "itkFusionNormalization.h"
-#include "itkFusionRegistration.h"
 #include "itkTDFIFFusionFilter.h"
 #include "itkWaveletFeatureFusionFilter.h"
 #include "itkWeightedFusionFilter.h"
-#include "mmfusionIO.h"
+#include "mmfusionArguments.h"
 
 #include <chrono>
-#include <fstream>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace
 {
+using mmfusion::Arguments;
+using mmfusion::UsageError;
+using itk::fusion::OutputFiles;
+
 const char * const kVersion = "0.1.0";
 
 const char * const kUsage = R"(mmfusion - fuse co-registered medical images (MRI with CT, PET or SPECT), 2D or 3D
@@ -78,7 +87,9 @@ Usage:
                                   all CPU cores; env FUSION_BACKEND overrides auto); emulated
                                   runs the CUDA kernels on the CPU (for testing)
       --type auto|float|double|uchar|ushort|short
-                                  output pixels (default auto: float; uchar for PNG/JPEG)
+                                  output pixels (default auto: float; uchar for PNG/JPEG;
+                                  ushort for a DICOM series); the integer types hold the
+                                  [0, 1] result scaled to their range (255, 65535, 32767)
       --preview FILE.png          a montage: the first source in grey, the others in a colour map
                                   (hot), tdfif's weight map of the first source, the fused image
                                   (3D: the middle axial, coronal and sagittal slices)
@@ -135,57 +146,16 @@ Usage:
       Prints the grid (size, spacing, origin, direction) and the value range of an image.
 
 Images: anything ITK reads or writes: NIfTI (.nii, .nii.gz), MetaImage (.mha, .mhd), NRRD,
-PNG, JPEG, TIFF, and DICOM series (give the folder; an OUT ending in '/' writes a series).
+PNG, JPEG, TIFF, and DICOM series (give the folder; an OUT ending in '/' writes a series into a
+new or empty folder). Every input is checked before it is read: a damaged file (cut short, a
+failed checksum, impossible header fields, complex or multi-component voxels, NaN or infinite
+values) is refused; --replace-non-finite (every command that reads) sets NaN and infinite
+voxels to 0 instead. Outputs are written under a temporary name and renamed when complete: an
+error or an interruption leaves no output behind, an output may not be an input, a folder, a
+device or another output, and nothing the run did not create is removed.
+Options that the command or the chosen method does not use are errors.
 Exit status: 0 on success, 1 on an error (one line on stderr), 2 on a usage error.
 )";
-
-struct UsageError : std::runtime_error
-{
-  using std::runtime_error::runtime_error;
-};
-
-/* Command-line arguments: positionals and --options with values. */
-struct Arguments
-{
-  std::vector<std::string>           positional;
-  std::map<std::string, std::string> options;
-  std::vector<std::string>           flags;
-
-  Arguments(int argc, char * argv[], int first, const std::vector<std::string> & valueOptions,
-            const std::vector<std::string> & flagOptions)
-  {
-    for (int i = first; i < argc; ++i)
-    {
-      const std::string a = argv[i];
-      if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && std::isdigit(static_cast<unsigned char>(a[1]))))
-      {
-        if (std::find(flagOptions.begin(), flagOptions.end(), a) != flagOptions.end())
-        {
-          flags.push_back(a);
-          continue;
-        }
-        if (std::find(valueOptions.begin(), valueOptions.end(), a) == valueOptions.end())
-          throw UsageError("unknown option '" + a + "'");
-        if (i + 1 >= argc)
-          throw UsageError("option '" + a + "' needs a value");
-        options[a] = argv[++i];
-      }
-      else
-        positional.push_back(a);
-    }
-  }
-  std::string
-  get(const std::string & name, const std::string & fallback) const
-  {
-    const auto it = options.find(name);
-    return it == options.end() ? fallback : it->second;
-  }
-  bool
-  has(const std::string & flag) const
-  {
-    return std::find(flags.begin(), flags.end(), flag) != flags.end();
-  }
-};
 
 /* A progress bar on stderr for work that lasts more than a second. */
 class ProgressBar : public itk::Command
@@ -254,8 +224,48 @@ ShowProgress(itk::ProcessObject * process, const std::string & label, bool quiet
 template <unsigned int D>
 using FloatImage = itk::Image<float, D>;
 
-bool
-IsEightBitFile(const std::string & path);
+/* --replace-non-finite: how the command reads its inputs. */
+itk::fusion::ReadOptions
+ReadingOptions(const Arguments & args)
+{
+  itk::fusion::ReadOptions options;
+  options.replaceNonFinite = args.has("--replace-non-finite");
+  return options;
+}
+
+itk::FusionEnums::Backend
+BackendOption(const Arguments & args)
+{
+  return itk::fusion::BackendFromString(args.choice("--backend", "auto", { "auto", "cpu", "cuda", "emulated" }));
+}
+
+/* The output path of -o (or --output where the command takes it). */
+std::string
+OutputOption(const Arguments & args, const std::string & command, const std::string & what)
+{
+  if (args.has("-o") && args.has("--output"))
+    throw UsageError(command + ": give -o or --output, not both");
+  const std::string output = args.get("-o", args.get("--output", ""));
+  if (output.empty())
+    throw UsageError(command + " needs an output: -o " + what);
+  return output;
+}
+
+/* The number of dimensions of every path, which must agree. */
+unsigned int
+CommonDimension(const std::vector<std::string> & paths, const itk::fusion::ReadOptions & read, const char * what)
+{
+  const unsigned int d = itk::fusion::ImageDimension(paths.front(), read);
+  for (const auto & p : paths)
+  {
+    const unsigned int e = itk::fusion::ImageDimension(p, read);
+    if (e != d)
+      throw std::runtime_error(std::string("the ") + what + " have different dimensions ('" + paths.front() + "' is " +
+                               std::to_string(d) + "D, '" + p + "' is " + std::to_string(e) + "D)");
+  }
+  return d;
+}
+
 template <unsigned int D>
 void
 ReportMetrics(const Arguments & args, const std::string & preset,
@@ -263,56 +273,149 @@ ReportMetrics(const Arguments & args, const std::string & preset,
               const typename FloatImage<D>::Pointer & fused, const std::string & fusedName, bool eightBit, bool print,
               const std::string & json);
 
-/* The fusion methods of `mmfusion fuse`. */
+/* The fusion methods of `mmfusion fuse` and the options each one reads. */
 const std::vector<std::string> kFusionMethods{ "tdfif", "dwt-cnn", "average", "max", "dwt", "laplacian", "pca", "activity" };
 
-template <unsigned int D>
-int
-Fuse(const Arguments & args, const std::string & output)
+struct FuseSettings
 {
-  using Image = FloatImage<D>;
-  const bool        quiet = args.has("--quiet");
-  const std::string method = args.get("--method", "tdfif");
-  if (std::find(kFusionMethods.begin(), kFusionMethods.end(), method) == kFusionMethods.end())
+  std::string              method, type, registration, preview, metrics, metricsPreset, model, outputTensor;
+  bool                     quiet = false, resampleOnly = false, texture = true;
+  itk::FusionEnums::Backend     backend = itk::FusionEnums::Backend::Auto;
+  itk::fusion::ColourSpace colourSpace = itk::fusion::ColourSpace::YCbCr;
+  itk::fusion::ReadOptions read;
+  unsigned                 glcmLevels = 8, radius = 2, levels = 3;
+  double                   weightSigma = 0, weightPower = 4, epsilon = 1e-6;
+  std::string              wavelet = "db2", detailRule = "weighted";
+  itk::fusion::WaveletMode mode = itk::fusion::WaveletMode::Symmetric;
+};
+
+itk::fusion::WaveletMode
+ModeOption(const Arguments & args)
+{
+  try
+  {
+    return itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric"));
+  }
+  catch (const std::exception & e)
+  {
+    throw UsageError(e.what());
+  }
+}
+
+/* Every option of `fuse`, read and checked before any file is touched. */
+FuseSettings
+ReadFuseSettings(const Arguments & args)
+{
+  FuseSettings s;
+  s.method = args.get("--method", "tdfif");
+  if (std::find(kFusionMethods.begin(), kFusionMethods.end(), s.method) == kFusionMethods.end())
   {
     std::string known;
     for (const auto & m : kFusionMethods)
       known += (known.empty() ? "" : ", ") + m;
-    throw UsageError("unknown method '" + method + "' (methods: " + known + ")");
+    throw UsageError("unknown method '" + s.method + "' (methods: " + known + ")");
   }
-  const auto backend = itk::fusion::BackendFromString(args.get("--backend", "auto"));
-  const auto number = [&](const std::string & option, double fallback) {
-    try
+  s.quiet = args.has("--quiet");
+  s.backend = BackendOption(args);
+  s.read = ReadingOptions(args);
+  s.type = args.choice("--type", "auto", { "auto", "float", "double", "uchar", "ushort", "short" });
+  s.colourSpace = itk::fusion::ColourSpaceFromString(args.choice("--colour-space", "ycbcr", { "ycbcr", "yuv", "ihs" }));
+  s.registration = args.choice("--register", "none", { "rigid", "affine", "none" });
+  s.resampleOnly = args.has("--resample-only");
+  if (s.registration != "none" && s.resampleOnly)
+    throw UsageError("--register and --resample-only exclude each other");
+  s.preview = args.get("--preview", "");
+  if (args.has("--preview") && !itk::fusion::HasExtension(s.preview, { ".png" }))
+    throw UsageError("--preview writes a .png file, not '" + s.preview + "'");
+  s.metrics = args.get("--metrics", "");
+  if (args.has("--metrics-preset") && !args.has("--metrics"))
+    throw UsageError("--metrics-preset needs --metrics FILE.json");
+  if (args.has("--metrics"))
+    s.metricsPreset = args.choice("--metrics-preset", "standard", itk::fusion::FusionMetricsPresets());
+  const bool tdfif = s.method == "tdfif", dwt = s.method == "dwt", dwtCnn = s.method == "dwt-cnn";
+  if (args.has("--output-tensor") && !args.has("--model"))
+    throw UsageError("--output-tensor names a tensor of --model FILE.onnx");
+  if (tdfif)
+  {
+    s.glcmLevels = static_cast<unsigned>(args.integer("--glcm-levels", 8, 2, 256));
+    s.radius = static_cast<unsigned>(args.integer("--radius", 2, 0, 32));
+    s.texture = !args.has("--no-texture");
+    s.weightSigma = args.real("--weight-sigma", 0, 0, 1000);
+    s.weightPower = args.real("--weight-power", 4, 0, 64); // the quality table's choice (README)
+  }
+  if (dwt || dwtCnn)
+  {
+    s.wavelet = args.get("--wavelet", "db2");
+    s.levels = static_cast<unsigned>(args.integer("--levels", 3, 1, 16));
+    s.mode = ModeOption(args);
+  }
+  if (dwtCnn)
+    s.detailRule = args.choice("--detail-rule", "weighted", { "weighted", "maxabs" });
+  if (tdfif || dwtCnn)
+  {
+    s.model = args.get("--model", "");
+    s.outputTensor = args.get("--output-tensor", "");
+  }
+  if (s.method == "laplacian")
+    s.levels = static_cast<unsigned>(args.integer("--levels", 4, 1, 16));
+  if (s.method == "activity")
+    s.epsilon = args.real("--epsilon", 1e-6, 1e-30, 1.0);
+  args.rejectUnread("to --method " + s.method);
+  return s;
+}
+
+/* Whether two images overlap in physical space (their bounding boxes of voxel centres, padded by
+ * half a voxel). */
+template <unsigned int D>
+bool
+Overlap(const FloatImage<D> * a, const FloatImage<D> * b)
+{
+  const auto box = [](const FloatImage<D> * image) {
+    std::array<double, D> lo, hi;
+    lo.fill(std::numeric_limits<double>::max());
+    hi.fill(std::numeric_limits<double>::lowest());
+    const auto region = image->GetLargestPossibleRegion();
+    for (unsigned corner = 0; corner < (1u << D); ++corner)
     {
-      return args.options.count(option) ? std::stod(args.get(option, "")) : fallback;
+      itk::ContinuousIndex<double, D> index;
+      for (unsigned d = 0; d < D; ++d)
+        index[d] = region.GetIndex(d) - 0.5 + ((corner >> d) & 1u ? static_cast<double>(region.GetSize(d)) : 0.0);
+      typename FloatImage<D>::PointType p;
+      image->TransformContinuousIndexToPhysicalPoint(index, p);
+      for (unsigned d = 0; d < D; ++d)
+      {
+        lo[d] = std::min(lo[d], p[d]);
+        hi[d] = std::max(hi[d], p[d]);
+      }
     }
-    catch (const std::exception &)
-    {
-      throw UsageError(option + " needs a number");
-    }
+    return std::make_pair(lo, hi);
   };
-  const auto colourSpace = [&] {
-    try
-    {
-      return itk::fusion::ColourSpaceFromString(args.get("--colour-space", "ycbcr"));
-    }
-    catch (const std::exception & e)
-    {
-      throw UsageError(e.what());
-    }
-  }();
+  const auto x = box(a), y = box(b);
+  for (unsigned d = 0; d < D; ++d)
+    if (x.second[d] <= y.first[d] || y.second[d] <= x.first[d])
+      return false;
+  return true;
+}
+
+template <unsigned int D>
+int
+Fuse(const Arguments & args, const FuseSettings & s, const std::string & output, OutputFiles & outputs)
+{
+  using Image = FloatImage<D>;
+  const bool quiet = s.quiet;
+  const std::vector<std::string> & names = args.positional;
 
   // Sources: grey images as they are; a colour source (RGB PET / SPECT) enters as its luminance,
   // and the first one's chroma colours the result.
   std::vector<typename Image::Pointer> sources;
   std::vector<typename Image::Pointer> chroma; // luminance, chroma 1, chroma 2 of the colour source
   size_t                               chromaSource = 0;
-  for (const auto & path : args.positional)
+  for (const auto & path : names)
   {
-    const auto channels = mmfusion::ReadColourChannels<D>(path);
+    const auto channels = itk::fusion::ReadColourChannels<D>(path, s.read);
     if (channels.size() < 3)
     {
-      sources.push_back(channels.empty() ? mmfusion::ReadImage<D>(path) : channels[0]);
+      sources.push_back(channels.empty() ? itk::fusion::ReadImage<D>(path, s.read) : channels[0]);
       continue;
     }
     std::vector<typename Image::Pointer> lc(3);
@@ -327,7 +430,7 @@ Fuse(const Arguments & args, const std::string & output)
     for (size_t i = 0; i < n; ++i)
     {
       const auto v = itk::fusion::ToLuminanceChroma(channels[0]->GetBufferPointer()[i], channels[1]->GetBufferPointer()[i],
-                                                    channels[2]->GetBufferPointer()[i], colourSpace);
+                                                    channels[2]->GetBufferPointer()[i], s.colourSpace);
       for (unsigned c = 0; c < 3; ++c)
         lc[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
     }
@@ -339,37 +442,35 @@ Fuse(const Arguments & args, const std::string & output)
     }
   }
 
-  // The outputs can be written (format, dimension, pixel type) before any work is done.
-  mmfusion::CheckOutput(output, D, args.get("--type", "auto"), !chroma.empty());
-  if (args.options.count("--preview"))
-    mmfusion::CheckOutput(args.get("--preview", ""), 2, "uchar", true);
+  // The output can take the result (format, dimension, pixel type) before any work is done.
+  itk::fusion::CheckOutput(output, D, s.type, !chroma.empty());
+  if (!chroma.empty() && s.type != "auto")
+    throw UsageError("--type does not apply to a colour result (8-bit RGB)");
 
   // Grids: every source onto the first one's, by registration or by physical space alone.
-  const std::string registration = args.get("--register", "none");
-  if (registration != "none" && registration != "rigid" && registration != "affine")
-    throw UsageError("--register takes rigid, affine or none, not '" + registration + "'");
-  if (registration != "none" && args.has("--resample-only"))
-    throw UsageError("--register and --resample-only exclude each other");
-  if (registration != "none" || args.has("--resample-only"))
+  if (s.registration != "none" || s.resampleOnly)
     for (size_t k = 1; k < sources.size(); ++k)
     {
       typename itk::Transform<double, D, D>::Pointer transform;
-      if (registration != "none")
+      if (s.registration != "none")
       {
         if (!quiet)
-          std::cerr << "mmfusion: registering '" << args.positional[k] << "' onto '" << args.positional[0] << "' ("
-                    << registration << ")\n";
+          std::cerr << "mmfusion: registering '" << names[k] << "' onto '" << names[0] << "' (" << s.registration << ")\n";
         try
         {
           transform = itk::fusion::Register(sources[0].GetPointer(), sources[k].GetPointer(),
-                                            registration == "rigid" ? itk::fusion::RegistrationKind::Rigid
-                                                                    : itk::fusion::RegistrationKind::Affine);
+                                            s.registration == "rigid" ? itk::fusion::RegistrationKind::Rigid
+                                                                      : itk::fusion::RegistrationKind::Affine);
         }
         catch (const itk::ExceptionObject & e)
         {
-          throw std::runtime_error("registering '" + args.positional[k] + "' failed: " + e.GetDescription());
+          throw std::runtime_error("registering '" + names[k] + "' failed: " + e.GetDescription());
         }
       }
+      else if (!Overlap<D>(sources[0].GetPointer(), sources[k].GetPointer()))
+        throw std::runtime_error("'" + names[k] + "' does not overlap '" + names[0] +
+                                 "' in physical space: --resample-only would give an empty image (check the origins, "
+                                 "or use --register rigid|affine)");
       if (!chroma.empty() && chromaSource == k)
         for (size_t c = 1; c < 3; ++c)
           chroma[c] = itk::fusion::ResampleOnto(chroma[c].GetPointer(), sources[0].GetPointer(), transform.GetPointer());
@@ -378,77 +479,68 @@ Fuse(const Arguments & args, const std::string & output)
 
   typename itk::ImageToImageFilter<Image, Image>::Pointer filter;
   typename itk::TDFIFFusionFilter<Image>::Pointer         tdfif;
-  if (method == "tdfif")
+  if (s.method == "tdfif")
   {
     tdfif = itk::TDFIFFusionFilter<Image>::New();
-    tdfif->SetNumberOfLevels(static_cast<unsigned>(number("--glcm-levels", 8)));
-    tdfif->SetRadius(static_cast<unsigned>(number("--radius", 2)));
-    tdfif->SetTexture(!args.has("--no-texture"));
-    tdfif->SetWeightSmoothingSigma(number("--weight-sigma", 0));
-    tdfif->SetWeightPower(number("--weight-power", 4)); // the quality table's choice (README)
-    if (args.options.count("--model"))
-      tdfif->SetModelFileName(args.get("--model", ""), args.get("--output-tensor", ""));
-    tdfif->SetBackend(backend);
+    tdfif->SetNumberOfLevels(s.glcmLevels);
+    tdfif->SetRadius(s.radius);
+    tdfif->SetTexture(s.texture);
+    tdfif->SetWeightSmoothingSigma(s.weightSigma);
+    tdfif->SetWeightPower(s.weightPower);
+    if (!s.model.empty())
+      tdfif->SetModelFileName(s.model, s.outputTensor);
+    tdfif->SetBackend(s.backend);
     for (unsigned k = 0; k < sources.size(); ++k)
       tdfif->SetSource(k, sources[k]);
     filter = tdfif;
   }
-  else if (method == "dwt" || method == "dwt-cnn")
+  else if (s.method == "dwt" || s.method == "dwt-cnn")
   {
     using Wavelet = itk::WaveletFeatureFusionFilter<Image>;
     auto w = Wavelet::New();
-    w->SetWavelet(args.get("--wavelet", "db2"));
-    w->SetLevels(static_cast<unsigned>(number("--levels", 3)));
-    try
-    {
-      w->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
-    }
-    catch (const std::exception & e)
-    {
-      throw UsageError(e.what());
-    }
-    if (method == "dwt")
+    w->SetWavelet(s.wavelet);
+    w->SetLevels(s.levels);
+    w->SetMode(s.mode);
+    if (s.method == "dwt")
     {
       w->SetApproximationRule(Wavelet::Rule::Average);
       w->SetDetailRule(Wavelet::Rule::MaxAbs);
     }
     else
     {
-      const std::string detail = args.get("--detail-rule", "weighted");
-      if (detail != "weighted" && detail != "maxabs")
-        throw UsageError("--detail-rule takes weighted or maxabs, not '" + detail + "'");
-      w->SetDetailRule(detail == "maxabs" ? Wavelet::Rule::MaxAbs : Wavelet::Rule::ActivityWeighted);
-      if (args.options.count("--model"))
-        w->SetModelFileName(args.get("--model", ""), args.get("--output-tensor", ""));
+      w->SetDetailRule(s.detailRule == "maxabs" ? Wavelet::Rule::MaxAbs : Wavelet::Rule::ActivityWeighted);
+      if (!s.model.empty())
+        w->SetModelFileName(s.model, s.outputTensor);
     }
-    w->SetBackend(backend);
+    w->SetBackend(s.backend);
     for (unsigned k = 0; k < sources.size(); ++k)
       w->SetSource(k, sources[k]);
     filter = w;
   }
-  else if (method == "activity")
+  else if (s.method == "activity")
   {
     // Activity weights: each normalised source is its own activity (the foundation's rule).
     auto w = itk::WeightedFusionFilter<Image>::New();
     for (unsigned k = 0; k < sources.size(); ++k)
     {
-      const auto normalised = itk::fusion::MinMaxNormalised(sources[k].GetPointer(), "'" + args.positional[k] + "'");
+      const auto normalised = itk::fusion::MinMaxNormalised(sources[k].GetPointer(), "'" + names[k] + "'");
       w->SetSource(k, normalised);
       w->SetActivityImage(k, normalised);
     }
-    w->SetEpsilon(number("--epsilon", 1e-6));
-    w->SetBackend(backend);
+    w->SetEpsilon(s.epsilon);
+    w->SetBackend(s.backend);
     filter = w;
   }
   else
   {
     using Classical = itk::ClassicalFusionFilter<Image>;
     auto c = Classical::New();
-    c->SetRule(method == "average" ? Classical::Rule::Average
-                                   : (method == "max" ? Classical::Rule::Maximum
-                                                      : (method == "pca" ? Classical::Rule::PCA : Classical::Rule::LaplacianPyramid)));
-    c->SetLevels(static_cast<unsigned>(number("--levels", 4)));
-    c->SetBackend(backend);
+    c->SetRule(s.method == "average" ? Classical::Rule::Average
+                                     : (s.method == "max" ? Classical::Rule::Maximum
+                                                          : (s.method == "pca" ? Classical::Rule::PCA
+                                                                               : Classical::Rule::LaplacianPyramid)));
+    c->SetLevels(s.method == "laplacian" ? s.levels : 4);
+    c->SetBackend(s.backend);
     for (unsigned k = 0; k < sources.size(); ++k)
       c->SetSource(k, sources[k]);
     filter = c;
@@ -469,68 +561,64 @@ Fuse(const Arguments & args, const std::string & output)
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   typename Image::Pointer fused = filter->GetOutput();
   fused->DisconnectPipeline();
-  // The fused image, its metrics, its preview; when one of them fails, those written before are
-  // removed again: no partial output is left behind (a DICOM series folder is left as it is).
-  std::vector<std::string> written;
-  try
+
+  // The fused image, its metrics, its preview: each to its temporary, checked, then all renamed.
+  if (chroma.empty())
+    outputs.Write(output, [&](const std::string & to) { itk::fusion::WriteImage<D>(fused, to, s.type); });
+  else
   {
-    if (!mmfusion::IsSeriesFolder(output))
-      written.push_back(output);
-    if (chroma.empty())
-      mmfusion::WriteImage<D>(fused, output, args.get("--type", "auto"));
-    else
+    // The fused luminance with the colour source's chroma, back to RGB.
+    std::vector<typename Image::Pointer> rgb(3);
+    for (auto & c : rgb)
     {
-      // The fused luminance with the colour source's chroma, back to RGB.
-      std::vector<typename Image::Pointer> rgb(3);
-      for (auto & c : rgb)
-      {
-        c = Image::New();
-        c->CopyInformation(fused);
-        c->SetRegions(fused->GetLargestPossibleRegion());
-        c->Allocate();
-      }
-      const size_t n = fused->GetLargestPossibleRegion().GetNumberOfPixels();
-      for (size_t i = 0; i < n; ++i)
-      {
-        const auto v = itk::fusion::FromLuminanceChroma(fused->GetBufferPointer()[i], chroma[1]->GetBufferPointer()[i],
-                                                        chroma[2]->GetBufferPointer()[i], colourSpace);
-        for (unsigned c = 0; c < 3; ++c)
-          rgb[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
-      }
-      mmfusion::WriteColourImage<D>(rgb, output);
+      c = Image::New();
+      c->CopyInformation(fused);
+      c->SetRegions(fused->GetLargestPossibleRegion());
+      c->Allocate();
     }
-    if (args.options.count("--metrics"))
+    const size_t n = fused->GetLargestPossibleRegion().GetNumberOfPixels();
+    for (size_t i = 0; i < n; ++i)
     {
-      written.push_back(args.get("--metrics", ""));
-      ReportMetrics<D>(args, args.get("--metrics-preset", "standard"), sources, args.positional, fused, output, false,
-                       false, args.get("--metrics", ""));
+      const auto v = itk::fusion::FromLuminanceChroma(fused->GetBufferPointer()[i], chroma[1]->GetBufferPointer()[i],
+                                                      chroma[2]->GetBufferPointer()[i], s.colourSpace);
+      for (unsigned c = 0; c < 3; ++c)
+        rgb[c]->GetBufferPointer()[i] = static_cast<float>(v[c]);
     }
-    if (args.options.count("--preview"))
-    {
-      // The anatomical first source in grey, the functional ones in a colour map, TDFIF's weight map
-      // of the first source and the fused image in grey.
-      auto              shown = sources;
-      std::vector<bool> hot(sources.size(), true);
-      hot[0] = false;
-      if (tdfif)
-        shown.push_back(tdfif->GetWeight(0));
-      shown.push_back(fused);
-      hot.resize(shown.size(), false);
-      written.push_back(args.get("--preview", ""));
-      mmfusion::WritePreview<D>(shown, args.get("--preview", ""), hot);
-    }
+    outputs.Write(output, [&](const std::string & to) { itk::fusion::WriteColourImage<D>(rgb, to); });
   }
-  catch (...)
+  if (!s.metrics.empty())
+    outputs.Write(
+      s.metrics,
+      [&](const std::string & to) { ReportMetrics<D>(args, s.metricsPreset, sources, names, fused, output, false, false, to); },
+      false);
+  if (!s.preview.empty())
   {
-    for (const auto & path : written)
-      std::remove(path.c_str());
-    throw;
+    // The anatomical first source in grey, the functional ones in a colour map, TDFIF's weight map
+    // of the first source and the fused image in grey.
+    auto              shown = sources;
+    std::vector<bool> hot(sources.size(), true);
+    hot[0] = false;
+    if (tdfif)
+      shown.push_back(tdfif->GetWeight(0));
+    shown.push_back(fused);
+    hot.resize(shown.size(), false);
+    outputs.Write(s.preview, [&](const std::string & to) { itk::fusion::WritePreview<D>(shown, to, hot); });
   }
+  outputs.Commit();
   if (!quiet)
-    std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << method << ", "
-              << itk::fusion::BackendName(itk::fusion::ResolveBackend(backend, true, "mmfusion fuse")) << " backend, "
+    std::cerr << "mmfusion: fused " << sources.size() << " " << D << "D images (" << s.method << ", "
+              << itk::fusion::BackendName(itk::fusion::ResolveBackend(s.backend, true, "mmfusion fuse")) << " backend, "
               << ms << " ms) -> " << output << "\n";
   return 0;
+}
+
+/* The inputs of a command (its positional paths and any model file): no output may be one. */
+std::vector<std::string>
+Inputs(const Arguments & args, const std::vector<std::string> & more = {})
+{
+  std::vector<std::string> inputs = args.positional;
+  inputs.insert(inputs.end(), more.begin(), more.end());
+  return inputs;
 }
 
 int
@@ -538,30 +626,32 @@ CommandFuse(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
                        { "-o", "--output", "--method", "--epsilon", "--backend", "--type", "--preview", "--metrics",
-                         "--metrics-preset", "--glcm-levels", "--radius", "--weight-sigma", "--weight-power", "--model", "--output-tensor",
-                         "--wavelet", "--levels", "--mode", "--detail-rule", "--colour-space", "--register" },
-                       { "--quiet", "--no-texture", "--resample-only" });
-  const std::string output = args.get("-o", args.get("--output", ""));
-  if (output.empty())
-    throw UsageError("fuse needs an output: -o OUT");
+                         "--metrics-preset", "--glcm-levels", "--radius", "--weight-sigma", "--weight-power", "--model",
+                         "--output-tensor", "--wavelet", "--levels", "--mode", "--detail-rule", "--colour-space",
+                         "--register" },
+                       { "--quiet", "--no-texture", "--resample-only", "--replace-non-finite" });
+  const std::string  output = OutputOption(args, "fuse", "OUT");
+  const FuseSettings s = ReadFuseSettings(args);
   if (args.positional.size() < 2)
     throw UsageError("fuse needs at least two images, got " + std::to_string(args.positional.size()));
-  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
-  for (const auto & p : args.positional)
-    if (mmfusion::ImageDimension(p) != d)
-      throw std::runtime_error("the sources have different dimensions ('" + args.positional[0] + "' is " +
-                               std::to_string(d) + "D, '" + p + "' is " +
-                               std::to_string(mmfusion::ImageDimension(p)) + "D)");
+  OutputFiles outputs(Inputs(args, { s.model }));
+  outputs.Add(output, itk::fusion::IsSeriesFolder(output));
+  if (!s.metrics.empty())
+    outputs.Add(s.metrics);
+  if (!s.preview.empty())
+    outputs.Add(s.preview);
+  const unsigned int d = CommonDimension(args.positional, s.read, "sources");
   if (d == 2)
-    return Fuse<2>(args, output);
+    return Fuse<2>(args, s, output, outputs);
   if (d == 3)
-    return Fuse<3>(args, output);
+    return Fuse<3>(args, s, output, outputs);
   throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; mmfusion fuses 2D and 3D images");
 }
 
 template <unsigned int D>
 void
-WritePhantom(const std::string & folder, const std::string & format, unsigned int size)
+WritePhantom(const std::string & folder, const std::string & format, unsigned int size, OutputFiles & outputs,
+             std::vector<std::string> & written)
 {
   itk::fusion::HeadPhantomOptions options;
   options.size = size;
@@ -569,8 +659,11 @@ WritePhantom(const std::string & folder, const std::string & format, unsigned in
   {
     const std::string path =
       folder + "/" + itk::fusion::PhantomModalityName(m) + "_" + std::to_string(D) + "d." + format;
-    mmfusion::WriteImage<D>(itk::fusion::MakeHeadPhantom<D>(m, options), path, "float");
-    std::cout << path << "\n";
+    outputs.Add(path);
+    outputs.Write(path, [&](const std::string & to) {
+      itk::fusion::WriteImage<D>(itk::fusion::MakeHeadPhantom<D>(m, options), to, "float");
+    });
+    written.push_back(path);
   }
 }
 
@@ -580,89 +673,83 @@ CommandPhantom(int argc, char * argv[])
   const Arguments args(argc, argv, 2, { "-o", "--output", "--dim", "--size", "--format" }, {});
   if (!args.positional.empty())
     throw UsageError("phantom takes no positional arguments");
-  const std::string folder = args.get("-o", args.get("--output", ""));
-  if (folder.empty())
-    throw UsageError("phantom needs an output folder: -o FOLDER");
-  const std::string dim = args.get("--dim", "both"), format = args.get("--format", "nii.gz");
-  if (dim != "2" && dim != "3" && dim != "both")
-    throw UsageError("--dim takes 2, 3 or both");
-  if (format != "nii.gz" && format != "nii" && format != "mha" && format != "nrrd")
-    throw UsageError("--format takes nii.gz, nii, mha or nrrd");
-  unsigned int size = 0;
-  if (args.options.count("--size"))
-  {
-    const int s = std::atoi(args.get("--size", "0").c_str());
-    if (s < 16 || s > 1024)
-      throw UsageError("--size takes 16..1024 pixels");
-    size = static_cast<unsigned int>(s);
-  }
-  mmfusion::MakeDirectories(folder);
+  std::string folder = OutputOption(args, "phantom", "FOLDER");
+  while (folder.size() > 1 && folder.back() == '/')
+    folder.pop_back();
+  const std::string dim = args.choice("--dim", "both", { "2", "3", "both" });
+  const std::string format = args.choice("--format", "nii.gz", { "nii.gz", "nii", "mha", "nrrd" });
+  const unsigned    size = static_cast<unsigned>(args.integer("--size", 0, 16, 1024));
+  args.rejectUnread("to phantom");
+  struct stat st;
+  if (stat(folder.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
+    throw std::runtime_error("the output folder '" + folder + "' is a file");
+  OutputFiles              outputs;
+  std::vector<std::string> written;
   if (dim != "3")
-    WritePhantom<2>(folder, format, size);
+    WritePhantom<2>(folder, format, size, outputs, written);
   if (dim != "2")
-    WritePhantom<3>(folder, format, size);
+    WritePhantom<3>(folder, format, size, outputs, written);
+  outputs.Commit();
+  for (const auto & path : written)
+    std::cout << path << "\n";
   return 0;
 }
 
-const char * const kDWTFormats[] = { "nii.gz", "nii", "mha", "nrrd" };
+const std::vector<std::string> kDWTFormats{ "nii.gz", "nii", "mha", "nrrd" };
 
 template <unsigned int D>
 int
-Decompose(const Arguments & args, const std::string & prefix)
+Decompose(const Arguments & args, const std::string & prefix, const std::string & format, unsigned levels,
+          const itk::fusion::ReadOptions & read)
 {
   using ImageType = FloatImage<D>;
-  const auto image = mmfusion::ReadImage<D>(args.positional[0]);
-  const std::string format = args.get("--format", "nii.gz");
-  if (std::find(std::begin(kDWTFormats), std::end(kDWTFormats), format) == std::end(kDWTFormats))
-    throw UsageError("--format takes nii.gz, nii, mha or nrrd");
-  unsigned int levels = 1;
-  try
-  {
-    const int l = std::stoi(args.get("--levels", "1"));
-    if (l < 1)
-      throw UsageError("--levels must be at least 1");
-    levels = static_cast<unsigned int>(l);
-  }
-  catch (const std::invalid_argument &)
-  {
-    throw UsageError("--levels needs a number");
-  }
   auto dwt = itk::DWTDecomposeFilter<ImageType, ImageType>::New();
-  dwt->SetInput(image);
   dwt->SetWavelet(args.get("--wavelet", "haar"));
-  dwt->SetMode(itk::fusion::WaveletModeFromString(args.get("--mode", "symmetric")));
+  dwt->SetMode(ModeOption(args));
   dwt->SetLevels(levels);
-  dwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  dwt->SetBackend(BackendOption(args));
+  // Every band and the description are declared (and refused, if need be) before the work.
+  OutputFiles              outputs(Inputs(args));
+  std::vector<std::string> bands;
+  for (unsigned int i = 0; i < 1 + levels * ((1u << D) - 1u); ++i)
+  {
+    const itk::fusion::DWTBandOfIndex band(i, levels, D);
+    bands.push_back(prefix + "_" + std::to_string(band.level) + "_" + itk::fusion::DWTBandName(band.code, D) + "." +
+                    format);
+    outputs.Add(bands.back());
+  }
+  const std::string description = prefix + "_dwt.txt";
+  outputs.Add(description);
+  const auto image = itk::fusion::ReadImage<D>(args.positional[0], read);
+  dwt->SetInput(image);
   ShowProgress(dwt, "dwt", args.has("--quiet"));
   dwt->Update();
   for (unsigned int i = 0; i < dwt->GetNumberOfIndexedOutputs(); ++i)
   {
     typename ImageType::Pointer band = dwt->GetOutput(i);
-    mmfusion::WriteImage<D>(band, prefix + "_" + dwt->GetOutputName(i) + "." + format, "float");
+    const std::string           name = prefix + "_" + dwt->GetOutputName(i) + "." + format;
+    outputs.Write(name, [&](const std::string & to) { itk::fusion::WriteImage<D>(band, to, "float"); });
   }
-  std::ofstream sidecar(prefix + "_dwt.txt");
-  sidecar.precision(17);
-  sidecar << "# mmfusion dwt of " << args.positional[0] << "\n"
-          << "dimension: " << D << "\nwavelet: " << dwt->GetWavelet()
-          << "\nmode: " << itk::fusion::WaveletModeName(dwt->GetMode()) << "\nlevels: " << levels
-          << "\nformat: " << format << "\nsize:";
-  for (unsigned int d = 0; d < D; ++d)
-    sidecar << " " << image->GetLargestPossibleRegion().GetSize(d);
-  sidecar << "\nspacing:";
-  for (unsigned int d = 0; d < D; ++d)
-    sidecar << " " << image->GetSpacing()[d];
+  itk::fusion::DWTDescription d;
+  d.source = args.positional[0];
+  std::replace(d.source.begin(), d.source.end(), '\n', ' ');
+  d.dimension = D;
+  d.wavelet = dwt->GetWavelet();
+  d.mode = itk::fusion::WaveletModeName(dwt->GetMode());
+  d.levels = levels;
+  d.format = format;
   typename ImageType::PointType first;
   image->TransformIndexToPhysicalPoint(image->GetLargestPossibleRegion().GetIndex(), first);
-  sidecar << "\norigin:";
-  for (unsigned int d = 0; d < D; ++d)
-    sidecar << " " << first[d];
-  sidecar << "\ndirection:";
   for (unsigned int r = 0; r < D; ++r)
+  {
+    d.size.push_back(static_cast<double>(image->GetLargestPossibleRegion().GetSize(r)));
+    d.spacing.push_back(image->GetSpacing()[r]);
+    d.origin.push_back(first[r]);
     for (unsigned int c = 0; c < D; ++c)
-      sidecar << " " << image->GetDirection()(r, c);
-  sidecar << "\n";
-  if (!sidecar)
-    throw std::runtime_error("cannot write " + prefix + "_dwt.txt");
+      d.direction.push_back(image->GetDirection()(r, c));
+  }
+  outputs.Write(description, [&](const std::string & to) { itk::fusion::WriteTextFile(to, d.Format()); }, false);
+  outputs.Commit();
   if (!args.has("--quiet"))
     std::cerr << "mmfusion: " << dwt->GetNumberOfIndexedOutputs() << " bands of " << dwt->GetWavelet() << " ("
               << itk::fusion::BackendName(dwt->GetLastUsedBackend()) << " backend) -> " << prefix << "_*." << format
@@ -674,100 +761,103 @@ int
 CommandDWT(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2, { "-o", "--output", "--wavelet", "--mode", "--levels", "--format", "--backend" },
-                       { "--quiet" });
-  const std::string prefix = args.get("-o", args.get("--output", ""));
-  if (prefix.empty())
-    throw UsageError("dwt needs an output prefix: -o PREFIX");
+                       { "--quiet", "--replace-non-finite" });
+  const std::string prefix = OutputOption(args, "dwt", "PREFIX");
   if (args.positional.size() != 1)
     throw UsageError("dwt takes one image");
-  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  const std::string format = args.choice("--format", "nii.gz", kDWTFormats);
+  const unsigned    levels = static_cast<unsigned>(args.integer("--levels", 1, 1, 16));
+  const auto        read = ReadingOptions(args);
+  ModeOption(args);
+  BackendOption(args);
+  args.get("--wavelet");
+  args.has("--quiet");
+  args.rejectUnread("to dwt");
+  const unsigned int d = itk::fusion::ImageDimension(args.positional[0], read);
   if (d == 2)
-    return Decompose<2>(args, prefix);
+    return Decompose<2>(args, prefix, format, levels, read);
   if (d == 3)
-    return Decompose<3>(args, prefix);
+    return Decompose<3>(args, prefix, format, levels, read);
   throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; dwt takes 2D and 3D images");
 }
 
-/* The key: value lines of a PREFIX_dwt.txt. */
-std::map<std::string, std::string>
-ReadSidecar(const std::string & path)
+/* The description PREFIX_dwt.txt written by dwt. */
+itk::fusion::DWTDescription
+ReadDescription(const std::string & path)
 {
-  std::ifstream in(path);
+  struct stat s;
+  if (stat(path.c_str(), &s) != 0 || !S_ISREG(s.st_mode))
+    throw std::runtime_error("cannot read '" + path + "' (written by mmfusion dwt)");
+  if (s.st_size > (1 << 20))
+    throw itk::fusion::InputFileError("'" + path + "' is too large for a dwt description");
+  std::ifstream      in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
   if (!in)
     throw std::runtime_error("cannot read '" + path + "' (written by mmfusion dwt)");
-  std::map<std::string, std::string> values;
-  std::string                        line;
-  while (std::getline(in, line))
-  {
-    if (line.empty() || line[0] == '#')
-      continue;
-    const auto colon = line.find(':');
-    if (colon == std::string::npos)
-      throw std::runtime_error("'" + path + "' is not a dwt description (line '" + line + "')");
-    values[line.substr(0, colon)] = line.substr(colon + 1);
-  }
-  for (const char * key : { "dimension", "wavelet", "mode", "levels", "format", "size", "spacing", "origin", "direction" })
-    if (!values.count(key))
-      throw std::runtime_error("'" + path + "' lacks '" + key + "'");
-  return values;
+  return itk::fusion::DWTDescription::Parse(text.str(), path);
 }
 
 template <unsigned int D>
 int
-Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::string, std::string> & sidecar,
-            const std::string & output)
+Reconstruct(const Arguments & args, const std::string & prefix, const itk::fusion::DWTDescription & d,
+            const std::string & output, const std::string & type, const itk::fusion::ReadOptions & read)
 {
-  mmfusion::CheckOutput(output, D, args.get("--type", "auto"));
+  itk::fusion::CheckOutput(output, D, type);
   using ImageType = FloatImage<D>;
-  const auto numbers = [&](const std::string & key, unsigned int count) {
-    std::istringstream  s(sidecar[key]);
-    std::vector<double> v;
-    double              x;
-    while (s >> x)
-      v.push_back(x);
-    if (v.size() != count)
-      throw std::runtime_error(prefix + "_dwt.txt: '" + key + "' needs " + std::to_string(count) + " numbers");
-    return v;
-  };
-  const auto size = numbers("size", D), spacing = numbers("spacing", D), origin = numbers("origin", D),
-             direction = numbers("direction", D * D);
   auto reference = ImageType::New(); // the original grid, without pixels
-  typename ImageType::SizeType      s;
-  typename ImageType::SpacingType   sp;
-  typename ImageType::PointType     o;
-  typename ImageType::DirectionType dir;
-  for (unsigned int d = 0; d < D; ++d)
+  typename ImageType::SizeType      size;
+  typename ImageType::SpacingType   spacing;
+  typename ImageType::PointType     origin;
+  typename ImageType::DirectionType direction;
+  for (unsigned int r = 0; r < D; ++r)
   {
-    s[d] = static_cast<itk::SizeValueType>(size[d]);
-    sp[d] = spacing[d];
-    o[d] = origin[d];
+    size[r] = static_cast<itk::SizeValueType>(d.size[r]);
+    spacing[r] = d.spacing[r];
+    origin[r] = d.origin[r];
     for (unsigned int c = 0; c < D; ++c)
-      dir(d, c) = direction[d * D + c];
+      direction(r, c) = d.direction[r * D + c];
   }
-  reference->SetRegions(s);
-  reference->SetSpacing(sp);
-  reference->SetOrigin(o);
-  reference->SetDirection(dir);
-  const unsigned int levels = static_cast<unsigned int>(std::stoul(sidecar["levels"]));
-  std::string        wavelet = sidecar["wavelet"], mode = sidecar["mode"], format = sidecar["format"];
-  for (auto * v : { &wavelet, &mode, &format })
-    v->erase(0, v->find_first_not_of(' '));
-  auto idwt = itk::DWTReconstructFilter<ImageType, ImageType>::New();
-  idwt->SetWavelet(wavelet);
-  idwt->SetMode(itk::fusion::WaveletModeFromString(mode));
-  idwt->SetLevels(levels);
-  idwt->SetReferenceImage(reference);
-  idwt->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
-  ShowProgress(idwt, "idwt", args.has("--quiet"));
-  for (unsigned int i = 0; i < 1 + levels * ((1u << D) - 1u); ++i)
+  reference->SetRegions(size);
+  reference->SetSpacing(spacing);
+  reference->SetOrigin(origin);
+  try
   {
-    const itk::fusion::DWTBandOfIndex band(i, levels, D);
-    idwt->SetInput(i, mmfusion::ReadImage<D>(prefix + "_" + std::to_string(band.level) + "_" +
-                                             itk::fusion::DWTBandName(band.code, D) + "." + format));
+    reference->SetDirection(direction);
   }
+  catch (const itk::ExceptionObject &)
+  {
+    throw itk::fusion::InputFileError("'" + prefix + "_dwt.txt': 'direction' is not a valid direction matrix");
+  }
+  auto idwt = itk::DWTReconstructFilter<ImageType, ImageType>::New();
+  idwt->SetWavelet(d.wavelet);
+  try
+  {
+    idwt->SetMode(itk::fusion::WaveletModeFromString(d.mode));
+  }
+  catch (const std::exception & e)
+  {
+    throw itk::fusion::InputFileError("'" + prefix + "_dwt.txt': " + e.what());
+  }
+  idwt->SetLevels(d.levels);
+  idwt->SetReferenceImage(reference);
+  idwt->SetBackend(BackendOption(args));
+  ShowProgress(idwt, "idwt", args.has("--quiet"));
+  std::vector<std::string> bands;
+  for (unsigned int i = 0; i < 1 + d.levels * ((1u << D) - 1u); ++i)
+  {
+    const itk::fusion::DWTBandOfIndex band(i, d.levels, D);
+    bands.push_back(prefix + "_" + std::to_string(band.level) + "_" + itk::fusion::DWTBandName(band.code, D) + "." +
+                    d.format);
+  }
+  OutputFiles outputs(Inputs(args, bands));
+  outputs.Add(output, itk::fusion::IsSeriesFolder(output));
+  for (unsigned int i = 0; i < bands.size(); ++i)
+    idwt->SetInput(i, itk::fusion::ReadImage<D>(bands[i], read));
   idwt->Update();
   typename ImageType::Pointer result = idwt->GetOutput();
-  mmfusion::WriteImage<D>(result, output, args.get("--type", "auto"));
+  outputs.Write(output, [&](const std::string & to) { itk::fusion::WriteImage<D>(result, to, type); });
+  outputs.Commit();
   if (!args.has("--quiet"))
     std::cerr << "mmfusion: reconstructed " << output << " ("
               << itk::fusion::BackendName(idwt->GetLastUsedBackend()) << " backend)\n";
@@ -777,45 +867,45 @@ Reconstruct(const Arguments & args, const std::string & prefix, std::map<std::st
 int
 CommandIDWT(int argc, char * argv[])
 {
-  const Arguments args(argc, argv, 2, { "-o", "--output", "--backend", "--type" }, { "--quiet" });
-  const std::string output = args.get("-o", args.get("--output", ""));
-  if (output.empty())
-    throw UsageError("idwt needs an output: -o OUT");
+  const Arguments args(argc, argv, 2, { "-o", "--output", "--backend", "--type" }, { "--quiet", "--replace-non-finite" });
+  const std::string output = OutputOption(args, "idwt", "OUT");
   if (args.positional.size() != 1)
     throw UsageError("idwt takes the PREFIX given to dwt");
+  const std::string type = args.choice("--type", "auto", { "auto", "float", "double", "uchar", "ushort", "short" });
+  const auto        read = ReadingOptions(args);
+  BackendOption(args);
+  args.has("--quiet");
+  args.rejectUnread("to idwt");
   const std::string prefix = args.positional[0];
-  auto              sidecar = ReadSidecar(prefix + "_dwt.txt");
-  const int         d = std::stoi(sidecar["dimension"]);
-  if (d == 2)
-    return Reconstruct<2>(args, prefix, sidecar, output);
-  if (d == 3)
-    return Reconstruct<3>(args, prefix, sidecar, output);
-  throw std::runtime_error(prefix + "_dwt.txt: dimension " + std::to_string(d) + " is not 2 or 3");
+  const auto        description = ReadDescription(prefix + "_dwt.txt");
+  if (description.dimension == 2)
+    return Reconstruct<2>(args, prefix, description, output, type, read);
+  return Reconstruct<3>(args, prefix, description, output, type, read);
 }
 
-/* Runs a filter with the progress bar and writes its float output (compressed where the format can);
- * the output path is checked first, and a failed write leaves no file behind. */
+/* Runs a filter with the progress bar and writes its float output (compressed where the format
+ * can) through `outputs`, where `output` was declared before the work. */
 template <typename TFilter>
 void
-UpdateAndWrite(TFilter * filter, const char * what, bool quiet, const std::string & output)
+UpdateAndWrite(TFilter * filter, const char * what, bool quiet, const std::string & output, OutputFiles & outputs)
 {
-  mmfusion::CheckOutput(output, TFilter::OutputImageType::ImageDimension, "float");
   ShowProgress(filter, what, quiet);
   filter->Update();
-  mmfusion::MakeParentDirectories(output);
-  auto writer = itk::ImageFileWriter<typename TFilter::OutputImageType>::New();
-  writer->SetInput(filter->GetOutput());
-  writer->SetFileName(output);
-  writer->SetUseCompression(true);
-  try
-  {
+  using OutputImage = typename TFilter::OutputImageType;
+  const auto * result = filter->GetOutput();
+  const auto * p = result->GetBufferPointer();
+  for (size_t i = 0, n = result->GetPixelContainer()->Size(); i < n; ++i)
+    if (!std::isfinite(p[i]))
+      throw std::runtime_error(std::string(what) + ": the result holds a non-finite value; nothing was written");
+  outputs.Write(output, [&](const std::string & to) {
+    auto writer = itk::ImageFileWriter<OutputImage>::New();
+    writer->SetInput(result);
+    writer->SetFileName(to);
+    writer->SetUseCompression(true);
+    itk::fusion::QuietThirdParty quiet;
     writer->Update();
-  }
-  catch (...)
-  {
-    std::remove(output.c_str());
-    throw;
-  }
+  });
+  outputs.Commit();
 }
 
 template <unsigned int D, typename TOutput>
@@ -823,47 +913,32 @@ void
 RunTexture(const Arguments & args, const std::string & output, const std::vector<std::string> & names)
 {
   using Filter = itk::GLCMMeanTextureFilter<FloatImage<D>, TOutput>;
-  auto filter = Filter::New();
-  filter->SetInput(mmfusion::ReadImage<D>(args.positional[0]));
+  auto                                  filter = Filter::New();
   std::vector<typename Filter::Feature> features;
   for (const auto & n : names)
     features.push_back(Filter::FeatureFromString(n));
   filter->SetFeatures(features);
-  const auto number = [&](const std::string & option, const std::string & fallback) {
-    try
-    {
-      const int v = std::stoi(args.get(option, fallback));
-      if (v < 0)
-        throw std::invalid_argument(option);
-      return static_cast<unsigned int>(v);
-    }
-    catch (const std::exception &)
-    {
-      throw UsageError(option + " needs a non-negative number");
-    }
-  };
-  filter->SetRadius(number("--radius", "2"));
-  filter->SetNumberOfLevels(number("--levels", "8"));
+  filter->SetRadius(static_cast<unsigned>(args.integer("--radius", 2, 0, 32)));
+  filter->SetNumberOfLevels(static_cast<unsigned>(args.integer("--levels", 8, 2, 256)));
   filter->SetSymmetric(!args.has("--asymmetric"));
   if (args.has("--pooled"))
     filter->SetOffsetCombination(Filter::OffsetCombination::PooledHistogram);
-  if (args.options.count("--range"))
+  if (args.has("--range"))
   {
-    const std::string range = args.get("--range", "");
-    const auto        comma = range.find(',');
-    try
-    {
-      if (comma == std::string::npos)
-        throw std::invalid_argument("range");
-      filter->SetQuantizationRange(std::stod(range.substr(0, comma)), std::stod(range.substr(comma + 1)));
-    }
-    catch (const std::invalid_argument &)
-    {
-      throw UsageError("--range takes MIN,MAX");
-    }
+    const auto range = args.numbers("--range", 2, "LO,HI (two numbers, LO < HI)");
+    if (!(range[0] < range[1]))
+      throw UsageError("--range takes LO,HI (two numbers, LO < HI), not '" + args.get("--range") + "'");
+    filter->SetQuantizationRange(range[0], range[1]);
   }
-  UpdateAndWrite(filter.GetPointer(), "texture", args.has("--quiet"), output);
-  if (!args.has("--quiet"))
+  const auto read = ReadingOptions(args);
+  const bool quiet = args.has("--quiet");
+  args.rejectUnread("to texture");
+  itk::fusion::CheckOutput(output, D, "float");
+  OutputFiles outputs(Inputs(args));
+  outputs.Add(output);
+  filter->SetInput(itk::fusion::ReadImage<D>(args.positional[0], read));
+  UpdateAndWrite(filter.GetPointer(), "texture", quiet, output, outputs);
+  if (!quiet)
     std::cerr << "mmfusion: " << names.size() << " texture feature(s) -> " << output << "\n";
 }
 
@@ -871,10 +946,8 @@ int
 CommandTexture(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2, { "-o", "--output", "--features", "--radius", "--levels", "--range" },
-                       { "--pooled", "--asymmetric", "--quiet" });
-  const std::string output = args.get("-o", args.get("--output", ""));
-  if (output.empty())
-    throw UsageError("texture needs an output: -o OUT");
+                       { "--pooled", "--asymmetric", "--quiet", "--replace-non-finite" });
+  const std::string output = OutputOption(args, "texture", "OUT");
   if (args.positional.size() != 1)
     throw UsageError("texture takes one image");
   std::vector<std::string> names;
@@ -885,7 +958,7 @@ CommandTexture(int argc, char * argv[])
     names.push_back(list.substr(start, comma - start));
     start = comma + 1;
   }
-  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  const unsigned int d = itk::fusion::ImageDimension(args.positional[0], ReadingOptions(args));
   if (d == 2)
     names.size() == 1 ? RunTexture<2, FloatImage<2>>(args, output, names)
                       : RunTexture<2, itk::VectorImage<float, 2>>(args, output, names);
@@ -897,76 +970,49 @@ CommandTexture(int argc, char * argv[])
   return 0;
 }
 
-std::vector<double>
-NumberList(const std::string & option, const std::string & text)
-{
-  std::vector<double> values;
-  for (size_t start = 0; start <= text.size();)
-  {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    try
-    {
-      size_t used = 0;
-      const std::string item = text.substr(start, comma - start);
-      values.push_back(std::stod(item, &used));
-      if (used != item.size())
-        throw std::invalid_argument(item);
-    }
-    catch (const std::exception &)
-    {
-      throw UsageError(option + " takes numbers separated by commas");
-    }
-    start = comma + 1;
-  }
-  return values;
-}
-
 template <unsigned int D, typename TOutput>
 void
 RunFeatures(const Arguments & args, const std::string & output)
 {
   using Filter = itk::ConvFeatureFilter<FloatImage<D>, TOutput>;
-  auto filter = Filter::New();
-  auto image = mmfusion::ReadImage<D>(args.positional[0]);
-  if (!args.has("--raw"))
+  auto              filter = Filter::New();
+  const std::string model = args.get("--model", "tdfif");
+  if (model == "tdfif" && args.has("--output"))
+    throw UsageError("--output names a tensor of an ONNX model (--model FILE.onnx)");
+  const std::string tensor = args.get("--output", "");
+  filter->SetReduction(Filter::ReductionFromString(args.choice("--reduce", "mean", { "mean", "l1", "max", "none" })));
+  if (args.has("--mean") || args.has("--std"))
+    filter->SetChannelNormalization(args.has("--mean") ? args.numbers("--mean", 0, "numbers separated by commas")
+                                                       : std::vector<double>{ 0.0 },
+                                    args.has("--std") ? args.numbers("--std", 0, "numbers separated by commas")
+                                                      : std::vector<double>{ 1.0 });
+  if (args.has("--slice-axis"))
+    filter->SetSliceAxis(std::stoi(args.choice("--slice-axis", "", { "0", "1", "2" })));
+  if (args.has("--tile-mb"))
+    filter->SetMaximumTileBytes(static_cast<size_t>(args.real("--tile-mb", 64, 0.001, 1048576) * 1048576.0));
+  filter->SetBackend(BackendOption(args));
+  const bool raw = args.has("--raw"), quiet = args.has("--quiet");
+  const auto read = ReadingOptions(args);
+  args.rejectUnread("to features");
+  itk::fusion::CheckOutput(output, D, "float");
+  OutputFiles outputs(Inputs(args, { model }));
+  outputs.Add(output);
+  if (model != "tdfif")
+    filter->SetModelFileName(model, tensor);
+  auto image = itk::fusion::ReadImage<D>(args.positional[0], read);
+  if (!raw)
   {
     auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
     range->SetImage(image);
     range->Compute();
     const double lo = range->GetMinimum(), hi = range->GetMaximum();
-    if (!std::isfinite(lo) || !std::isfinite(hi))
-      throw std::runtime_error("'" + args.positional[0] + "' holds non-finite values");
     const double scale = hi > lo ? 1.0 / (hi - lo) : 0.0;
     for (itk::ImageRegionIterator<FloatImage<D>> it(image, image->GetBufferedRegion()); !it.IsAtEnd(); ++it)
       it.Set(static_cast<float>((it.Get() - lo) * scale));
   }
   filter->SetInput(image);
-  const std::string model = args.get("--model", "tdfif");
-  if (model != "tdfif")
-    filter->SetModelFileName(model, args.get("--output", ""));
-  else if (args.options.count("--output"))
-    throw UsageError("--output names a tensor of an ONNX model (--model FILE.onnx)");
-  filter->SetReduction(Filter::ReductionFromString(args.get("--reduce", "mean")));
-  if (args.options.count("--mean") || args.options.count("--std"))
-    filter->SetChannelNormalization(NumberList("--mean", args.get("--mean", "0")),
-                                    NumberList("--std", args.get("--std", "1")));
-  if (args.options.count("--slice-axis"))
-  {
-    const std::string axis = args.get("--slice-axis", "");
-    if (axis != "0" && axis != "1" && axis != "2")
-      throw UsageError("--slice-axis takes 0, 1 or 2");
-    filter->SetSliceAxis(std::stoi(axis));
-  }
-  if (args.options.count("--tile-mb"))
-  {
-    const std::vector<double> mb = NumberList("--tile-mb", args.get("--tile-mb", ""));
-    if (mb.size() != 1 || !(mb[0] > 0))
-      throw UsageError("--tile-mb takes a positive number");
-    filter->SetMaximumTileBytes(static_cast<size_t>(mb[0] * 1048576.0));
-  }
-  filter->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
-  UpdateAndWrite(filter.GetPointer(), "features", args.has("--quiet"), output);
-  if (!args.has("--quiet"))
+  UpdateAndWrite(filter.GetPointer(), "features", quiet, output, outputs);
+  if (!quiet)
     std::cerr << "mmfusion: " << filter->GetNetwork()->OutputChannels() << " feature channel(s), "
               << Filter::ReductionName(filter->GetReduction()) << " -> " << output << "\n";
 }
@@ -975,16 +1021,16 @@ int
 CommandFeatures(int argc, char * argv[])
 {
   const Arguments args(argc, argv, 2,
-                       { "-o", "--output-file", "--model", "--output", "--reduce", "--slice-axis", "--mean", "--std",
-                         "--backend", "--tile-mb" },
-                       { "--raw", "--quiet" });
+                       { "-o", "--model", "--output", "--reduce", "--slice-axis", "--mean", "--std", "--backend",
+                         "--tile-mb" },
+                       { "--raw", "--quiet", "--replace-non-finite" });
   const std::string output = args.get("-o", "");
   if (output.empty())
     throw UsageError("features needs an output: -o OUT");
   if (args.positional.size() != 1)
     throw UsageError("features takes one image");
   const bool         all = args.get("--reduce", "mean") == "none";
-  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  const unsigned int d = itk::fusion::ImageDimension(args.positional[0], ReadingOptions(args));
   if (d == 2)
     all ? RunFeatures<2, itk::VectorImage<float, 2>>(args, output) : RunFeatures<2, FloatImage<2>>(args, output);
   else if (d == 3)
@@ -997,6 +1043,8 @@ CommandFeatures(int argc, char * argv[])
 bool
 IsEightBitFile(const std::string & path)
 {
+  if (itk::fusion::IsSeriesFolder(path))
+    return false;
   auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
   if (!io)
     return false;
@@ -1005,9 +1053,10 @@ IsEightBitFile(const std::string & path)
   return io->GetComponentType() == itk::IOComponentEnum::UCHAR;
 }
 
-/* The metrics of `fused` against `sources` (options --preset, --fmi, --backend, --range): printed
- * as a table unless `print` is false, written as JSON to `json` when it is not empty. Grey levels:
- * 8-bit files as they are when every input is 8-bit, otherwise per-image min-max (or --range). */
+/* The metrics of `fused` against `sources` (options --fmi, --backend, --range where the command
+ * takes them): printed as a table unless `print` is false, written as JSON to `json` when it is not
+ * empty. Grey levels: 8-bit files as they are when every input is 8-bit, otherwise per-image
+ * min-max (or --range). */
 template <unsigned int D>
 void
 ReportMetrics(const Arguments & args, const std::string & preset,
@@ -1019,15 +1068,15 @@ ReportMetrics(const Arguments & args, const std::string & preset,
   auto calculator = Calculator::New();
   calculator->SetPreset(preset);
   calculator->SetComputeFMI(args.has("--fmi"));
-  calculator->SetBackend(itk::fusion::BackendFromString(args.get("--backend", "auto")));
+  calculator->SetBackend(BackendOption(args));
   for (const auto & s : sources)
     calculator->AddSource(s);
   calculator->SetFusedImage(fused);
-  if (args.options.count("--range"))
+  if (args.has("--range"))
   {
-    const std::vector<double> range = NumberList("--range", args.get("--range", ""));
-    if (range.size() != 2)
-      throw UsageError("--range takes LO,HI");
+    const auto range = args.numbers("--range", 2, "LO,HI (two numbers, LO < HI)");
+    if (!(range[0] < range[1]))
+      throw UsageError("--range takes LO,HI (two numbers, LO < HI), not '" + args.get("--range") + "'");
     calculator->SetIntensityRange(range[0], range[1]);
   }
   else if (eightBit)
@@ -1050,8 +1099,19 @@ ReportMetrics(const Arguments & args, const std::string & preset,
     return;
   const auto quoted = [](const std::string & text) {
     std::string q = "\"";
-    for (char c : text)
-      q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+    for (unsigned char c : text)
+    {
+      if (c == '"' || c == '\\')
+        q += std::string("\\") + static_cast<char>(c);
+      else if (c < 0x20)
+      {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        q += escaped;
+      }
+      else
+        q += static_cast<char>(c);
+    }
     return q + "\"";
   };
   std::ostringstream out;
@@ -1071,45 +1131,66 @@ ReportMetrics(const Arguments & args, const std::string & preset,
   for (size_t i = 0; i < result.undefined.size(); ++i)
     out << (i ? ", " : "") << "\"" << result.undefined[i] << "\"";
   out << "]\n}\n";
-  mmfusion::MakeParentDirectories(json);
-  std::ofstream file(json);
-  if (!(file << out.str()))
-    throw std::runtime_error("cannot write '" + json + "'");
+  itk::fusion::WriteTextFile(json, out.str());
 }
 
 template <unsigned int D>
 void
-RunMetrics(const Arguments & args)
+RunMetrics(const Arguments & args, const std::string & preset, const std::string & json,
+           const itk::fusion::ReadOptions & read)
 {
   std::vector<typename FloatImage<D>::Pointer> sources;
   std::vector<std::string>                     names(args.positional.begin(), args.positional.end() - 1);
   bool                                         eightBit = true;
+  OutputFiles                                  outputs(Inputs(args));
+  if (!json.empty())
+    outputs.Add(json);
   for (const auto & path : names)
   {
-    sources.push_back(mmfusion::ReadImage<D>(path));
+    sources.push_back(itk::fusion::ReadImage<D>(path, read));
     eightBit = eightBit && IsEightBitFile(path);
   }
   const std::string fused = args.positional.back();
   eightBit = eightBit && IsEightBitFile(fused);
-  ReportMetrics<D>(args, args.get("--preset", "standard"), sources, names, mmfusion::ReadImage<D>(fused), fused,
-                   eightBit, true,
-                   args.options.count("--json") ? args.get("--json", "") : std::string());
+  const auto image = itk::fusion::ReadImage<D>(fused, read);
+  if (json.empty())
+    ReportMetrics<D>(args, preset, sources, names, image, fused, eightBit, true, std::string());
+  else
+  {
+    outputs.Write(
+      json, [&](const std::string & to) { ReportMetrics<D>(args, preset, sources, names, image, fused, eightBit, true, to); },
+      false);
+    outputs.Commit();
+  }
 }
 
 int
 CommandMetrics(int argc, char * argv[])
 {
-  const Arguments args(argc, argv, 2, { "--preset", "--json", "--range", "--backend" }, { "--fmi" });
+  const Arguments args(argc, argv, 2, { "--preset", "--json", "--range", "--backend" }, { "--fmi", "--replace-non-finite" });
   if (args.positional.size() < 3)
     throw UsageError("metrics takes two or more sources and the fused image (last)");
-  const unsigned int d = mmfusion::ImageDimension(args.positional.back());
+  const std::string preset = args.get("--preset", "standard");
+  const auto &      presets = itk::fusion::FusionMetricsPresets();
+  if (std::find(presets.begin(), presets.end(), preset) == presets.end())
+    throw std::runtime_error("unknown metrics preset '" + preset + "' (presets: standard, cddfuse, vifb, seed)");
+  const std::string json = args.get("--json", "");
+  if (args.has("--json") && json.empty())
+    throw UsageError("--json needs a file name");
+  const auto read = ReadingOptions(args);
+  BackendOption(args);
+  args.has("--fmi");
+  if (args.has("--range"))
+    args.numbers("--range", 2, "LO,HI (two numbers, LO < HI)");
+  args.rejectUnread("to metrics");
+  const unsigned int d = itk::fusion::ImageDimension(args.positional.back(), read);
   for (const auto & p : args.positional)
-    if (mmfusion::ImageDimension(p) != d)
+    if (itk::fusion::ImageDimension(p, read) != d)
       throw std::runtime_error("'" + p + "' is not " + std::to_string(d) + "D like the fused image");
   if (d == 2)
-    RunMetrics<2>(args);
+    RunMetrics<2>(args, preset, json, read);
   else if (d == 3)
-    RunMetrics<3>(args);
+    RunMetrics<3>(args, preset, json, read);
   else
     throw std::runtime_error("metrics take 2D and 3D images, '" + args.positional.back() + "' is " + std::to_string(d) + "D");
   return 0;
@@ -1117,9 +1198,9 @@ CommandMetrics(int argc, char * argv[])
 
 template <unsigned int D>
 void
-PrintInfo(const std::string & path)
+PrintInfo(const std::string & path, const itk::fusion::ReadOptions & read)
 {
-  auto image = mmfusion::ReadImage<D>(path);
+  auto image = itk::fusion::ReadImage<D>(path, read);
   auto range = itk::MinimumMaximumImageCalculator<FloatImage<D>>::New();
   range->SetImage(image);
   range->Compute();
@@ -1139,91 +1220,92 @@ PrintInfo(const std::string & path)
 int
 CommandInfo(int argc, char * argv[])
 {
-  const Arguments args(argc, argv, 2, {}, {});
+  const Arguments args(argc, argv, 2, {}, { "--replace-non-finite" });
   if (args.positional.size() != 1)
     throw UsageError("info takes one image");
-  const unsigned int d = mmfusion::ImageDimension(args.positional[0]);
+  const auto         read = ReadingOptions(args);
+  const unsigned int d = itk::fusion::ImageDimension(args.positional[0], read);
   if (d == 2)
-    PrintInfo<2>(args.positional[0]);
+    PrintInfo<2>(args.positional[0], read);
   else if (d == 3)
-    PrintInfo<3>(args.positional[0]);
+    PrintInfo<3>(args.positional[0], read);
   else
     throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D");
   return 0;
+}
+
+int
+Run(int argc, char * argv[])
+{
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (command.empty())
+    throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info)");
+  if (command == "--help" || command == "-h" || command == "help")
+  {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "--version")
+  {
+    std::cout << "mmfusion " << kVersion << " (ITK " << ITK_VERSION_STRING << ", CUDA kernels: "
+              << (itk::fusion::BuildHasCuda() ? "compiled" : "emulated only") << ", devices: "
+              << itk::fusion::CudaDeviceCount() << ")\n";
+    return 0;
+  }
+  for (int i = 2; i < argc; ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h")
+    {
+      std::cout << kUsage;
+      return 0;
+    }
+  if (command == "fuse")
+    return CommandFuse(argc, argv);
+  if (command == "phantom")
+    return CommandPhantom(argc, argv);
+  if (command == "info")
+    return CommandInfo(argc, argv);
+  if (command == "dwt")
+    return CommandDWT(argc, argv);
+  if (command == "idwt")
+    return CommandIDWT(argc, argv);
+  if (command == "texture")
+    return CommandTexture(argc, argv);
+  if (command == "features")
+    return CommandFeatures(argc, argv);
+  if (command == "metrics")
+    return CommandMetrics(argc, argv);
+  throw UsageError("unknown command '" + command +
+                   "' (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info; see mmfusion --help)");
 }
 } // namespace
 
 int
 main(int argc, char * argv[])
 {
-  const std::string command = argc > 1 ? argv[1] : "";
+  OutputFiles::InstallSignalHandlers();
+  itk::Object::GlobalWarningDisplayOff(); // warnings of readers and writers would break the one-line errors
   try
   {
-    if (command.empty())
-      throw UsageError("no command given (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info)");
-    if (command == "--help" || command == "-h" || command == "help")
-    {
-      std::cout << kUsage;
-      return 0;
-    }
-    if (command == "--version")
-    {
-      std::cout << "mmfusion " << kVersion << " (ITK " << ITK_VERSION_STRING << ", CUDA kernels: "
-                << (itk::fusion::BuildHasCuda() ? "compiled" : "emulated only") << ", devices: "
-                << itk::fusion::CudaDeviceCount() << ")\n";
-      return 0;
-    }
-    for (int i = 2; i < argc; ++i)
-      if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h")
-      {
-        std::cout << kUsage;
-        return 0;
-      }
-    if (command == "fuse")
-      return CommandFuse(argc, argv);
-    if (command == "phantom")
-      return CommandPhantom(argc, argv);
-    if (command == "info")
-      return CommandInfo(argc, argv);
-    if (command == "dwt")
-      return CommandDWT(argc, argv);
-    if (command == "idwt")
-      return CommandIDWT(argc, argv);
-    if (command == "texture")
-      return CommandTexture(argc, argv);
-    if (command == "features")
-      return CommandFeatures(argc, argv);
-    if (command == "metrics")
-      return CommandMetrics(argc, argv);
-    throw UsageError("unknown command '" + command + "' (commands: phantom, fuse, dwt, idwt, texture, features, metrics, info; see mmfusion --help)");
+    return Run(argc, argv);
   }
   catch (const UsageError & e)
   {
-    std::cerr << "mmfusion: " << e.what() << " (see mmfusion --help)\n";
+    std::cerr << "mmfusion: " << itk::fusion::OneLineMessage(e.what()) << " (see mmfusion --help)\n";
     return 2;
   }
   catch (const itk::ExceptionObject & e)
   {
-    std::string what = e.GetDescription();
-    // ITK's exception macros prefix "ITK ERROR: " and "ClassName(0x...): ": keep the message.
-    const std::string tag = "ITK ERROR: ";
-    if (what.rfind(tag, 0) == 0)
-      what.erase(0, tag.size());
-    const auto pointer = what.find("(0x");
-    const auto close = what.find("): ");
-    if (pointer != std::string::npos && close != std::string::npos && close > pointer && pointer < 60)
-      what.erase(0, close + 3);
-    while (!what.empty() && (what.back() == '\n' || what.back() == ' '))
-      what.pop_back();
-    for (auto & c : what)
-      if (c == '\n')
-        c = ' ';
-    std::cerr << "mmfusion: error: " << what << "\n";
+    std::cerr << "mmfusion: error: " << itk::fusion::OneLineMessage(e.GetDescription()) << "\n";
+    return 1;
+  }
+  catch (const std::bad_alloc &)
+  {
+    std::cerr << "mmfusion: error: out of memory\n";
     return 1;
   }
   catch (const std::exception & e)
   {
-    std::cerr << "mmfusion: error: " << e.what() << "\n";
+    std::cerr << "mmfusion: error: " << itk::fusion::OneLineMessage(e.what()) << "\n";
     return 1;
   }
 }

@@ -122,27 +122,26 @@ FloatData(const onnx::TensorProto & t, const std::string & where, std::vector<in
   {
     if (d < 0)
       Fail(where, "initializer '" + t.name() + "' has a negative dimension");
+    if (d > 0 && count > (static_cast<size_t>(INT_MAX) / sizeof(float)) / static_cast<size_t>(d))
+      Fail(where, "initializer '" + t.name() + "' is larger than 2 GiB");
     count *= static_cast<size_t>(d);
   }
   if (t.data_type() != onnx::TensorProto::FLOAT)
     Fail(where, "initializer '" + t.name() + "' is not float (ONNX data type " + std::to_string(t.data_type()) + ")");
   if (t.has_data_location() && t.data_location() == onnx::TensorProto::EXTERNAL)
     Fail(where, "initializer '" + t.name() + "' is stored in an external file (not supported)");
+  // The values must be there before memory is taken for them.
+  if (!t.raw_data().empty() && t.raw_data().size() != count * sizeof(float))
+    Fail(where, "initializer '" + t.name() + "' has " + std::to_string(t.raw_data().size()) + " bytes for " +
+                  std::to_string(count) + " floats");
+  if (t.raw_data().empty() && static_cast<size_t>(t.float_data_size()) != count)
+    Fail(where, "initializer '" + t.name() + "' has " + std::to_string(t.float_data_size()) + " values for " +
+                  std::to_string(count));
   std::vector<float> values(count);
   if (!t.raw_data().empty())
-  {
-    if (t.raw_data().size() != count * sizeof(float))
-      Fail(where, "initializer '" + t.name() + "' has " + std::to_string(t.raw_data().size()) + " bytes for " +
-                    std::to_string(count) + " floats");
     std::memcpy(values.data(), t.raw_data().data(), count * sizeof(float));
-  }
   else
-  {
-    if (static_cast<size_t>(t.float_data_size()) != count)
-      Fail(where, "initializer '" + t.name() + "' has " + std::to_string(t.float_data_size()) + " values for " +
-                    std::to_string(count));
     std::copy(t.float_data().begin(), t.float_data().end(), values.begin());
-  }
   for (float v : values)
     if (!std::isfinite(v))
       Fail(where, "initializer '" + t.name() + "' holds a non-finite value");
@@ -364,6 +363,9 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
                                                 { "Concat", Op::Concat },
                                                 { "Add", Op::Add },
                                                 { "Identity", Op::Identity } };
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      Fail(where, "operator " + n.op_type() + " of domain '" + n.domain() +
+                    "' is not supported (only the standard ONNX operators)");
     auto op = ops.find(n.op_type());
     if (op == ops.end())
       Fail(where, "unsupported operator " + n.op_type() +
@@ -399,7 +401,11 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
         node.group = IntAttribute(n, "group", 1);
         node.outChannels = static_cast<size_t>(dims[0]);
         node.groupInChannels = static_cast<size_t>(dims[1]);
-        if (node.group < 1 || node.outChannels % static_cast<size_t>(node.group) != 0 ||
+        if (node.group < 1)
+          Fail(where, "group " + std::to_string(node.group) + ": the group count must be at least 1");
+        if (dims[0] < 1 || dims[1] < 1)
+          Fail(where, "weights with an empty dimension");
+        if ( node.outChannels % static_cast<size_t>(node.group) != 0 ||
             node.groupInChannels * static_cast<size_t>(node.group) != inChannels)
           Fail(where, "channel mismatch: the input has " + std::to_string(inChannels) + " channels, the weights expect " +
                         std::to_string(node.groupInChannels * static_cast<size_t>(std::max(1L, node.group))));
@@ -461,6 +467,12 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
           Fail(where, "training mode is not supported");
         node.weights.resize(inChannels);
         node.bias.resize(inChannels);
+        if (!std::isfinite(epsilon) || epsilon < 0)
+          Fail(where, "epsilon " + std::to_string(epsilon) + " must be a non-negative finite number");
+        for (size_t c = 0; c < inChannels; ++c)
+          if (!(static_cast<double>(p[3][c]) + epsilon > 0))
+            Fail(where, "the variance of channel " + std::to_string(c) + " is " + std::to_string(p[3][c]) +
+                          " (with epsilon not positive): the normalisation would divide by the root of a negative number");
         for (size_t c = 0; c < inChannels; ++c)
         {
           const double s = p[0][c] / std::sqrt(static_cast<double>(p[3][c]) + epsilon);

@@ -1,4 +1,7 @@
-#include "mmfusionIO.h"
+#include "itkFusionImageIO.h"
+
+#include "itkFusionFileChecks.h"
+#include "itkFusionOutputFiles.h"
 
 #include "itkCastImageFilter.h"
 #include "itkGDCMImageIO.h"
@@ -14,12 +17,26 @@
 #include "itkRGBPixel.h"
 #include "itkVectorImage.h"
 
+#include <gdcmTrace.h>
+#include <zlib.h>
+
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <cctype>
 #include <cmath>
+#include <ctime>
+#include <dirent.h>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <sstream>
 #include <sys/stat.h>
+#include <tuple>
 
-namespace mmfusion
+namespace itk
+{
+namespace fusion
 {
 namespace
 {
@@ -29,48 +46,157 @@ IsDirectory(const std::string & path)
   struct stat s;
   return stat(path.c_str(), &s) == 0 && S_ISDIR(s.st_mode);
 }
-bool
-Exists(const std::string & path)
-{
-  struct stat s;
-  return stat(path.c_str(), &s) == 0;
-}
 
-std::vector<std::string>
-DicomSeriesFiles(const std::string & folder)
+template <typename TCall>
+auto
+Reading(const std::string & path, TCall && call)
 {
-  auto names = itk::GDCMSeriesFileNames::New();
-  names->SetUseSeriesDetails(true);
-  names->SetDirectory(folder);
-  const auto & series = names->GetSeriesUIDs();
-  if (series.empty())
-    throw std::runtime_error("'" + folder + "' is a folder without a DICOM series");
-  return names->GetFileNames(series.front());
-}
-} // namespace
-
-void
-MakeDirectories(const std::string & folder)
-{
-  std::string partial;
-  for (size_t i = 0; i <= folder.size(); ++i)
+  QuietThirdParty quiet;
+  try
   {
-    if (i == folder.size() || folder[i] == '/')
-    {
-      if (!partial.empty() && !IsDirectory(partial) && mkdir(partial.c_str(), 0755) != 0 && !IsDirectory(partial))
-        throw std::runtime_error("cannot create the folder '" + partial + "'");
-    }
-    if (i < folder.size())
-      partial += folder[i];
+    return call();
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    throw InputFileError("cannot read '" + path + "': " + OneLineMessage(e.GetDescription()));
   }
 }
 
-void
-MakeParentDirectories(const std::string & path)
+/* The files of the DICOM series in `folder`: the folder must hold one series, every file of it
+ * intact (a damaged or foreign file is an error, not a slice dropped). */
+std::vector<std::string>
+DicomSeriesFiles(const std::string & folder)
 {
-  const auto slash = path.find_last_of('/');
-  if (slash != std::string::npos && slash > 0)
-    MakeDirectories(path.substr(0, slash));
+  std::vector<std::string> files;
+  if (DIR * d = opendir(folder.c_str()))
+  {
+    for (dirent * e; (e = readdir(d));)
+      if (e->d_name[0] != '.')
+        files.push_back(folder + (folder.back() == '/' ? "" : "/") + e->d_name);
+    closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  if (files.empty())
+    throw InputFileError("'" + folder + "' is an empty folder (a DICOM series folder was expected)");
+  for (const auto & f : files)
+  {
+    const auto checked = CheckImageFile(f);
+    if (checked.format != "dicom")
+      throw InputFileError("'" + f + "' in the DICOM series folder '" + folder + "' is not a DICOM file");
+  }
+  return Reading(folder, [&] {
+    auto names = itk::GDCMSeriesFileNames::New();
+    names->SetUseSeriesDetails(true);
+    names->SetDirectory(folder);
+    const auto & series = names->GetSeriesUIDs();
+    if (series.empty())
+      throw InputFileError("'" + folder + "' is a folder without a DICOM series");
+    if (series.size() > 1)
+      throw InputFileError("'" + folder + "' holds " + std::to_string(series.size()) +
+                           " DICOM series; give a folder of one series");
+    auto slices = names->GetFileNames(series.front());
+    if (slices.size() != files.size())
+    {
+      std::set<std::string> in(slices.begin(), slices.end());
+      for (const auto & f : files)
+        if (!in.count(f))
+          throw InputFileError("'" + f + "' is not a readable slice of the DICOM series in '" + folder + "'");
+    }
+    return slices;
+  });
+}
+
+/* Component counts and pixel kinds the readers take: grey, RGB, RGBA; never complex. */
+void
+CheckComponents(const std::string & path, const itk::ImageIOBase & io)
+{
+  if (io.GetPixelType() == itk::IOPixelEnum::COMPLEX)
+    throw InputFileError("'" + path + "' holds complex voxels; mmfusion reads real-valued images");
+  const unsigned n = io.GetNumberOfComponents();
+  if (n == 2 || n > 4)
+    throw InputFileError("'" + path + "' holds " + std::to_string(n) +
+                         " components per voxel; mmfusion reads grey images and RGB colour");
+}
+
+template <typename TImage>
+void
+CheckFinite(const std::string & path, TImage * image, const ReadOptions & options)
+{
+  auto *       p = image->GetBufferPointer();
+  const size_t n = image->GetPixelContainer()->Size();
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i]))
+    {
+      if (options.replaceNonFinite)
+      {
+        p[i] = 0;
+        continue;
+      }
+      std::ostringstream s;
+      s << "'" << path << "': voxel " << i / image->GetNumberOfComponentsPerPixel() << " holds the non-finite value " << p[i]
+        << " (--replace-non-finite sets such values to 0)";
+      throw InputFileError(s.str());
+    }
+}
+
+itk::ImageIOBase::Pointer
+FileIO(const std::string & path)
+{
+  return Reading(path, [&] {
+    auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
+    if (!io)
+      throw InputFileError("cannot read '" + path +
+                           "': not an image format ITK knows (NIfTI, MetaImage, NRRD, PNG, JPEG, TIFF, DICOM)");
+    io->SetFileName(path);
+    io->ReadImageInformation();
+    CheckComponents(path, *io);
+    return io;
+  });
+}
+} // namespace
+
+QuietThirdParty::QuietThirdParty()
+  : m_Warnings(itk::Object::GetGlobalWarningDisplay())
+  , m_Quiet(new QuietStandardError)
+{
+  itk::Object::GlobalWarningDisplayOff();
+  gdcm::Trace::WarningOff();
+  gdcm::Trace::ErrorOff();
+  gdcm::Trace::DebugOff();
+}
+
+QuietThirdParty::~QuietThirdParty()
+{
+  m_Quiet.reset();
+  itk::Object::SetGlobalWarningDisplay(m_Warnings);
+}
+
+void
+CheckInput(const std::string & path, const ReadOptions & options)
+{
+  // Once per file, size, time and option.
+  static std::mutex                                                      mutex;
+  static std::set<std::tuple<std::string, long, long, long, bool>>       checked;
+  struct stat                                                            s;
+  if (stat(path.c_str(), &s) != 0)
+    throw InputFileError("cannot read '" + path + "': no such file or folder");
+  const auto key = std::make_tuple(path, static_cast<long>(s.st_ino), static_cast<long>(s.st_size),
+                                   static_cast<long>(s.st_mtime), options.replaceNonFinite);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (checked.count(key))
+      return;
+  }
+  if (S_ISDIR(s.st_mode))
+    DicomSeriesFiles(path);
+  else
+  {
+    FileCheckLimits limits;
+    limits.allowNonFinite = options.replaceNonFinite;
+    CheckImageFile(path, limits);
+  }
+  std::lock_guard<std::mutex> lock(mutex);
+  checked.insert(key);
 }
 
 bool
@@ -91,21 +217,12 @@ IsSeriesFolder(const std::string & path)
 }
 
 unsigned int
-ImageDimension(const std::string & path)
+ImageDimension(const std::string & path, const ReadOptions & options)
 {
-  if (!Exists(path))
-    throw std::runtime_error("cannot read '" + path + "': no such file or folder");
+  CheckInput(path, options);
   if (IsDirectory(path))
-  {
-    const auto files = DicomSeriesFiles(path);
-    return files.size() > 1 ? 3u : 2u;
-  }
-  auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
-  if (!io)
-    throw std::runtime_error("cannot read '" + path +
-                             "': not an image format ITK knows (NIfTI, MetaImage, NRRD, PNG, JPEG, TIFF, DICOM)");
-  io->SetFileName(path);
-  io->ReadImageInformation();
+    return DicomSeriesFiles(path).size() > 1 ? 3u : 2u;
+  const auto   io = FileIO(path);
   unsigned int d = io->GetNumberOfDimensions();
   // A volume format holding a single slice (e.g. NIfTI with nz = 1) is a 2D image.
   if (d == 3 && io->GetDimensions(2) == 1)
@@ -115,36 +232,38 @@ ImageDimension(const std::string & path)
 
 template <unsigned int D>
 typename itk::Image<float, D>::Pointer
-ReadImage(const std::string & path)
+ReadImage(const std::string & path, const ReadOptions & options)
 {
   using ImageType = itk::Image<float, D>;
+  CheckInput(path, options);
   typename ImageType::Pointer image;
   if (IsDirectory(path))
   {
-    auto reader = itk::ImageSeriesReader<ImageType>::New();
-    reader->SetImageIO(itk::GDCMImageIO::New());
-    reader->SetFileNames(DicomSeriesFiles(path));
-    reader->Update();
-    image = reader->GetOutput();
+    const auto files = DicomSeriesFiles(path);
+    image = Reading(path, [&] {
+      auto reader = itk::ImageSeriesReader<ImageType>::New();
+      reader->SetImageIO(itk::GDCMImageIO::New());
+      reader->SetFileNames(files);
+      reader->Update();
+      return typename ImageType::Pointer(reader->GetOutput());
+    });
   }
   else
   {
-    auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
-    if (io)
-    {
-      io->SetFileName(path);
-      io->ReadImageInformation();
-    }
-    if (io && io->GetNumberOfComponents() >= 3)
+    const auto io = FileIO(path);
+    if (io->GetNumberOfComponents() >= 3)
     {
       // Colour (RGB PET / SPECT pseudo-colour, RGB PNGs of grey scans): BT.601 luma, rounded
       // when the components are integers (as cv2 and MATLAB's rgb2gray give it). ITK's own
       // conversion would weight the channels as Rec. 709.
       using ColourImage = itk::VectorImage<float, D>;
-      auto reader = itk::ImageFileReader<ColourImage>::New();
-      reader->SetFileName(path);
-      reader->Update();
-      const auto colour = reader->GetOutput();
+      const auto colour = Reading(path, [&] {
+        auto reader = itk::ImageFileReader<ColourImage>::New();
+        reader->SetFileName(path);
+        reader->Update();
+        return typename ColourImage::Pointer(reader->GetOutput());
+      });
+      CheckFinite(path, colour.GetPointer(), options);
       image = ImageType::New();
       image->CopyInformation(colour);
       image->SetRegions(colour->GetLargestPossibleRegion());
@@ -161,30 +280,53 @@ ReadImage(const std::string & path)
       }
     }
     else
-    {
-      auto reader = itk::ImageFileReader<ImageType>::New();
-      reader->SetFileName(path);
-      reader->Update();
-      image = reader->GetOutput();
-    }
+      image = Reading(path, [&] {
+        auto reader = itk::ImageFileReader<ImageType>::New();
+        reader->SetFileName(path);
+        reader->Update();
+        return typename ImageType::Pointer(reader->GetOutput());
+      });
   }
   image->DisconnectPipeline();
   if (image->GetLargestPossibleRegion().GetNumberOfPixels() == 0)
-    throw std::runtime_error("'" + path + "' is an empty image");
+    throw InputFileError("'" + path + "' is an empty image");
+  CheckFinite(path, image.GetPointer(), options);
   return image;
 }
 
 namespace
 {
+template <typename TPixel>
+double
+IntegerTop()
+{
+  return static_cast<double>(std::numeric_limits<TPixel>::max());
+}
+
+template <unsigned int D>
+void
+CheckFiniteResult(const typename itk::Image<float, D>::Pointer & image)
+{
+  const float * p = image->GetBufferPointer();
+  const size_t  n = image->GetPixelContainer()->Size();
+  for (size_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i]))
+    {
+      std::ostringstream s;
+      s << "the result holds the non-finite value " << p[i] << " at voxel " << i << "; nothing was written";
+      throw std::runtime_error(s.str());
+    }
+}
+
 template <typename TPixel, unsigned int D>
 void
-WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string & path, bool scaleToBytes)
+WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string & path)
 {
   using OutputType = itk::Image<TPixel, D>;
   typename itk::Image<float, D>::Pointer source = image;
-  if (scaleToBytes)
+  if (std::numeric_limits<TPixel>::is_integer)
   {
-    // Map [0, 1] (the normalised range) or else the image's min..max onto the pixel type's range.
+    // Map [0, 1] (the normalised range) or else the image's min..max onto 0..max of the type.
     float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
     for (itk::ImageRegionConstIterator<itk::Image<float, D>> it(image, image->GetBufferedRegion()); !it.IsAtEnd(); ++it)
     {
@@ -196,7 +338,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       lo = 0.0f;
       hi = 1.0f;
     }
-    const double top = static_cast<double>(std::numeric_limits<TPixel>::max());
+    const double top = IntegerTop<TPixel>();
     auto copy = itk::Image<float, D>::New();
     copy->CopyInformation(image);
     copy->SetRegions(image->GetBufferedRegion());
@@ -204,7 +346,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
     itk::ImageRegionConstIterator<itk::Image<float, D>> in(image, image->GetBufferedRegion());
     itk::ImageRegionIterator<itk::Image<float, D>>      out(copy, image->GetBufferedRegion());
     for (; !in.IsAtEnd(); ++in, ++out)
-      out.Set(hi > lo ? static_cast<float>(std::round((in.Get() - lo) / (hi - lo) * top)) : 0.0f);
+      out.Set(hi > lo ? static_cast<float>(std::round((double(in.Get()) - lo) / (double(hi) - lo) * top)) : 0.0f);
     source = copy;
   }
   auto cast = itk::CastImageFilter<itk::Image<float, D>, OutputType>::New();
@@ -226,7 +368,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       std::string folder = path;
       if (folder.back() != '/')
         folder += '/';
-      MakeDirectories(folder);
+      mkdir(folder.c_str(), 0755);
       names->SetSeriesFormat(folder + "slice%04d.dcm");
       names->SetStartIndex(1);
       names->SetEndIndex(size[2]);
@@ -235,6 +377,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       std::vector<itk::MetaDataDictionary>   storage(size[2]);
       const auto direction = volume->GetDirection();
       std::ostringstream orientation;
+      orientation.precision(17);
       orientation << direction(0, 0) << "\\" << direction(1, 0) << "\\" << direction(2, 0) << "\\" << direction(0, 1)
                   << "\\" << direction(1, 1) << "\\" << direction(2, 1);
       const std::string study = "1.2.826.0.1.3680043.2.1125.1." + std::to_string(std::time(nullptr));
@@ -244,9 +387,16 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
         typename OutputType::IndexType index{ { 0, 0, static_cast<itk::IndexValueType>(z) } };
         typename OutputType::PointType p;
         volume->TransformIndexToPhysicalPoint(index, p);
-        std::ostringstream position, spacing;
+        std::ostringstream position, spacing, thickness;
+        position.precision(17);
+        spacing.precision(17);
+        thickness.precision(17);
         position << p[0] << "\\" << p[1] << "\\" << p[2];
         spacing << volume->GetSpacing()[1] << "\\" << volume->GetSpacing()[0];
+        thickness << volume->GetSpacing()[2];
+        // MR Image Storage: GDCM writes the geometry (position, orientation, spacing) of every
+        // slice for it, while for the Secondary Capture it would pick for 8-bit pixels it drops them.
+        itk::EncapsulateMetaData<std::string>(d, "0008|0016", "1.2.840.10008.5.1.4.1.1.4");
         itk::EncapsulateMetaData<std::string>(d, "0008|0060", "OT");
         itk::EncapsulateMetaData<std::string>(d, "0008|0008", "DERIVED\\SECONDARY");
         itk::EncapsulateMetaData<std::string>(d, "0008|103e", "mmfusion fused image");
@@ -256,19 +406,21 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
         itk::EncapsulateMetaData<std::string>(d, "0020|0032", position.str());
         itk::EncapsulateMetaData<std::string>(d, "0020|0037", orientation.str());
         itk::EncapsulateMetaData<std::string>(d, "0028|0030", spacing.str());
-        itk::EncapsulateMetaData<std::string>(d, "0018|0050", std::to_string(volume->GetSpacing()[2]));
+        itk::EncapsulateMetaData<std::string>(d, "0018|0050", thickness.str());
+        itk::EncapsulateMetaData<std::string>(d, "0018|0088", thickness.str());
         dictionaries.push_back(&d);
       }
       writer->SetMetaDataDictionaryArray(&dictionaries);
+      QuietThirdParty quiet;
       writer->Update();
     }
     return;
   }
-  MakeParentDirectories(path);
   auto writer = itk::ImageFileWriter<OutputType>::New();
   writer->SetInput(cast->GetOutput());
   writer->SetFileName(path);
   writer->SetUseCompression(true);
+  QuietThirdParty quiet;
   writer->Update();
 }
 } // namespace
@@ -276,23 +428,28 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
 void
 CheckOutput(const std::string & path, unsigned int dimension, const std::string & type, bool colour)
 {
+  if (type != "auto" && type != "float" && type != "double" && type != "uchar" && type != "ushort" && type != "short")
+    throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
   if (IsSeriesFolder(path))
   {
     if (dimension != 3 || colour)
       throw std::runtime_error("'" + path + "' is a folder: a DICOM series holds a grey 3D volume; name a file");
+    if (type == "float" || type == "double")
+      throw std::runtime_error("'" + path + "' is a DICOM series, which holds integers, not " + type +
+                               " (use --type uchar, ushort or short, or write .nii.gz)");
     return;
   }
+  if (HasExtension(path, { ".bmp" }))
+    throw std::runtime_error("cannot write '" + path + "': BMP is not written (use .png, or .nii.gz, .mha, .nrrd, .tif)");
   if (!itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode))
     throw std::runtime_error("cannot write '" + path +
                              "': unknown image format (use .nii.gz, .mha, .nrrd, .tif, .png, .jpg, or a folder/ for DICOM)");
-  const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
+  const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg" });
   if (eightBitFormat && dimension != 2)
     throw std::runtime_error("'" + path + "' holds 2D images only; write the " + std::to_string(dimension) +
                              "D result as .nii.gz, .mha, .nrrd or .tif");
   if (colour)
     return; // 8-bit RGB in any format
-  if (type != "auto" && type != "float" && type != "double" && type != "uchar" && type != "ushort" && type != "short")
-    throw std::runtime_error("unknown pixel type '" + type + "' (valid: auto, float, double, uchar, ushort, short)");
   if (eightBitFormat && type != "auto" && type != "uchar" && !(type == "ushort" && HasExtension(path, { ".png" })))
     throw std::runtime_error("'" + path + "' holds 8-bit pixels (PNG also 16-bit), not " + type +
                              ": write .nii.gz, .mha, .nrrd or .tif, or (fuse, idwt) use --type uchar");
@@ -303,22 +460,61 @@ void
 WriteImage(const typename itk::Image<float, D>::Pointer & image, const std::string & path, const std::string & type)
 {
   CheckOutput(path, D, type);
-  const bool  eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg", ".bmp" });
+  CheckFiniteResult<D>(image);
   std::string t = type;
   if (t == "auto")
-    t = eightBitFormat ? "uchar" : "float";
+    t = IsSeriesFolder(path) ? "ushort" : (HasExtension(path, { ".png", ".jpg", ".jpeg" }) ? "uchar" : "float");
   if (t == "float")
-    WriteAs<float, D>(image, path, false);
+    WriteAs<float, D>(image, path);
   else if (t == "double")
-    WriteAs<double, D>(image, path, false);
+    WriteAs<double, D>(image, path);
   else if (t == "uchar")
-    WriteAs<unsigned char, D>(image, path, true);
+    WriteAs<unsigned char, D>(image, path);
   else if (t == "ushort")
-    WriteAs<unsigned short, D>(image, path, eightBitFormat);
+    WriteAs<unsigned short, D>(image, path);
   else
-    WriteAs<short, D>(image, path, false);
+    WriteAs<short, D>(image, path);
 }
 
+void
+WritePngRGB(const std::string & path, size_t width, size_t height, const std::vector<unsigned char> & rgb)
+{
+  if (width == 0 || height == 0 || width > 0x7fffffff || height > 0x7fffffff || rgb.size() != width * height * 3)
+    throw std::runtime_error("cannot write '" + path + "': an empty or malformed image");
+  std::string raw;
+  raw.reserve(height * (1 + 3 * width));
+  for (size_t y = 0; y < height; ++y)
+  {
+    raw += '\0'; // filter: none
+    raw.append(reinterpret_cast<const char *>(rgb.data() + y * width * 3), width * 3);
+  }
+  uLongf      packedSize = compressBound(static_cast<uLong>(raw.size()));
+  std::string packed(packedSize, '\0');
+  if (compress2(reinterpret_cast<Bytef *>(&packed[0]), &packedSize, reinterpret_cast<const Bytef *>(raw.data()),
+                static_cast<uLong>(raw.size()), 6) != Z_OK)
+    throw std::runtime_error("cannot write '" + path + "': compression failed");
+  packed.resize(packedSize);
+  std::string png("\x89PNG\r\n\x1a\n", 8);
+  const auto  chunk = [&](const char * name, const std::string & body) {
+    const auto u32 = [&](uint32_t v) {
+      for (int s = 24; s >= 0; s -= 8)
+        png += static_cast<char>((v >> s) & 0xff);
+    };
+    u32(static_cast<uint32_t>(body.size()));
+    const std::string typed = std::string(name, 4) + body;
+    png += typed;
+    u32(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef *>(typed.data()), static_cast<uInt>(typed.size()))));
+  };
+  std::string header;
+  for (uint32_t v : { static_cast<uint32_t>(width), static_cast<uint32_t>(height) })
+    for (int s = 24; s >= 0; s -= 8)
+      header += static_cast<char>((v >> s) & 0xff);
+  header += std::string("\x08\x02\x00\x00\x00", 5); // 8 bits, RGB, deflate, no filter set, no interlace
+  chunk("IHDR", header);
+  chunk("IDAT", packed);
+  chunk("IEND", "");
+  WriteTextFile(path, png);
+}
 namespace
 {
 using Tile = std::vector<std::vector<unsigned char>>; // rows of grey values
@@ -369,7 +565,8 @@ void
 WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images, const std::string & path,
              const std::vector<bool> & hot)
 {
-  CheckOutput(path, 2, "uchar", true);
+  if (!HasExtension(path, { ".png" }))
+    throw std::runtime_error("the preview '" + path + "' must be a .png file");
   std::vector<std::vector<Tile>> rows; // rows[orientation][image]
   if (D == 2)
   {
@@ -400,13 +597,10 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
     width += w + gap;
   for (auto h : rowHeight)
     height += h + gap;
-  using Canvas = itk::Image<itk::RGBPixel<unsigned char>, 2>;
-  auto canvas = Canvas::New();
-  canvas->SetRegions(Canvas::SizeType{ { width, height } });
-  canvas->Allocate(true);
+  std::vector<unsigned char> canvas(width * height * 3, 0);
   // Grey, or the "hot" colour map (black, red, yellow, white) for the images marked so.
   const auto colour = [&](size_t c, unsigned char v) {
-    itk::RGBPixel<unsigned char> p;
+    std::array<unsigned char, 3> p;
     if (c < hot.size() && hot[c])
     {
       const double t = v / 255.0;
@@ -415,7 +609,7 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
       p[2] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, std::max(0.0, 3 * t - 2))));
     }
     else
-      p.Fill(v);
+      p.fill(v);
     return p;
   };
   size_t y = gap;
@@ -427,38 +621,36 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
       const Tile & t = rows[r][c];
       for (size_t i = 0; i < t.size(); ++i)
         for (size_t j = 0; j < t[i].size(); ++j)
-          canvas->SetPixel({ { static_cast<itk::IndexValueType>(x + j), static_cast<itk::IndexValueType>(y + i) } },
-                           colour(c, t[i][j]));
+        {
+          const auto p = colour(c, t[i][j]);
+          std::copy(p.begin(), p.end(), canvas.begin() + 3 * ((y + i) * width + x + j));
+        }
       x += columnWidth[c] + gap;
     }
     y += rowHeight[r] + gap;
   }
-  MakeParentDirectories(path);
-  auto writer = itk::ImageFileWriter<Canvas>::New();
-  writer->SetInput(canvas);
-  writer->SetFileName(path);
-  writer->Update();
+  WritePngRGB(path, width, height, canvas);
 }
 
 template <unsigned int D>
 std::vector<typename itk::Image<float, D>::Pointer>
-ReadColourChannels(const std::string & path)
+ReadColourChannels(const std::string & path, const ReadOptions & options)
 {
   using ImageType = itk::Image<float, D>;
+  CheckInput(path, options);
   if (IsDirectory(path))
     return {};
-  auto io = itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::IOFileModeEnum::ReadMode);
-  if (!io)
-    return {};
-  io->SetFileName(path);
-  io->ReadImageInformation();
+  const auto io = FileIO(path);
   if (io->GetNumberOfComponents() < 3)
     return {};
   using ColourImage = itk::VectorImage<float, D>;
-  auto reader = itk::ImageFileReader<ColourImage>::New();
-  reader->SetFileName(path);
-  reader->Update();
-  const auto colour = reader->GetOutput();
+  const auto colour = Reading(path, [&] {
+    auto reader = itk::ImageFileReader<ColourImage>::New();
+    reader->SetFileName(path);
+    reader->Update();
+    return typename ColourImage::Pointer(reader->GetOutput());
+  });
+  CheckFinite(path, colour.GetPointer(), options);
   double     top = 0.0;
   bool       grey = true;
   for (itk::ImageRegionConstIterator<ColourImage> it(colour, colour->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
@@ -499,39 +691,44 @@ void
 WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb, const std::string & path)
 {
   CheckOutput(path, D, "uchar", true);
+  for (const auto & c : rgb)
+    CheckFiniteResult<D>(c);
+  const size_t               n = rgb[0]->GetLargestPossibleRegion().GetNumberOfPixels();
+  std::vector<unsigned char> bytes(3 * n);
+  for (size_t i = 0; i < n; ++i)
+    for (unsigned c = 0; c < 3; ++c)
+      bytes[3 * i + c] = static_cast<unsigned char>(
+        std::lround(255.0 * std::min(1.0f, std::max(0.0f, rgb[c]->GetBufferPointer()[i]))));
+  if (HasExtension(path, { ".png" }))
+  {
+    // Our own encoder: ITK 5.2's PNG writer frees its buffer twice when a write fails.
+    const auto size = rgb[0]->GetLargestPossibleRegion().GetSize();
+    WritePngRGB(path, size[0], n / size[0], bytes);
+    return;
+  }
   using ColourImage = itk::Image<itk::RGBPixel<unsigned char>, D>;
   auto out = ColourImage::New();
   out->CopyInformation(rgb[0]);
   out->SetRegions(rgb[0]->GetLargestPossibleRegion());
   out->Allocate();
-  std::vector<itk::ImageRegionConstIterator<itk::Image<float, D>>> in;
-  for (const auto & c : rgb)
-    in.emplace_back(c, c->GetLargestPossibleRegion());
-  for (itk::ImageRegionIterator<ColourImage> o(out, out->GetLargestPossibleRegion()); !o.IsAtEnd(); ++o)
-  {
-    itk::RGBPixel<unsigned char> p;
-    for (unsigned c = 0; c < 3; ++c)
-    {
-      p[c] = static_cast<unsigned char>(std::lround(255.0 * std::min(1.0f, std::max(0.0f, in[c].Get()))));
-      ++in[c];
-    }
-    o.Set(p);
-  }
-  MakeParentDirectories(path);
+  std::memcpy(out->GetBufferPointer(), bytes.data(), bytes.size());
   auto writer = itk::ImageFileWriter<ColourImage>::New();
   writer->SetInput(out);
   writer->SetFileName(path);
+  writer->SetUseCompression(true);
+  QuietThirdParty quiet;
   writer->Update();
 }
 
-template Image2D::Pointer ReadImage<2>(const std::string &);
-template Image3D::Pointer ReadImage<3>(const std::string &);
+template Image2D::Pointer ReadImage<2>(const std::string &, const ReadOptions &);
+template Image3D::Pointer ReadImage<3>(const std::string &, const ReadOptions &);
 template void WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
 template void WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
 template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &, const std::vector<bool> &);
 template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &, const std::vector<bool> &);
-template std::vector<Image2D::Pointer> ReadColourChannels<2>(const std::string &);
-template std::vector<Image3D::Pointer> ReadColourChannels<3>(const std::string &);
+template std::vector<Image2D::Pointer> ReadColourChannels<2>(const std::string &, const ReadOptions &);
+template std::vector<Image3D::Pointer> ReadColourChannels<3>(const std::string &, const ReadOptions &);
 template void WriteColourImage<2>(const std::vector<Image2D::Pointer> &, const std::string &);
 template void WriteColourImage<3>(const std::vector<Image3D::Pointer> &, const std::string &);
-} // namespace mmfusion
+} // namespace fusion
+} // namespace itk

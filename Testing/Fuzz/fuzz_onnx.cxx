@@ -1,0 +1,19 @@
+// The ONNX loader on any bytes: a model it accepts or one error (std::runtime_error) naming the
+// fault; a crash, a leak, undefined behaviour or a huge allocation is a finding.
+#include "itkConvNetwork.h"
+
+#include <stdexcept>
+
+extern "C" int
+LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
+{
+  try
+  {
+    const auto network = itk::fusion::ConvNetwork::FromBytes(data, size, "fuzz.onnx");
+    (void)network->OutputChannels();
+  }
+  catch (const std::runtime_error &)
+  {
+  }
+  return 0;
+}
