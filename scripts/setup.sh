@@ -32,6 +32,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+[ "${FUSION_SKIP_BUILD:-0}" = 1 ] && exit 0 # packages only (scripts/fuzz.sh)
+
 # nvcc (the CUDA toolkit) is optional: with it the kernels are also compiled for sm_75..sm_90.
 if ! command -v nvcc >/dev/null 2>&1 && [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH="/usr/local/cuda/bin:$PATH"

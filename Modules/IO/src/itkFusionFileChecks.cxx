@@ -340,7 +340,7 @@ CheckedVoxels(const std::string & path, const std::vector<double> & sizes, unsig
     count *= s;
   const uint64_t limit = limits.maximumFloatBytes ? limits.maximumFloatBytes : PhysicalMemoryBytes() / 2;
   const long double bytes = count * components * 4.0L;
-  if (limit && bytes > static_cast<long double>(limit))
+  if (bytes > static_cast<long double>(uint64_t(1) << 60) || (limit && bytes > static_cast<long double>(limit)))
   {
     std::ostringstream s;
     s.precision(3);
@@ -622,7 +622,8 @@ CheckMetaImage(const std::string & path, const FileCheckLimits & limits)
     Fail(path, "unsupported ElementType " + need("ElementType"));
   double channels = 1;
   if (fields.count("ElementNumberOfChannels") &&
-      (!ParseNumber(fields["ElementNumberOfChannels"], channels) || channels < 1 || channels != std::floor(channels)))
+      (!ParseNumber(fields["ElementNumberOfChannels"], channels) || channels < 1 || channels != std::floor(channels) ||
+       channels > 65536))
     Fail(path, "ElementNumberOfChannels = " + fields["ElementNumberOfChannels"] + " is not a count");
   if ((channels == 2 || channels > 4) && !limits.allowComponents)
     Fail(path, "holds " + Text(channels) + " channels per voxel; mmfusion reads grey images and RGB colour");
@@ -650,7 +651,9 @@ CheckMetaImage(const std::string & path, const FileCheckLimits & limits)
     dataPath = dataFile[0] == '/' ? dataFile : Folder(path) + dataFile;
     CheckRegularFile(path, "ElementDataFile", dataPath);
     double headerSize = 0;
-    if (fields.count("HeaderSize") && (!ParseNumber(fields["HeaderSize"], headerSize) || headerSize < -1))
+    if (fields.count("HeaderSize") &&
+        (!ParseNumber(fields["HeaderSize"], headerSize) || headerSize < -1 || headerSize > 1e15 ||
+         headerSize != std::floor(headerSize)))
       Fail(path, "HeaderSize = " + fields["HeaderSize"] + " is not a byte count");
     const uint64_t size = FileSize(dataPath);
     if (headerSize == -1)
@@ -737,7 +740,7 @@ CheckNrrd(const std::string & path, const FileCheckLimits & limits)
   if (sizes.size() != rank)
     Fail(path, "'sizes' has " + std::to_string(sizes.size()) + " values for dimension " + Text(rank));
   for (size_t d = 0; d < sizes.size(); ++d)
-    if (!(sizes[d] >= 1) || sizes[d] != std::floor(sizes[d]))
+    if (!(sizes[d] >= 1) || sizes[d] != std::floor(sizes[d]) || sizes[d] > 1e9)
       Fail(path, "sizes[" + std::to_string(d) + "] = " + Text(sizes[d]) + ": every size must be a whole number >= 1");
   static const std::map<std::string, MetaType> types{
     { "signed char", { 1, Element::Integer } }, { "int8", { 1, Element::Integer } }, { "int8_t", { 1, Element::Integer } },
@@ -837,7 +840,8 @@ CheckNrrd(const std::string & path, const FileCheckLimits & limits)
   else if (!blank)
     Fail(path, "the NRRD header does not end (no blank line before the data)");
   double skip = 0;
-  if ((fields.count("byte skip") && !ParseNumber(fields["byte skip"], skip)) || skip < -1)
+  if ((fields.count("byte skip") && !ParseNumber(fields["byte skip"], skip)) || skip < -1 || skip > 1e15 ||
+      skip != std::floor(skip))
     Fail(path, "'byte skip' is not a byte count");
   if (fields.count("line skip") || fields.count("lineskip"))
     Fail(path, "'line skip' is not supported");
@@ -879,8 +883,10 @@ BigEndian32(const unsigned char * p)
 FileCheckResult
 CheckPng(const std::string & path, const FileCheckLimits & limits)
 {
-  FileStream    in(path, 8);
-  std::string   idat;
+  FileStream     in(path, 8);
+  const uint64_t size = FileSize(path);
+  uint64_t       at = 8; // where `in` reads
+  std::string    idat;
   uint32_t      width = 0, height = 0;
   unsigned      depth = 0, colour = 0, interlace = 0;
   bool          header = false, palette = false, end = false;
@@ -894,8 +900,10 @@ CheckPng(const std::string & path, const FileCheckLimits & limits)
     std::string name(reinterpret_cast<char *>(head + 4), 4);
     if (!std::all_of(name.begin(), name.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
       Fail(path, "not a PNG file (a chunk with an invalid name: the file is damaged)");
-    if (length > 0x7fffffffu)
-      Fail(path, "PNG chunk '" + name + "' has an impossible length");
+    at += 8;
+    if (length > 0x7fffffffu || length + uint64_t(4) > size - std::min(size, at))
+      Fail(path, "PNG chunk '" + name + "' runs past the end of the file (the file is cut short)");
+    at += length + 4;
     if (!header && name != "IHDR")
       Fail(path, "not a PNG file (the first chunk is not IHDR)");
     std::string body(length, '\0');
@@ -1062,10 +1070,13 @@ CheckDicom(const std::string & path)
   if (e[0] != 0x02 || e[1] != 0x00)
     Fail(path, "the DICOM file meta information is missing");
   // Pixel data: the last (7FE0,0010) tag with a defined length must fit in the file.
-  std::vector<unsigned char> all;
+  FileCheckResult result;
+  result.format = "dicom";
+  if (size > (uint64_t(512) << 20))
+    return result; // the pixel data of a file this large is left to GDCM
+  std::vector<unsigned char> all(size);
   {
-    FileStream  whole(path, 0);
-    all.resize(size);
+    FileStream whole(path, 0);
     whole.Read(all.data(), size);
   }
   for (size_t at = all.size() >= 8 ? all.size() - 8 : 0; at > 132; --at)
@@ -1088,8 +1099,6 @@ CheckDicom(const std::string & path)
     if (length != 0xFFFFFFFFu && start + length > size)
       Fail(path, "the DICOM pixel data holds " + std::to_string(size - start) + " of its " + std::to_string(length) +
                    " bytes (the file is cut short)");
-    FileCheckResult result;
-    result.format = "dicom";
     return result;
   }
   Fail(path, "the DICOM file has no pixel data");
