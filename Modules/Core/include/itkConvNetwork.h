@@ -116,6 +116,21 @@ public:
   Run(const FeatureTensor & input, ChannelReduction reduction = ChannelReduction::None,
       FusionEnums::Backend backend = FusionEnums::Backend::CPU) const;
 
+  /** While one lives, Run on the CPU on this thread keeps each layer on this thread (for callers
+   * that run several inputs at once, one per thread: slices of a volume). Same results. */
+  class MultimodalFusion_EXPORT SerialScope
+  {
+  public:
+    SerialScope();
+    ~SerialScope();
+    SerialScope(const SerialScope &) = delete;
+    SerialScope &
+    operator=(const SerialScope &) = delete;
+
+  private:
+    bool m_Previous;
+  };
+
   struct Graph;
 
 private:

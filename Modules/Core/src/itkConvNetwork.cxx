@@ -230,10 +230,12 @@ BiasRelu(float * __restrict values, size_t n, float bias, bool relu)
       values[i] += bias;
 }
 
+thread_local bool t_Serial = false; // ConvNetwork::SerialScope
+
 void
 ParallelFor(size_t count, size_t work, const std::function<void(size_t)> & f)
 {
-  if (count == 1 || work < (size_t{ 1 } << 20))
+  if (t_Serial || count == 1 || work < (size_t{ 1 } << 20))
     for (size_t i = 0; i < count; ++i)
       f(i);
   else
@@ -566,6 +568,17 @@ ConvNetwork::FromBytes(const void * data, size_t size, const std::string & name,
     for (int v : graph.nodes[i].inputs)
       graph.lastUse[static_cast<size_t>(v)] = i;
   return network;
+}
+
+ConvNetwork::SerialScope::SerialScope()
+  : m_Previous(t_Serial)
+{
+  t_Serial = true;
+}
+
+ConvNetwork::SerialScope::~SerialScope()
+{
+  t_Serial = m_Previous;
 }
 
 std::shared_ptr<const ConvNetwork>

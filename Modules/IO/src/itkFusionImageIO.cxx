@@ -62,6 +62,19 @@ Reading(const std::string & path, TCall && call)
   }
 }
 
+/* An image file through ITK's reader (checked before by CheckInput). */
+template <typename TImage>
+typename TImage::Pointer
+ReadFile(const std::string & path)
+{
+  return Reading(path, [&] {
+    auto reader = itk::ImageFileReader<TImage>::New();
+    reader->SetFileName(path);
+    reader->Update();
+    return typename TImage::Pointer(reader->GetOutput());
+  });
+}
+
 /* The files of the DICOM series in `folder`: the folder must hold one series, every file of it
  * intact (a damaged or foreign file is an error, not a slice dropped). */
 std::vector<std::string>
@@ -257,12 +270,7 @@ ReadImage(const std::string & path, const ReadOptions & options)
       // when the components are integers (as cv2 and MATLAB's rgb2gray give it). ITK's own
       // conversion would weight the channels as Rec. 709.
       using ColourImage = itk::VectorImage<float, D>;
-      const auto colour = Reading(path, [&] {
-        auto reader = itk::ImageFileReader<ColourImage>::New();
-        reader->SetFileName(path);
-        reader->Update();
-        return typename ColourImage::Pointer(reader->GetOutput());
-      });
+      const auto colour = ReadFile<ColourImage>(path);
       CheckFinite(path, colour.GetPointer(), options);
       image = ImageType::New();
       image->CopyInformation(colour);
@@ -280,12 +288,7 @@ ReadImage(const std::string & path, const ReadOptions & options)
       }
     }
     else
-      image = Reading(path, [&] {
-        auto reader = itk::ImageFileReader<ImageType>::New();
-        reader->SetFileName(path);
-        reader->Update();
-        return typename ImageType::Pointer(reader->GetOutput());
-      });
+      image = ReadFile<ImageType>(path);
   }
   image->DisconnectPipeline();
   if (image->GetLargestPossibleRegion().GetNumberOfPixels() == 0)
@@ -644,12 +647,7 @@ ReadColourChannels(const std::string & path, const ReadOptions & options)
   if (io->GetNumberOfComponents() < 3)
     return {};
   using ColourImage = itk::VectorImage<float, D>;
-  const auto colour = Reading(path, [&] {
-    auto reader = itk::ImageFileReader<ColourImage>::New();
-    reader->SetFileName(path);
-    reader->Update();
-    return typename ColourImage::Pointer(reader->GetOutput());
-  });
+  const auto colour = ReadFile<ColourImage>(path);
   CheckFinite(path, colour.GetPointer(), options);
   double     top = 0.0;
   bool       grey = true;
