@@ -712,23 +712,21 @@ GatherTiles(const float * channel, long W, long H, const long * x0, const long *
         std::fill(&d[a][0][0], &d[a][0][0] + 6 * kLanes, 0.0f);
         continue;
       }
-      // The row's samples, zero-padded where the tiles overhang the image.
-      float         padded[span];
-      const float * source = channel + y * W;
+      // The row's samples split by x mod 4, zero where the tiles overhang the image (element by
+      // element there: a fill and a copy of a few dozen floats cost more as library calls).
+      const float * row = channel + y * W;
+      float         phase[4][kLanes + 1];
       if (inside)
-        source += x0[0];
+        for (size_t j = 0; j <= kLanes; ++j)
+          for (size_t r = 0; r < 4; ++r)
+            phase[r][j] = row[x0[0] + static_cast<long>(4 * j + r)];
       else
-      {
-        std::fill(padded, padded + span, 0.0f);
-        const long from = std::max(0L, -x0[0]), to = std::min(span, W - x0[0]);
-        if (to > from)
-          std::copy(channel + y * W + x0[0] + from, channel + y * W + x0[0] + to, padded + from);
-        source = padded;
-      }
-      float phase[4][kLanes + 1];
-      for (size_t j = 0; j <= kLanes; ++j)
-        for (size_t r = 0; r < 4; ++r)
-          phase[r][j] = source[4 * j + r];
+        for (size_t j = 0; j <= kLanes; ++j)
+          for (size_t r = 0; r < 4; ++r)
+          {
+            const long x = x0[0] + static_cast<long>(4 * j + r);
+            phase[r][j] = x >= 0 && x < W ? row[x] : 0.0f;
+          }
       for (long b = 0; b < 6; ++b)
         for (size_t l = 0; l < kLanes; ++l)
           d[a][b][l] = phase[b & 3][l + static_cast<size_t>(b >> 2)];
