@@ -193,8 +193,9 @@ OutputFiles::Add(const std::string & target, bool folder)
   for (const auto & e : m_Entries)
     if (e.final == final)
       throw OutputFileError("the output '" + target + "' is named twice (also as '" + e.target + "')");
-  const auto slash = final.find_last_of('/');
-  const std::string parent = final.substr(0, slash == 0 ? 1 : slash), name = final.substr(slash + 1);
+  const auto        slash = final.find_last_of('/');
+  const std::string parent = slash == std::string::npos ? "." : final.substr(0, slash == 0 ? 1 : slash);
+  const std::string name = slash == std::string::npos ? final : final.substr(slash + 1);
   for (const auto & input : m_InputFolders)
     if (parent == input)
       throw OutputFileError("the output '" + target + "' lies inside the input DICOM folder '" + input + "'");
@@ -339,6 +340,9 @@ OutputFiles::Commit()
       from.pop_back();
       rmdir(e.final.c_str()); // an empty folder given as the target
     }
+    struct stat previous;
+    if (!e.folder && stat(e.final.c_str(), &previous) == 0 && S_ISREG(previous.st_mode))
+      chmod(from.c_str(), previous.st_mode & 07777); // a file written over keeps its permissions
     if (std::rename(from.c_str(), e.final.c_str()) != 0)
       throw OutputFileError("cannot write '" + e.target + "': " + std::strerror(errno));
     e.committed = true;
