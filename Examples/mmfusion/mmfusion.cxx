@@ -127,7 +127,7 @@ Usage:
       then (v - mean) / std per channel when given. --reduce: the channel mean (default), L1
       norm or maximum as one float image, or none: every channel, a vector image. A 2D network
       on a volume runs slice by slice along --slice-axis. --tile-mb: feature-map memory per tile
-      (default 64; the result does not depend on it).
+      (default 64, per thread; the result depends on it only by float rounding).
 
   mmfusion metrics A B [C ...] F [--preset standard|cddfuse|vifb|seed] [--json FILE]
                    [--range LO,HI] [--fmi] [--backend auto|cpu|cuda|emulated]

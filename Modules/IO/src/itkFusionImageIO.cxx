@@ -28,6 +28,7 @@
 #include <ctime>
 #include <dirent.h>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -184,24 +185,29 @@ QuietThirdParty::~QuietThirdParty()
   itk::Object::SetGlobalWarningDisplay(m_Warnings);
 }
 
-void
-CheckInput(const std::string & path, const ReadOptions & options)
+namespace
 {
-  // Once per file, size, time and option.
-  static std::mutex                                                      mutex;
-  static std::set<std::tuple<std::string, long, long, long, bool>>       checked;
-  struct stat                                                            s;
+/* CheckInput's memory: the files and folders checked (by path, inode, size, time and option),
+ * with the slices of each series folder, so that no file is checked or listed twice. */
+std::vector<std::string>
+Checked(const std::string & path, const ReadOptions & options)
+{
+  static std::mutex                                                                       mutex;
+  static std::map<std::tuple<std::string, long, long, long, bool>, std::vector<std::string>> checked;
+  struct stat                                                                             s;
   if (stat(path.c_str(), &s) != 0)
     throw InputFileError("cannot read '" + path + "': no such file or folder");
   const auto key = std::make_tuple(path, static_cast<long>(s.st_ino), static_cast<long>(s.st_size),
                                    static_cast<long>(s.st_mtime), options.replaceNonFinite);
   {
     std::lock_guard<std::mutex> lock(mutex);
-    if (checked.count(key))
-      return;
+    const auto                  it = checked.find(key);
+    if (it != checked.end())
+      return it->second;
   }
+  std::vector<std::string> slices;
   if (S_ISDIR(s.st_mode))
-    DicomSeriesFiles(path);
+    slices = DicomSeriesFiles(path);
   else
   {
     FileCheckLimits limits;
@@ -209,7 +215,15 @@ CheckInput(const std::string & path, const ReadOptions & options)
     CheckImageFile(path, limits);
   }
   std::lock_guard<std::mutex> lock(mutex);
-  checked.insert(key);
+  checked[key] = slices;
+  return slices;
+}
+} // namespace
+
+void
+CheckInput(const std::string & path, const ReadOptions & options)
+{
+  Checked(path, options);
 }
 
 bool
@@ -232,9 +246,9 @@ IsSeriesFolder(const std::string & path)
 unsigned int
 ImageDimension(const std::string & path, const ReadOptions & options)
 {
-  CheckInput(path, options);
+  const auto slices = Checked(path, options);
   if (IsDirectory(path))
-    return DicomSeriesFiles(path).size() > 1 ? 3u : 2u;
+    return slices.size() > 1 ? 3u : 2u;
   const auto   io = FileIO(path);
   unsigned int d = io->GetNumberOfDimensions();
   // A volume format holding a single slice (e.g. NIfTI with nz = 1) is a 2D image.
@@ -248,11 +262,10 @@ typename itk::Image<float, D>::Pointer
 ReadImage(const std::string & path, const ReadOptions & options)
 {
   using ImageType = itk::Image<float, D>;
-  CheckInput(path, options);
+  const auto                  files = Checked(path, options);
   typename ImageType::Pointer image;
   if (IsDirectory(path))
   {
-    const auto files = DicomSeriesFiles(path);
     image = Reading(path, [&] {
       auto reader = itk::ImageSeriesReader<ImageType>::New();
       reader->SetImageIO(itk::GDCMImageIO::New());
