@@ -768,7 +768,7 @@ CommandDWT(int argc, char * argv[])
   const std::string format = args.choice("--format", "nii.gz", kDWTFormats);
   const unsigned    levels = static_cast<unsigned>(args.integer("--levels", 1, 1, 16));
   const auto        read = ReadingOptions(args);
-  ModeOption(args);
+  ModeOption(args);    // checked now, before any work; Decompose reads them again
   BackendOption(args);
   args.get("--wavelet");
   args.has("--quiet");
@@ -873,7 +873,7 @@ CommandIDWT(int argc, char * argv[])
     throw UsageError("idwt takes the PREFIX given to dwt");
   const std::string type = args.choice("--type", "auto", { "auto", "float", "double", "uchar", "ushort", "short" });
   const auto        read = ReadingOptions(args);
-  BackendOption(args);
+  BackendOption(args); // checked now, before any work; Reconstruct reads it again
   args.has("--quiet");
   args.rejectUnread("to idwt");
   const std::string prefix = args.positional[0];
@@ -1178,7 +1178,7 @@ CommandMetrics(int argc, char * argv[])
   if (args.has("--json") && json.empty())
     throw UsageError("--json needs a file name");
   const auto read = ReadingOptions(args);
-  BackendOption(args);
+  BackendOption(args); // checked now, before any work; ReportMetrics reads them again
   args.has("--fmi");
   if (args.has("--range"))
     args.numbers("--range", 2, "LO,HI (two numbers, LO < HI)");
