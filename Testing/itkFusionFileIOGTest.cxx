@@ -8,6 +8,7 @@
 
 #include "gtest/gtest.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -135,6 +137,34 @@ TEST_F(FileIO, AnErrorRemovesTemporariesAndTheFoldersTheRunMade)
   EXPECT_EQ(Read("keep.json"), "keep");
   EXPECT_FALSE(Exists("new"));
   EXPECT_EQ(Names().size(), 1u);
+}
+
+TEST_F(FileIO, RunsSideBySideShareTheFoldersTheyMake)
+{
+  // Many runs at once (a cohort) writing into one new folder: none fails because another made the
+  // folder first, and none removes a folder another run still uses.
+  std::vector<std::thread> runs;
+  std::atomic<int>         failures{ 0 };
+  for (int r = 0; r < 8; ++r)
+    runs.emplace_back([&, r] {
+      try
+      {
+        OutputFiles       outputs;
+        const std::string target = Path("shared/deeper/out" + std::to_string(r) + ".json");
+        outputs.Add(target);
+        outputs.Write(target, [](const std::string & to) { itk::fusion::WriteTextFile(to, "x"); }, false);
+        outputs.Commit();
+      }
+      catch (const std::exception &)
+      {
+        ++failures;
+      }
+    });
+  for (auto & t : runs)
+    t.join();
+  EXPECT_EQ(failures, 0);
+  for (int r = 0; r < 8; ++r)
+    EXPECT_TRUE(Exists("shared/deeper/out" + std::to_string(r) + ".json")) << r;
 }
 
 TEST_F(FileIO, AWriteFailureNamesTheTargetNotTheTemporary)

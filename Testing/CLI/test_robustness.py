@@ -68,6 +68,17 @@ def leftovers():
     return found
 
 
+def writing():
+    """A temporary that holds bytes already: the run is writing it."""
+    for l in leftovers():
+        try:
+            if os.path.isfile(l) and os.path.getsize(l) > 0:
+                return True
+        except OSError:
+            pass
+    return False
+
+
 def case(name, args, status, match, outputs=(), keep=(), timeout=120, limit_bytes=None):
     """Runs one case; `outputs` must not exist afterwards, `keep` must be unchanged."""
     global CASES
@@ -475,7 +486,7 @@ if group("killed"):
         p = subprocess.Popen([MMFUSION, "fuse", "bigph/mri_3d.nii", "bigph/pet_3d.nii", "-o", "killed.nii",
                               "--method", "average", "--quiet"], cwd=WORK, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
-        while time.time() < deadline and p.poll() is None and not leftovers():
+        while time.time() < deadline and p.poll() is None and not writing():
             time.sleep(0.0005)
         if p.poll() is None:
             p.kill()
@@ -502,7 +513,7 @@ if group("killed"):
         p = subprocess.Popen([MMFUSION, "fuse", "bigph/mri_3d.nii", "bigph/pet_3d.nii", "-o", "termed.nii",
                               "--method", "average", "--quiet"], cwd=WORK, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
-        while time.time() < deadline and p.poll() is None and not leftovers():
+        while time.time() < deadline and p.poll() is None and not writing():
             time.sleep(0.0005)
         caught = p.poll() is None
         p.terminate()

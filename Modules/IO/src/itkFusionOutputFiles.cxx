@@ -213,8 +213,13 @@ OutputFiles::Add(const std::string & target, bool folder)
         continue;
       }
       if (mkdir(partial.c_str(), 0755) != 0)
+      {
+        const int error = errno;
+        if (error == EEXIST && StatOf(partial, p) && S_ISDIR(p.st_mode))
+          continue; // another process made it meanwhile: it is not ours to remove
         throw OutputFileError("cannot write '" + target + "': cannot create the folder '" + partial +
-                              "': " + std::strerror(errno));
+                              "': " + std::strerror(error));
+      }
       m_MadeFolders.push_back(partial);
       Publish(g_Folders, partial);
     }
@@ -234,7 +239,15 @@ OutputFiles::Add(const std::string & target, bool folder)
     e.temporary += "/";
   }
   else
+  {
+    // The name is taken now (and the folder is then not empty: a failing run beside this one, which
+    // made the folder, cannot remove it).
+    const int fd = open(e.temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+      throw OutputFileError("cannot write '" + target + "': " + std::strerror(errno));
+    close(fd);
     Publish(g_Files, e.temporary);
+  }
   m_Entries.push_back(e);
   return m_Entries.back().temporary;
 }
