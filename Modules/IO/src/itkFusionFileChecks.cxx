@@ -530,6 +530,39 @@ CheckNifti(const std::string & path, const FileCheckLimits & limits)
   return result;
 }
 
+/* Reads the text header of `path` line by line (1 MiB at most), handing each line, without its
+ * line break, to `take`, which returns true at the header's last line (a line the file ends on
+ * without a break is handed over too). Returns the bytes up to and including that line, and
+ * whether `take` found it. */
+template <typename TTake>
+std::pair<uint64_t, bool>
+ReadHeaderLines(const std::string & path, TTake && take)
+{
+  FILE * file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    Fail(path, std::string("cannot open: ") + std::strerror(errno));
+  std::string line;
+  uint64_t    bytes = 0;
+  bool        found = false;
+  for (int c; !found && bytes < (1u << 20) && (c = std::fgetc(file)) != EOF;)
+  {
+    ++bytes;
+    if (c != '\n')
+    {
+      line += static_cast<char>(c);
+      continue;
+    }
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    found = take(line);
+    line.clear();
+  }
+  std::fclose(file);
+  if (!found && !line.empty())
+    found = take(line);
+  return { bytes, found };
+}
+
 /* ---- MetaImage: .mha (data inside) and .mhd (data in another file) */
 struct MetaType
 {
@@ -540,39 +573,15 @@ struct MetaType
 FileCheckResult
 CheckMetaImage(const std::string & path, const FileCheckLimits & limits)
 {
-  FILE * file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    Fail(path, std::string("cannot open: ") + std::strerror(errno));
   std::map<std::string, std::string> fields;
-  std::string                        line;
-  uint64_t                           headerEnd = 0;
-  bool                               sawData = false;
-  for (int c; !sawData && (c = std::fgetc(file)) != EOF;)
-  {
-    ++headerEnd;
-    if (headerEnd > (1u << 20))
-      break;
-    if (c != '\n')
-    {
-      line += static_cast<char>(c);
-      continue;
-    }
+  const auto [headerEnd, sawData] = ReadHeaderLines(path, [&](const std::string & line) {
     const auto eq = line.find('=');
-    if (eq != std::string::npos)
-    {
-      const std::string key = Trim(line.substr(0, eq));
-      fields[key] = Trim(line.substr(eq + 1));
-      sawData = key == "ElementDataFile";
-    }
-    line.clear();
-  }
-  std::fclose(file);
-  if (!sawData)
-  {
-    const auto eq = line.find('=');
-    if (eq != std::string::npos && Trim(line.substr(0, eq)) == "ElementDataFile")
-      fields["ElementDataFile"] = Trim(line.substr(eq + 1)), sawData = true;
-  }
+    if (eq == std::string::npos)
+      return false;
+    const std::string key = Trim(line.substr(0, eq));
+    fields[key] = Trim(line.substr(eq + 1));
+    return key == "ElementDataFile"; // the header's last line
+  });
   if (!sawData)
     Fail(path, "not a MetaImage header (no ElementDataFile line)");
   const auto need = [&](const char * key) {
@@ -692,41 +701,21 @@ CheckMetaImage(const std::string & path, const FileCheckLimits & limits)
 FileCheckResult
 CheckNrrd(const std::string & path, const FileCheckLimits & limits)
 {
-  FILE * file = std::fopen(path.c_str(), "rb");
-  if (!file)
-    Fail(path, std::string("cannot open: ") + std::strerror(errno));
   std::map<std::string, std::string> fields;
-  std::string                        line;
-  uint64_t                           headerEnd = 0;
-  bool                               first = true, blank = false;
-  for (int c; (c = std::fgetc(file)) != EOF;)
-  {
-    ++headerEnd;
-    if (headerEnd > (1u << 20))
-      break;
-    if (c != '\n')
-    {
-      line += static_cast<char>(c);
-      continue;
-    }
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (first)
+  bool                               first = true;
+  const auto [headerEnd, blank] = ReadHeaderLines(path, [&](const std::string & line) {
+    if (first) // the magic line
       first = false;
     else if (line.empty())
-    {
-      blank = true;
-      break;
-    }
+      return true; // the blank line before the data
     else if (line[0] != '#')
     {
       const auto colon = line.find(':');
       if (colon != std::string::npos && line.compare(colon, 2, ":=") != 0)
         fields[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
     }
-    line.clear();
-  }
-  std::fclose(file);
+    return false;
+  });
   const auto need = [&](const char * key) {
     const auto it = fields.find(key);
     if (it == fields.end())
