@@ -123,7 +123,8 @@ TEST(ConvFeatureFilter, ReductionsAgreeWithEveryChannel)
   max->Update();
   double worst = 0.0;
   for (itk::ImageRegionConstIterator<Vector2> it(all->GetOutput(), all->GetOutput()->GetLargestPossibleRegion());
-       !it.IsAtEnd(); ++it)
+       !it.IsAtEnd();
+       ++it)
   {
     const auto v = it.Get();
     ASSERT_EQ(v.GetSize(), 64u);
@@ -176,9 +177,9 @@ TEST(ConvFeatureFilter, TilesAndStreamedRegionsEqualOneWholeEvaluation)
 
 TEST(ConvFeatureFilter, OutputKeepsTheGridOfAStrideOneNetwork)
 {
-  auto image = RandomImage<Image2>({ { 17, 12 } }, 3);
-  const double     spacing[2] = { 0.7, 1.9 };
-  const double     origin[2] = { -4.0, 12.5 };
+  auto                  image = RandomImage<Image2>({ { 17, 12 } }, 3);
+  const double          spacing[2] = { 0.7, 1.9 };
+  const double          origin[2] = { -4.0, 12.5 };
   Image2::DirectionType direction;
   direction(0, 0) = 0.0;
   direction(0, 1) = 1.0;
@@ -223,28 +224,32 @@ TEST(ConvFeatureFilter, BadInputThrowsClearErrors)
 {
   using Filter = itk::ConvFeatureFilter<Image2>;
   auto       image = RandomImage<Image2>({ { 16, 16 } }, 4);
-  const auto expectThrow = [&](const std::function<void(Filter *)> & set, const std::string & words,
-                               Image2 * input = nullptr) {
-    auto f = Filter::New();
-    f->SetInput(input ? input : image.GetPointer());
-    try
-    {
-      set(f);
-      f->Update();
-      ADD_FAILURE() << "no exception; expected: " << words;
-    }
-    catch (const itk::ExceptionObject & e)
-    {
-      EXPECT_NE(std::string(e.GetDescription()).find(words), std::string::npos) << e.GetDescription();
-    }
-  };
+  const auto expectThrow =
+    [&](const std::function<void(Filter *)> & set, const std::string & words, Image2 * input = nullptr) {
+      auto f = Filter::New();
+      f->SetInput(input ? input : image.GetPointer());
+      try
+      {
+        set(f);
+        f->Update();
+        ADD_FAILURE() << "no exception; expected: " << words;
+      }
+      catch (const itk::ExceptionObject & e)
+      {
+        EXPECT_NE(std::string(e.GetDescription()).find(words), std::string::npos) << e.GetDescription();
+      }
+    };
   auto withNaN = RandomImage<Image2>({ { 16, 16 } }, 5);
   withNaN->SetPixel({ { 3, 4 } }, std::nanf(""));
   expectThrow([](Filter *) {}, "non-finite value", withNaN);
   auto tiny = RandomImage<Image2>({ { 3, 9 } }, 6);
   expectThrow([](Filter *) {}, "smaller than the network's receptive field of 5", tiny);
   expectThrow([](Filter * f) { f->SetReduction(Filter::Reduction::None); }, "needs a reduction");
-  expectThrow([](Filter * f) { f->SetChannelNormalization({ 0.1, 0.2 }, { 1.0, 1.0 }); }, "2 values for a network of 1");
+  expectThrow(
+    [](Filter * f) {
+      f->SetChannelNormalization({ 0.1, 0.2 }, { 1.0, 1.0 });
+    },
+    "2 values for a network of 1");
   expectThrow([](Filter * f) { f->SetChannelNormalization({ 0.1 }, { 0.0 }); }, "std must be positive");
   expectThrow([](Filter * f) { f->SetSliceAxis(1); }, "slice by slice needs a 2D network, a 3D image");
   expectThrow([](Filter * f) { f->SetModelFileName("/no/such/model.onnx"); }, "cannot open the ONNX file");
@@ -270,8 +275,8 @@ TEST(ConvFeatureFilter, EmulatedKernelsEqualTheCpuPath)
     EXPECT_EQ(filter->GetLastUsedBackend(), backend);
     return filter->GetOutput();
   };
-  for (auto reduction : { itk::fusion::ChannelReduction::Mean, itk::fusion::ChannelReduction::L1,
-                          itk::fusion::ChannelReduction::Max })
+  for (auto reduction :
+       { itk::fusion::ChannelReduction::Mean, itk::fusion::ChannelReduction::L1, itk::fusion::ChannelReduction::Max })
   {
     auto cpu = itk::ConvFeatureFilter<Image2>::New(), emulated = itk::ConvFeatureFilter<Image2>::New();
     cpu->SetReduction(reduction);
@@ -283,7 +288,8 @@ TEST(ConvFeatureFilter, EmulatedKernelsEqualTheCpuPath)
   }
   for (const char * model : { "", FUSION_TEST_DATA_DIR "/known_conv.onnx" })
   {
-    auto cpu = itk::ConvFeatureFilter<Image2, Vector2>::New(), emulated = itk::ConvFeatureFilter<Image2, Vector2>::New();
+    auto cpu = itk::ConvFeatureFilter<Image2, Vector2>::New(),
+         emulated = itk::ConvFeatureFilter<Image2, Vector2>::New();
     if (*model)
     {
       cpu->SetModelFileName(model);
@@ -291,9 +297,11 @@ TEST(ConvFeatureFilter, EmulatedKernelsEqualTheCpuPath)
     }
     const Vector2 * a = run(cpu, itk::FusionEnums::Backend::CPU);
     const Vector2 * b = run(emulated, itk::FusionEnums::Backend::EmulatedCUDA);
-    double worst = 0.0;
-    for (itk::ImageRegionConstIterator<Vector2> i(a, a->GetLargestPossibleRegion()), j(b, a->GetLargestPossibleRegion());
-         !i.IsAtEnd(); ++i, ++j)
+    double          worst = 0.0;
+    for (itk::ImageRegionConstIterator<Vector2> i(a, a->GetLargestPossibleRegion()),
+         j(b, a->GetLargestPossibleRegion());
+         !i.IsAtEnd();
+         ++i, ++j)
       for (unsigned c = 0; c < a->GetNumberOfComponentsPerPixel(); ++c)
         worst = std::max(worst, static_cast<double>(std::abs(i.Get()[c] - j.Get()[c])));
     EXPECT_LE(worst, 1e-5) << (*model ? model : "TDFIF");
@@ -314,11 +322,18 @@ TEST(ConvFeatureFilter, EmulatedKernelsEqualTheCpuPath)
 
 TEST(ConvFeatureFilter, PrintSelfPrintsEveryMember)
 {
-  auto filter = itk::ConvFeatureFilter<Image2>::New();
+  auto               filter = itk::ConvFeatureFilter<Image2>::New();
   std::ostringstream os;
   filter->Print(os);
-  for (const char * expected : { "Network: the built-in TDFIF encoder", "NetworkOutput: features (64 channels, 2D)",
-                                 "Conv '", "Reduction: mean", "ChannelMean:", "ChannelStd:", "SliceAxis: -1",
-                                 "MaximumTileBytes: 67108864", "Backend: ", "LastUsedBackend: " })
+  for (const char * expected : { "Network: the built-in TDFIF encoder",
+                                 "NetworkOutput: features (64 channels, 2D)",
+                                 "Conv '",
+                                 "Reduction: mean",
+                                 "ChannelMean:",
+                                 "ChannelStd:",
+                                 "SliceAxis: -1",
+                                 "MaximumTileBytes: 67108864",
+                                 "Backend: ",
+                                 "LastUsedBackend: " })
     EXPECT_NE(os.str().find(expected), std::string::npos) << expected << "\n" << os.str();
 }

@@ -23,7 +23,7 @@ template <typename TImage>
 typename TImage::Pointer
 MakeImage(const typename TImage::SizeType & size, unsigned seed)
 {
-  auto image = TImage::New();
+  auto                       image = TImage::New();
   typename TImage::IndexType index;
   index.Fill(3); // a non-zero start index
   image->SetRegions(typename TImage::RegionType(index, size));
@@ -57,7 +57,7 @@ double
 MaxDifference(const TA * a, const TB * b)
 {
   EXPECT_EQ(a->GetLargestPossibleRegion().GetSize(), b->GetLargestPossibleRegion().GetSize());
-  double worst = 0.0;
+  double                            worst = 0.0;
   itk::ImageRegionConstIterator<TA> ia(a, a->GetLargestPossibleRegion());
   itk::ImageRegionConstIterator<TB> ib(b, b->GetLargestPossibleRegion());
   for (; !ia.IsAtEnd() && !ib.IsAtEnd(); ++ia, ++ib)
@@ -182,7 +182,7 @@ TEST(DWTDecomposeFilter, EmulatedKernelsEqualCpuPath)
   // PyWavelets cross-check covers it with PyWavelets' own float32 error as the bound).
   for (Mode mode : { Mode::Symmetric, Mode::Periodization, Mode::Antisymmetric, Mode::Reflect })
   {
-    auto image = MakeImage<Image3>({ { 19, 12, 7 } }, 4);
+    auto                                             image = MakeImage<Image3>({ { 19, 12, 7 } }, 4);
     itk::DWTDecomposeFilter<Image3, Image3>::Pointer dwt[2];
     const Backend                                    backends[2] = { Backend::CPU, Backend::EmulatedCUDA };
     for (int b = 0; b < 2; ++b)
@@ -329,14 +329,18 @@ TEST(DWTFilters, PrintSelfPrintsEveryMember)
   dwt->SetMode(Mode::Antisymmetric);
   std::ostringstream s;
   dwt->Print(s);
-  for (const char * expected : { "Wavelet: sym7", "Levels: 3", "Mode: antisymmetric", "StrictMaximumLevel: Off",
-                                 "Backend: itk::FusionEnums::Backend::Auto", "LastUsedBackend:" })
+  for (const char * expected : { "Wavelet: sym7",
+                                 "Levels: 3",
+                                 "Mode: antisymmetric",
+                                 "StrictMaximumLevel: Off",
+                                 "Backend: itk::FusionEnums::Backend::Auto",
+                                 "LastUsedBackend:" })
     EXPECT_NE(s.str().find(expected), std::string::npos) << expected;
   auto idwt = itk::DWTReconstructFilter<Image2, Image2>::New();
   idwt->SetWavelet("bior1.3");
   std::ostringstream t;
   idwt->Print(t);
-  for (const char * expected : { "Wavelet: bior1.3", "Levels: 1", "Mode: symmetric", "Backend:", "LastUsedBackend:",
-                                 "ReferenceImage:" })
+  for (const char * expected :
+       { "Wavelet: bior1.3", "Levels: 1", "Mode: symmetric", "Backend:", "LastUsedBackend:", "ReferenceImage:" })
     EXPECT_NE(t.str().find(expected), std::string::npos) << expected;
 }

@@ -91,11 +91,11 @@ TEST_F(FileIO, OutputsAreRefusedBeforeAnyWork)
   symlink(Path("input.txt").c_str(), Path("link.txt").c_str());
   OutputFiles outputs({ Path("input.txt") });
   EXPECT_THROW(outputs.Add(Path("input.txt")), OutputFileError);
-  EXPECT_THROW(outputs.Add(Path("link.txt")), OutputFileError);   // another name for the input
-  EXPECT_THROW(outputs.Add(Path("folder")), OutputFileError);     // a folder for a file
-  EXPECT_THROW(outputs.Add("/dev/null"), OutputFileError);        // a device
+  EXPECT_THROW(outputs.Add(Path("link.txt")), OutputFileError); // another name for the input
+  EXPECT_THROW(outputs.Add(Path("folder")), OutputFileError);   // a folder for a file
+  EXPECT_THROW(outputs.Add("/dev/null"), OutputFileError);      // a device
   outputs.Add(Path("a.json"));
-  EXPECT_THROW(outputs.Add(Path("./a.json")), OutputFileError);   // the same output twice
+  EXPECT_THROW(outputs.Add(Path("./a.json")), OutputFileError); // the same output twice
   Write("folder/x", "x");
   EXPECT_THROW(outputs.Add(Path("folder") + "/", true), OutputFileError); // a series into a used folder
   EXPECT_EQ(Read("input.txt"), "keep");
@@ -110,7 +110,8 @@ TEST_F(FileIO, CommitRenamesOnlyVerifiedTemporariesAndKeepsPermissions)
     const std::string temporary = outputs.Add(Path("old.json"));
     EXPECT_NE(temporary, Path("old.json"));
     EXPECT_EQ(temporary.substr(0, m_Folder.size()), m_Folder); // in the target's folder
-    outputs.Write(Path("old.json"), [](const std::string & to) { itk::fusion::WriteTextFile(to, "new"); }, false);
+    outputs.Write(
+      Path("old.json"), [](const std::string & to) { itk::fusion::WriteTextFile(to, "new"); }, false);
     EXPECT_EQ(Read("old.json"), "old"); // not before the commit
     outputs.Commit();
   }
@@ -128,7 +129,8 @@ TEST_F(FileIO, AnErrorRemovesTemporariesAndTheFoldersTheRunMade)
     OutputFiles outputs;
     outputs.Add(Path("keep.json"));
     outputs.Add(Path("new/deeper/b.json"));
-    outputs.Write(Path("keep.json"), [](const std::string & to) { itk::fusion::WriteTextFile(to, "lost"); }, false);
+    outputs.Write(
+      Path("keep.json"), [](const std::string & to) { itk::fusion::WriteTextFile(to, "lost"); }, false);
     EXPECT_THROW(outputs.Write(
                    Path("new/deeper/b.json"), [](const std::string &) { throw std::runtime_error("boom"); }, false),
                  OutputFileError);
@@ -152,7 +154,8 @@ TEST_F(FileIO, RunsSideBySideShareTheFoldersTheyMake)
         OutputFiles       outputs;
         const std::string target = Path("shared/deeper/out" + std::to_string(r) + ".json");
         outputs.Add(target);
-        outputs.Write(target, [](const std::string & to) { itk::fusion::WriteTextFile(to, "x"); }, false);
+        outputs.Write(
+          target, [](const std::string & to) { itk::fusion::WriteTextFile(to, "x"); }, false);
         outputs.Commit();
       }
       catch (const std::exception &)
@@ -174,7 +177,8 @@ TEST_F(FileIO, AWriteFailureNamesTheTargetNotTheTemporary)
   try
   {
     outputs.Write(
-      Path("x.json"), [&](const std::string & to) { throw std::runtime_error("trouble writing " + to + "\nsecond line"); },
+      Path("x.json"),
+      [&](const std::string & to) { throw std::runtime_error("trouble writing " + to + "\nsecond line"); },
       false);
     FAIL() << "no exception";
   }

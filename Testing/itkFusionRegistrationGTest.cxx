@@ -45,11 +45,11 @@ WorstError(const TImage * fixed, const TTransform * known,
            const itk::Transform<double, TImage::ImageDimension, TImage::ImageDimension> * recovered,
            const itk::Transform<double, TImage::ImageDimension, TImage::ImageDimension> * reference = nullptr)
 {
-  constexpr unsigned D = TImage::ImageDimension;
-  const auto         size = fixed->GetLargestPossibleRegion().GetSize();
-  double             worst = 0.0;
+  constexpr unsigned         D = TImage::ImageDimension;
+  const auto                 size = fixed->GetLargestPossibleRegion().GetSize();
+  double                     worst = 0.0;
   typename TImage::IndexType index;
-  const unsigned     steps = 6;
+  const unsigned             steps = 6;
   for (unsigned s = 0; s < std::pow(steps, D); ++s)
   {
     unsigned r = s;
@@ -73,9 +73,9 @@ TEST(FusionRegistration, RealVolumeMovedByAKnownRigidTransformComesBackWithinOne
     GTEST_SKIP() << "no real data at " << FUSION_REAL_DATA_DIR;
   const auto fixed = ReadNifti(t1), original = ReadNifti(pet);
   // moved(x) = original(known(x)): the PET seen through a rigid motion.
-  auto known = itk::Euler3DTransform<double>::New();
-  Image3::PointType centre;
-  const auto        size = original->GetLargestPossibleRegion().GetSize();
+  auto                            known = itk::Euler3DTransform<double>::New();
+  Image3::PointType               centre;
+  const auto                      size = original->GetLargestPossibleRegion().GetSize();
   itk::ContinuousIndex<double, 3> middle;
   for (unsigned d = 0; d < 3; ++d)
     middle[d] = (size[d] - 1) / 2.0;
@@ -90,8 +90,10 @@ TEST(FusionRegistration, RealVolumeMovedByAKnownRigidTransformComesBackWithinOne
   // Before: the motion is several voxels.
   auto identity = itk::Euler3DTransform<double>::New();
   EXPECT_GT(WorstError<Image3>(fixed, known.GetPointer(), identity.GetPointer()), 3.0);
-  const auto recovered = itk::fusion::Register(fixed.GetPointer(), moved.GetPointer(), itk::fusion::RegistrationKind::Rigid);
-  const auto unmoved = itk::fusion::Register(fixed.GetPointer(), original.GetPointer(), itk::fusion::RegistrationKind::Rigid);
+  const auto recovered =
+    itk::fusion::Register(fixed.GetPointer(), moved.GetPointer(), itk::fusion::RegistrationKind::Rigid);
+  const auto unmoved =
+    itk::fusion::Register(fixed.GetPointer(), original.GetPointer(), itk::fusion::RegistrationKind::Rigid);
   const double error = WorstError<Image3>(fixed, known.GetPointer(), recovered.GetPointer(), unmoved.GetPointer());
   const double offset = WorstError<Image3>(fixed, identity.GetPointer(), unmoved.GetPointer());
   std::cout << "motion undone to " << error << " voxels; the templates' own MI offset " << offset << " voxels"
@@ -104,9 +106,9 @@ TEST(FusionRegistration, PhantomIn2DAndResamplingByPhysicalSpace)
 {
   itk::fusion::HeadPhantomOptions o;
   o.size = 96;
-  const auto mri = itk::fusion::MakeHeadPhantom<2>(itk::fusion::PhantomModality::MRI, o);
-  const auto ct = itk::fusion::MakeHeadPhantom<2>(itk::fusion::PhantomModality::CT, o);
-  auto       known = itk::Euler2DTransform<double>::New();
+  const auto                      mri = itk::fusion::MakeHeadPhantom<2>(itk::fusion::PhantomModality::MRI, o);
+  const auto                      ct = itk::fusion::MakeHeadPhantom<2>(itk::fusion::PhantomModality::CT, o);
+  auto                            known = itk::Euler2DTransform<double>::New();
   itk::ContinuousIndex<double, 2> middle;
   middle[0] = middle[1] = 47.5;
   Image2::PointType centre;
@@ -117,7 +119,8 @@ TEST(FusionRegistration, PhantomIn2DAndResamplingByPhysicalSpace)
   shift[0] = 3 * ct->GetSpacing()[0], shift[1] = -4 * ct->GetSpacing()[1];
   known->SetTranslation(shift);
   const auto moved = itk::fusion::ResampleOnto(ct.GetPointer(), ct.GetPointer(), known.GetPointer());
-  const auto recovered = itk::fusion::Register(mri.GetPointer(), moved.GetPointer(), itk::fusion::RegistrationKind::Rigid);
+  const auto recovered =
+    itk::fusion::Register(mri.GetPointer(), moved.GetPointer(), itk::fusion::RegistrationKind::Rigid);
   EXPECT_LT(WorstError<Image2>(mri, known.GetPointer(), recovered.GetPointer()), 1.0);
   // Resampling alone: an image on a coarser grid of the same space comes back onto the fine grid.
   auto coarse = Image2::New();

@@ -57,8 +57,8 @@ Oracle(const TFilter * filter, const TImage * image, const typename TImage::Inde
     const int q = static_cast<int>(std::floor(L * (image->GetPixel(i) - lo) / (hi - lo)));
     return std::min(std::max(q, 0), static_cast<int>(L) - 1);
   };
-  const long                            r = filter->GetRadius();
-  std::vector<std::vector<unsigned>>    glcms;
+  const long                         r = filter->GetRadius();
+  std::vector<std::vector<unsigned>> glcms;
   for (const auto & o : filter->GetOffsets())
   {
     std::vector<unsigned> g(L * L, 0);
@@ -169,7 +169,8 @@ CheckAllFeatures(const typename TInput::SizeType & size, unsigned radius, bool s
   filter->Update();
   double worst = 0.0;
   for (itk::ImageRegionConstIterator<TVector> it(filter->GetOutput(), filter->GetOutput()->GetLargestPossibleRegion());
-       !it.IsAtEnd(); ++it)
+       !it.IsAtEnd();
+       ++it)
   {
     const auto expected = Oracle(filter.GetPointer(), image.GetPointer(), it.GetIndex());
     const auto value = it.Get();
@@ -205,7 +206,8 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
                                           : Filter::OffsetCombination::AverageFeatures);
       filter->Update();
       double worst = 0.0;
-      for (itk::ImageRegionConstIterator<Image2> it(filter->GetOutput(), image->GetLargestPossibleRegion()); !it.IsAtEnd();
+      for (itk::ImageRegionConstIterator<Image2> it(filter->GetOutput(), image->GetLargestPossibleRegion());
+           !it.IsAtEnd();
            ++it)
         worst = std::max(worst, std::abs(it.Get() - Oracle(filter.GetPointer(), image.GetPointer(), it.GetIndex())[0]));
       EXPECT_LE(worst, 1e-6) << "symmetric " << symmetric << " pooled " << pooled;
@@ -220,7 +222,8 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
                                       : Filter3::OffsetCombination::AverageFeatures);
       f3->Update();
       worst = 0.0;
-      for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+      for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd();
+           ++it)
         worst = std::max(worst, std::abs(it.Get() - Oracle(f3.GetPointer(), volume.GetPointer(), it.GetIndex())[0]));
       EXPECT_LE(worst, 1e-6) << "3D symmetric " << symmetric << " pooled " << pooled;
 
@@ -229,7 +232,8 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
       filter->SetOffsets({ itk::Offset<2>{ { 2, 0 } }, itk::Offset<2>{ { 1, -3 } }, itk::Offset<2>{ { 0, 1 } } });
       filter->Update();
       worst = 0.0;
-      for (itk::ImageRegionConstIterator<Image2> it(filter->GetOutput(), image->GetLargestPossibleRegion()); !it.IsAtEnd();
+      for (itk::ImageRegionConstIterator<Image2> it(filter->GetOutput(), image->GetLargestPossibleRegion());
+           !it.IsAtEnd();
            ++it)
         worst = std::max(worst, std::abs(it.Get() - Oracle(filter.GetPointer(), image.GetPointer(), it.GetIndex())[0]));
       EXPECT_LE(worst, 1e-6) << "long offsets, symmetric " << symmetric << " pooled " << pooled;
@@ -237,7 +241,8 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
       f3->SetOffsets({ itk::Offset<3>{ { 2, -1, 0 } }, itk::Offset<3>{ { 0, 0, 3 } } });
       f3->Update();
       worst = 0.0;
-      for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+      for (itk::ImageRegionConstIterator<Image3> it(f3->GetOutput(), volume->GetLargestPossibleRegion()); !it.IsAtEnd();
+           ++it)
         worst = std::max(worst, std::abs(it.Get() - Oracle(f3.GetPointer(), volume.GetPointer(), it.GetIndex())[0]));
       EXPECT_LE(worst, 1e-6) << "3D long offsets, symmetric " << symmetric << " pooled " << pooled;
     }
@@ -246,7 +251,7 @@ TEST(GLCMMeanTextureFilter, QuickMeanEqualsBruteForceEverywhere)
 TEST(GLCMQuickMean, DefaultOffsetsCostAtMostThreeTermsPerAxis)
 {
   // The 13 unit offsets of a radius-2 window in 3D: {box, shift -r, shift +r} per axis.
-  const long radius[3] = { 2, 2, 2 };
+  const long                 radius[3] = { 2, 2, 2 };
   itk::fusion::GLCMQuickMean mean(radius);
   for (const auto & o : itk::GLCMMeanTextureFilter<Image3>::DefaultOffsets())
   {
@@ -278,39 +283,39 @@ TEST(GLCMMeanTextureFilter, StreamingEqualsTheWholeImage)
 {
   for (auto backend : { itk::FusionEnums::Backend::CPU, itk::FusionEnums::Backend::EmulatedCUDA })
   {
-  using Filter = itk::GLCMMeanTextureFilter<Image2, Vector2>;
-  auto image = RandomImage<Image2>({ { 40, 33 } }, 7);
-  const auto make = [&] {
-    auto f = Filter::New();
-    f->SetBackend(backend);
-    f->SetInput(image);
-    f->SetQuantizationRange(-20.0, 80.0); // a fixed range lets the filter stream
-    f->SetFeatures({ Filter::Feature::Mean, Filter::Feature::Contrast, Filter::Feature::Correlation });
-    return f;
-  };
-  auto whole = make();
-  whole->Update();
-  auto streamed = make();
-  auto streamer = itk::StreamingImageFilter<Vector2, Vector2>::New();
-  streamer->SetInput(streamed->GetOutput());
-  streamer->SetNumberOfStreamDivisions(6);
-  streamer->Update();
-  itk::ImageRegionConstIterator<Vector2> a(whole->GetOutput(), image->GetLargestPossibleRegion()),
-    b(streamer->GetOutput(), image->GetLargestPossibleRegion());
-  for (; !a.IsAtEnd(); ++a, ++b)
-    for (unsigned q = 0; q < 3; ++q)
-      ASSERT_EQ(a.Get()[q], b.Get()[q]) << a.GetIndex();
-  // A sub-region request pads the input by radius + offset, not more.
-  auto part = make();
-  Image2::RegionType sub({ { 10, 10 } }, { { 5, 4 } });
-  part->GetOutput()->SetRequestedRegion(sub);
-  part->Update();
-  EXPECT_EQ(image->GetRequestedRegion(), Image2::RegionType({ { 7, 7 } }, { { 11, 10 } }));
-  auto full = make();
-  full->Update();
-  for (itk::ImageRegionConstIterator<Vector2> it(part->GetOutput(), sub); !it.IsAtEnd(); ++it)
-    for (unsigned q = 0; q < 3; ++q)
-      ASSERT_EQ(it.Get()[q], full->GetOutput()->GetPixel(it.GetIndex())[q]) << it.GetIndex();
+    using Filter = itk::GLCMMeanTextureFilter<Image2, Vector2>;
+    auto       image = RandomImage<Image2>({ { 40, 33 } }, 7);
+    const auto make = [&] {
+      auto f = Filter::New();
+      f->SetBackend(backend);
+      f->SetInput(image);
+      f->SetQuantizationRange(-20.0, 80.0); // a fixed range lets the filter stream
+      f->SetFeatures({ Filter::Feature::Mean, Filter::Feature::Contrast, Filter::Feature::Correlation });
+      return f;
+    };
+    auto whole = make();
+    whole->Update();
+    auto streamed = make();
+    auto streamer = itk::StreamingImageFilter<Vector2, Vector2>::New();
+    streamer->SetInput(streamed->GetOutput());
+    streamer->SetNumberOfStreamDivisions(6);
+    streamer->Update();
+    itk::ImageRegionConstIterator<Vector2> a(whole->GetOutput(), image->GetLargestPossibleRegion()),
+      b(streamer->GetOutput(), image->GetLargestPossibleRegion());
+    for (; !a.IsAtEnd(); ++a, ++b)
+      for (unsigned q = 0; q < 3; ++q)
+        ASSERT_EQ(a.Get()[q], b.Get()[q]) << a.GetIndex();
+    // A sub-region request pads the input by radius + offset, not more.
+    auto               part = make();
+    Image2::RegionType sub({ { 10, 10 } }, { { 5, 4 } });
+    part->GetOutput()->SetRequestedRegion(sub);
+    part->Update();
+    EXPECT_EQ(image->GetRequestedRegion(), Image2::RegionType({ { 7, 7 } }, { { 11, 10 } }));
+    auto full = make();
+    full->Update();
+    for (itk::ImageRegionConstIterator<Vector2> it(part->GetOutput(), sub); !it.IsAtEnd(); ++it)
+      for (unsigned q = 0; q < 3; ++q)
+        ASSERT_EQ(it.Get()[q], full->GetOutput()->GetPixel(it.GetIndex())[q]) << it.GetIndex();
   }
 }
 
@@ -328,7 +333,7 @@ TEST(GLCMMeanTextureFilter, ConstantImageHasDefinedFeatures)
     all.push_back(static_cast<Filter::Feature>(q));
   filter->SetFeatures(all);
   filter->Update();
-  const auto v = filter->GetOutput()->GetPixel({ { 4, 4 } });
+  const auto   v = filter->GetOutput()->GetPixel({ { 4, 4 } });
   const double expected[10] = { 0, 0, 0, 0, 1, 1, 1, 0, 1, 1 }; // one level: P(0,0) = 1
   for (unsigned q = 0; q < 10; ++q)
     EXPECT_DOUBLE_EQ(v[q], expected[q]) << Filter::FeatureName(static_cast<Filter::Feature>(q));
@@ -337,7 +342,7 @@ TEST(GLCMMeanTextureFilter, ConstantImageHasDefinedFeatures)
 TEST(GLCMMeanTextureFilter, BadInputThrowsClearErrors)
 {
   using Filter = itk::GLCMMeanTextureFilter<Image2>;
-  auto image = RandomImage<Image2>({ { 9, 9 } }, 8);
+  auto       image = RandomImage<Image2>({ { 9, 9 } }, 8);
   const auto expectThrow = [&](const std::function<void(Filter *)> & set, const std::string & words) {
     auto f = Filter::New();
     f->SetInput(image);
@@ -354,7 +359,11 @@ TEST(GLCMMeanTextureFilter, BadInputThrowsClearErrors)
   };
   expectThrow([](Filter * f) { f->SetNumberOfLevels(1); }, "NumberOfLevels must be 2 .. 256");
   expectThrow([](Filter * f) { f->SetRadius(0); }, "Radius must be at least 1");
-  expectThrow([](Filter * f) { f->SetFeatures({ Filter::Feature::Mean, Filter::Feature::ASM }); }, "need a VectorImage");
+  expectThrow(
+    [](Filter * f) {
+      f->SetFeatures({ Filter::Feature::Mean, Filter::Feature::ASM });
+    },
+    "need a VectorImage");
   expectThrow([](Filter * f) { f->SetOffsets({ itk::Offset<2>{ { 5, 0 } } }); }, "reaches beyond a window");
   EXPECT_THROW(Filter::FeatureFromString("smoothness"), itk::ExceptionObject);
   EXPECT_THROW(Filter::New()->SetQuantizationRange(2.0, 1.0), itk::ExceptionObject);
@@ -367,13 +376,20 @@ TEST(GLCMMeanTextureFilter, BadInputThrowsClearErrors)
 
 TEST(GLCMMeanTextureFilter, PrintSelfPrintsEveryMember)
 {
-  auto f = itk::GLCMMeanTextureFilter<Image2>::New();
+  auto               f = itk::GLCMMeanTextureFilter<Image2>::New();
   std::ostringstream s;
   f->Print(s);
-  for (const char * expected : { "Radius: 2", "NumberOfLevels: 8", "Symmetric: On", "OffsetCombination: AverageFeatures",
-                                 "AutomaticQuantizationRange: On", "QuantizationMinimum:", "QuantizationMaximum:",
-                                 "Offsets: [1, 0] [1, 1] [0, 1] [-1, 1]", "Features: mean",
-                                 "Backend: itk::FusionEnums::Backend::Auto", "LastUsedBackend:" })
+  for (const char * expected : { "Radius: 2",
+                                 "NumberOfLevels: 8",
+                                 "Symmetric: On",
+                                 "OffsetCombination: AverageFeatures",
+                                 "AutomaticQuantizationRange: On",
+                                 "QuantizationMinimum:",
+                                 "QuantizationMaximum:",
+                                 "Offsets: [1, 0] [1, 1] [0, 1] [-1, 1]",
+                                 "Features: mean",
+                                 "Backend: itk::FusionEnums::Backend::Auto",
+                                 "LastUsedBackend:" })
     EXPECT_NE(s.str().find(expected), std::string::npos) << expected << "\n" << s.str();
 }
 
@@ -387,7 +403,7 @@ TEST(GLCMMeanTextureFilter, EmulatedKernelEqualsCpuPath2DAnd3D)
     std::vector<typename Filter::Feature> all;
     for (int q = 0; q < 10; ++q)
       all.push_back(static_cast<typename Filter::Feature>(q));
-    typename Filter::Pointer f[2];
+    typename Filter::Pointer        f[2];
     const itk::FusionEnums::Backend backends[2] = { itk::FusionEnums::Backend::CPU,
                                                     itk::FusionEnums::Backend::EmulatedCUDA };
     for (int b = 0; b < 2; ++b)
@@ -403,12 +419,13 @@ TEST(GLCMMeanTextureFilter, EmulatedKernelEqualsCpuPath2DAnd3D)
       f[b]->Update();
       EXPECT_EQ(f[b]->GetLastUsedBackend(), backends[b]);
     }
-    double worst = 0.0;
+    double                                    worst = 0.0;
     itk::ImageRegionConstIterator<VectorType> a(f[0]->GetOutput(), image->GetLargestPossibleRegion()),
       e(f[1]->GetOutput(), image->GetLargestPossibleRegion());
     for (; !a.IsAtEnd(); ++a, ++e)
       for (unsigned q = 0; q < 10; ++q)
-        worst = std::max(worst, static_cast<double>(std::abs(a.Get()[q] - e.Get()[q]) / std::max(1.0f, std::abs(a.Get()[q]))));
+        worst = std::max(worst,
+                         static_cast<double>(std::abs(a.Get()[q] - e.Get()[q]) / std::max(1.0f, std::abs(a.Get()[q]))));
     EXPECT_LE(worst, 1e-5) << D << "D symmetric " << symmetric << " pooled " << pooled;
   };
   for (bool symmetric : { true, false })

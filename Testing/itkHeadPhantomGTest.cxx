@@ -33,7 +33,7 @@ TEST(HeadPhantom, IsDeterministic)
   o.size = 48;
   for (auto m : { PhantomModality::MRI, PhantomModality::CT, PhantomModality::PET })
   {
-    auto a = MakeHeadPhantom<3>(m, o), b = MakeHeadPhantom<3>(m, o);
+    auto                                                a = MakeHeadPhantom<3>(m, o), b = MakeHeadPhantom<3>(m, o);
     itk::ImageRegionConstIterator<itk::Image<float, 3>> ia(a, a->GetLargestPossibleRegion()),
       ib(b, b->GetLargestPossibleRegion());
     for (; !ia.IsAtEnd(); ++ia, ++ib)
@@ -47,7 +47,7 @@ TEST(HeadPhantom, HasARealPhysicalGrid)
   EXPECT_EQ(p2->GetLargestPossibleRegion().GetSize()[0], 256u);
   EXPECT_DOUBLE_EQ(p2->GetSpacing()[0], 0.9375);
   EXPECT_NEAR(p2->GetOrigin()[0], -119.53125, 1e-9); // centred: -(256 - 1) / 2 * 0.9375
-  auto p3 = MakeHeadPhantom<3>(PhantomModality::CT);
+  auto       p3 = MakeHeadPhantom<3>(PhantomModality::CT);
   const auto size = p3->GetLargestPossibleRegion().GetSize();
   EXPECT_EQ(size[0], 128u);
   EXPECT_EQ(size[2], 80u);
@@ -80,7 +80,7 @@ TEST(HeadPhantom, ShowsTheDocumentedTissues)
   // Points (mm): lesion centre, deep white matter, skull on the x axis, outside the head.
   EXPECT_NEAR(At<3>(mri, 35, 25, 20), 70.0 * (1 + 0.05 * 35 / 120), 1.0);
   EXPECT_NEAR(At<3>(mri, -20, -30, 40), 160.0 * (1 - 0.05 * 20 / 120), 1.0);
-  EXPECT_NEAR(At<3>(ct, 73, 0, 0), 1200.0, 1.0);  // q = 0.9125: skull
+  EXPECT_NEAR(At<3>(ct, 73, 0, 0), 1200.0, 1.0);   // q = 0.9125: skull
   EXPECT_NEAR(At<3>(ct, -20, -30, 40), 30.0, 1.0); // white matter: flat soft tissue
   EXPECT_NEAR(At<3>(ct, 0, 0, 96), -1000.0, 1.0) << "air above the head";
   EXPECT_GT(At<3>(pet, 35, 25, 20), 5.0 * At<3>(pet, -20, -30, 40)) << "the lesion is hot in PET";

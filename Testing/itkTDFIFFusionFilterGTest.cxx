@@ -11,19 +11,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
 namespace
 {
-template <unsigned int D>
-typename itk::Image<float, D>::Pointer
-Phantom(itk::fusion::PhantomModality m, unsigned size)
-{
-  itk::fusion::HeadPhantomOptions o;
-  o.size = size;
-  return itk::fusion::MakeHeadPhantom<D>(m, o);
-}
+using fusiontest::Phantom;
 
 template <typename TImage>
 std::pair<double, double>
@@ -75,7 +69,7 @@ TEST(TDFIFFusionFilter, WeightsFollowTheTextureRatioAndFuseTheNormalisedSources)
 
 TEST(TDFIFFusionFilter, SymmetricInItsSourcesAndIdentityOnEqualSources)
 {
-  auto mri = Phantom<2>(Mode::MRI, 48), ct = Phantom<2>(Mode::CT, 48);
+  auto       mri = Phantom<2>(Mode::MRI, 48), ct = Phantom<2>(Mode::CT, 48);
   const auto run = [](const Image2 * a, const Image2 * b) {
     auto filter = itk::TDFIFFusionFilter<Image2>::New();
     filter->SetSource(0, a);
@@ -102,9 +96,12 @@ TEST(TDFIFFusionFilter, TextureOffUsesTheEncoderActivity)
   filter->SetSource(1, pet);
   filter->TextureOff();
   filter->Update();
-  // The activity is the encoder's channel mean of the normalised source.
-  const auto r = Range<Image2>(pet);
-  auto       normalised = Image2::New();
+  // The activity is the encoder's channel mean of the normalised source, raised to the weight power
+  // (4 by default: docs/methods.md section 2).
+  EXPECT_EQ(filter->GetWeightPower(), 4.0);
+  const double power = filter->GetWeightPower();
+  const auto   r = Range<Image2>(pet);
+  auto         normalised = Image2::New();
   normalised->CopyInformation(pet);
   normalised->SetRegions(pet->GetLargestPossibleRegion());
   normalised->Allocate();
@@ -114,13 +111,16 @@ TEST(TDFIFFusionFilter, TextureOffUsesTheEncoderActivity)
   encoder->SetInput(normalised);
   encoder->Update();
   for (itk::ImageRegionConstIterator<Image2> it(encoder->GetOutput(), encoder->GetOutput()->GetLargestPossibleRegion());
-       !it.IsAtEnd(); ++it)
-    ASSERT_NEAR(filter->GetActivity(1)->GetPixel(it.GetIndex()), it.Get(), 1e-6);
+       !it.IsAtEnd();
+       ++it)
+    ASSERT_NEAR(filter->GetActivity(1)->GetPixel(it.GetIndex()),
+                static_cast<float>(std::pow(std::max(0.0f, it.Get()), power)),
+                1e-6);
 }
 
 TEST(TDFIFFusionFilter, VolumesSliceBySliceAndEmulatedCudaEqualsCpu)
 {
-  auto mri = Phantom<3>(Mode::MRI, 32), pet = Phantom<3>(Mode::PET, 32);
+  auto       mri = Phantom<3>(Mode::MRI, 32), pet = Phantom<3>(Mode::PET, 32);
   const auto run = [&](itk::FusionEnums::Backend backend) {
     auto filter = itk::TDFIFFusionFilter<Image3>::New();
     filter->SetSource(0, mri);
@@ -145,8 +145,8 @@ TEST(TDFIFFusionFilter, VolumesSliceBySliceAndEmulatedCudaEqualsCpu)
 TEST(TDFIFFusionFilter, BadInputThrowsClearErrors)
 {
   auto       a = Phantom<2>(Mode::MRI, 32), b = Phantom<2>(Mode::PET, 40);
-  const auto expectThrow = fusiontest::ExpectThrow;
-  auto filter = itk::TDFIFFusionFilter<Image2>::New();
+  const auto expectThrow = fusiontest::ExpectThrow<>;
+  auto       filter = itk::TDFIFFusionFilter<Image2>::New();
   filter->SetSource(0, a);
   expectThrow([&] { filter->Update(); }, "at least two sources");
   filter->SetSource(1, b);
@@ -160,7 +160,13 @@ TEST(TDFIFFusionFilter, BadInputThrowsClearErrors)
   expectThrow([&] { filter->Update(); }, "corrupt.onnx");
   std::ostringstream os;
   filter->Print(os);
-  for (const char * field : { "NumberOfSources: 2", "NumberOfLevels: 8", "Radius: 2", "Texture: 1", "Epsilon",
-                              "SliceAxis: 2", "corrupt.onnx", "Backend" })
+  for (const char * field : { "NumberOfSources: 2",
+                              "NumberOfLevels: 8",
+                              "Radius: 2",
+                              "Texture: 1",
+                              "Epsilon",
+                              "SliceAxis: 2",
+                              "corrupt.onnx",
+                              "Backend" })
     EXPECT_NE(os.str().find(field), std::string::npos) << field;
 }

@@ -19,7 +19,7 @@ itkWeightedFusionFilterTest(int argc, char * argv[])
   using ImageType = itk::Image<float, 2>;
   using FilterType = itk::WeightedFusionFilter<ImageType>;
   auto filter = FilterType::New();
-  ITK_EXERCISE_BASIC_OBJECT_METHODS(filter, WeightedFusionFilter, ImageToImageFilter);
+  ITK_EXERCISE_BASIC_OBJECT_METHODS(filter, WeightedFusionFilter, FusionBackendFilter);
 
   itk::fusion::HeadPhantomOptions options;
   options.size = 64;

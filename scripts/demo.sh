@@ -8,7 +8,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/out}"
 real="$root/../shared/data/real"
-"$root/scripts/setup.sh"
+FUSION_BUILD_TARGETS=mmfusion "$root/scripts/setup.sh" # the library and the program; the tests: scripts/test.sh
 mm="${FUSION_BUILD_DIR:-$root/build}/bin/mmfusion"
 
 "$mm" phantom -o "$out/phantom"

@@ -3,7 +3,7 @@
 MRI-PET, MRI-SPECT), scored as the CDDFuse paper scores its outputs: the fused image written as an
 8-bit PNG (colour for PET/SPECT), then `mmfusion metrics A B F --preset cddfuse` (images read as
 grey, BT.601 luma), plus the standard preset. Prints Markdown tables of the means per modality
-pair, next to the published CDDFuse* row (METRICS.md section 6.1), and the count of the eight
+pair, next to the published CDDFuse* row (docs/metrics.md section 5), and the count of the eight
 columns (EN, SD, SF, MI, SCD, VIF, Qabf, SSIM) where a method beats CDDFuse*. Then every method on
 the real volumes (the MNI templates and the AANLIB slice stacks of pairs.csv, colour PET stacks
 included), written as MetaImage and scored with the standard preset (volumetric SSIM and
@@ -21,7 +21,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 METHODS = ["tdfif", "dwt-cnn", "average", "max", "dwt", "laplacian", "pca"]
 COLUMNS = ["EN", "SD", "SF", "MI", "SCD", "VIF", "Qabf", "SSIM"]
-CDDFUSE_STAR = {  # METRICS.md 6.1, CDDFuse trained for medical fusion
+CDDFUSE_STAR = {  # docs/metrics.md section 5, CDDFuse trained for medical fusion
     "MRI-CT": [4.88, 79.17, 38.14, 2.61, 1.41, 0.61, 0.68, 1.34],
     "MRI-PET": [4.23, 70.73, 29.57, 2.03, 1.69, 0.71, 0.71, 1.49],
     "MRI-SPECT": [3.90, 58.31, 20.87, 2.49, 1.35, 0.97, 0.78, 1.48],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (only those missing; apt-get update first),
-# then configures and builds into build/. Safe to run again: it skips what is there.
+# then configures and builds into build/ (every target, or FUSION_BUILD_TARGETS). Safe to run
+# again: it skips what is there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FUSION_BUILD_DIR:-$root/build}"
@@ -43,4 +44,7 @@ command -v nvcc >/dev/null 2>&1 || echo "setup: no nvcc on PATH; the kernels run
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release ${FUSION_CMAKE_OPTIONS:-} > "$build/configure.log" 2>&1 \
   || { cat "$build/configure.log" >&2; echo "setup: configuring failed (log: $build/configure.log)" >&2; exit 1; }
-cmake --build "$build" --parallel "$(nproc)"
+# FUSION_BUILD_TARGETS: build only these targets (the main job builds the library and mmfusion only).
+targets=()
+for t in ${FUSION_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$build" --parallel "$(nproc)" "${targets[@]}"

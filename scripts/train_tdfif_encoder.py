@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Trains the TDFIF encoder (METHODS.md section 2) and exports it to ONNX.
+"""Trains the TDFIF encoder (docs/methods.md section 2) and exports it to ONNX.
 
 Encoder: conv 3x3 1->64, ReLU, conv 3x3 64->64, ReLU (stride 1, zero padding 1).
 Decoder (DenseFuse-style, used only for training): conv 3x3 64->64->32->16->1, ReLU except the last.

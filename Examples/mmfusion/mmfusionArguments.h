@@ -7,6 +7,8 @@
 #ifndef mmfusionArguments_h
 #define mmfusionArguments_h
 
+#include "itkFusionTextNumbers.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -32,8 +34,9 @@ class Arguments
 public:
   std::vector<std::string> positional;
 
+  /** `renamed`: old spellings of options and their new names (an old one is a usage error naming the new). */
   Arguments(int argc, const char * const argv[], int first, const std::vector<std::string> & valueOptions,
-            const std::vector<std::string> & flagOptions)
+            const std::vector<std::string> & flagOptions, const std::map<std::string, std::string> & renamed = {})
   {
     for (int i = first; i < argc; ++i)
     {
@@ -45,7 +48,12 @@ public:
       }
       const bool flag = std::find(flagOptions.begin(), flagOptions.end(), a) != flagOptions.end();
       if (!flag && std::find(valueOptions.begin(), valueOptions.end(), a) == valueOptions.end())
+      {
+        const auto old = renamed.find(a);
+        if (old != renamed.end())
+          throw UsageError("option '" + a + "' is now " + old->second);
         throw UsageError("unknown option '" + a + "'");
+      }
       if (m_Options.count(a))
         throw UsageError("option '" + a + "' is given twice");
       if (flag)
@@ -97,7 +105,8 @@ public:
     const std::string text = get(name);
     double            v = 0;
     if (!ParseReal(text, v) || v < lo || v > hi)
-      throw UsageError(name + " takes a number from " + Text(lo) + " to " + Text(hi) + ", not '" + text + "'");
+      throw UsageError(name + " takes a number from " + itk::fusion::NumberText(lo) + " to " +
+                       itk::fusion::NumberText(hi) + ", not '" + text + "'");
     return v;
   }
   /** Finite numbers separated by commas; `count` of them unless 0. */
@@ -145,21 +154,12 @@ public:
   static bool
   ParseInteger(const std::string & text, long long & value)
   {
-    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
-      return false;
-    char * end = nullptr;
-    errno = 0;
-    value = std::strtoll(text.c_str(), &end, 10);
-    return errno == 0 && end == text.c_str() + text.size();
+    return itk::fusion::ParseWholeNumber(text, value);
   }
   static bool
   ParseReal(const std::string & text, double & value)
   {
-    if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
-      return false;
-    char * end = nullptr;
-    value = std::strtod(text.c_str(), &end);
-    return end == text.c_str() + text.size() && std::isfinite(value);
+    return itk::fusion::ParseFiniteNumber(text, value);
   }
 
 private:
@@ -170,14 +170,6 @@ private:
     double v;
     return a.size() > 1 && a[0] == '-' && !ParseReal(a, v);
   }
-  static std::string
-  Text(double v)
-  {
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  }
-
   std::map<std::string, std::string> m_Options;
   std::set<std::string>              m_Flags;
   mutable std::set<std::string>      m_Read;

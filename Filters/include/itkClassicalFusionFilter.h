@@ -1,9 +1,9 @@
 #ifndef itkClassicalFusionFilter_h
 #define itkClassicalFusionFilter_h
 
-#include "itkFusionBackend.h"
 #include "itkFusionNormalization.h"
 #include "itkFusionImageFilter.h"
+#include "itkFusionMethod.h"
 #include "itkLaplacianPyramid.h"
 #include "itkWeightedFusionFilter.h"
 
@@ -30,7 +30,9 @@ namespace itk
  *     magnitudes normalised to sum 1 (equal weights when no source varies);
  *   - LaplacianPyramid: Burt and Adelson's pyramid (Levels, default 4; itkLaplacianPyramid.h), the
  *     coarsest level averaged, every Laplacian level by the coefficient of largest magnitude,
- *     the result clipped to [0, 1].
+ *     the result clipped to [0, 1];
+ *   - ActivityRatio: each source weighs itself by the ratio rule W_k = (X_k + eps) / (sum_j X_j + N eps)
+ *     (Epsilon, default 1e-6; WeightedFusionFilter's activity weighting).
  * (The DWT max-abs rule is WaveletFeatureFusionFilter with Average + MaxAbs.)
  * Sources, grids and regions as every FusionImageFilter.
  *
@@ -61,12 +63,13 @@ public:
     Average,
     Maximum,
     PCA,
-    LaplacianPyramid
+    LaplacianPyramid,
+    ActivityRatio
   };
   static const char *
   RuleName(Rule rule)
   {
-    const char * names[] = { "Average", "Maximum", "PCA", "LaplacianPyramid" };
+    const char * names[] = { "Average", "Maximum", "PCA", "LaplacianPyramid", "ActivityRatio" };
     return names[static_cast<int>(rule)];
   }
 
@@ -75,13 +78,9 @@ public:
   /** Pyramid levels of LaplacianPyramid (default 4). */
   itkSetMacro(Levels, unsigned int);
   itkGetConstMacro(Levels, unsigned int);
-  /** The backend of the kernels (fusion kernel for Average, Maximum and PCA's weighted sum; pyramid
-   * kernels for LaplacianPyramid, in float where the CPU pyramid computes in double). PCA's
-   * covariance is computed on the CPU. */
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  /** The backend the last update ran on (CPU, CUDA or EmulatedCUDA). */
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
+  /** eps of ActivityRatio's ratio rule (default 1e-6, > 0). */
+  itkSetMacro(Epsilon, double);
+  itkGetConstMacro(Epsilon, double);
 
   /** The PCA weights of the last update (empty for the other rules). */
   const std::vector<double> &
@@ -100,6 +99,8 @@ protected:
     Superclass::VerifyPreconditions();
     if (m_Levels < 1)
       itkExceptionMacro(<< "Levels must be at least 1");
+    if (!(m_Epsilon > 0.0) || !std::isfinite(m_Epsilon))
+      itkExceptionMacro(<< "Epsilon must be finite and > 0, is " << m_Epsilon);
   }
   void
   GenerateData() override;
@@ -109,8 +110,7 @@ protected:
     Superclass::PrintSelf(os, indent);
     os << indent << "Rule: " << RuleName(m_Rule) << std::endl;
     os << indent << "Levels: " << m_Levels << std::endl;
-    os << indent << "Backend: " << m_Backend << std::endl;
-    os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
+    os << indent << "Epsilon: " << m_Epsilon << std::endl;
     os << indent << "Weights:";
     for (double w : m_Weights)
       os << " " << w;
@@ -120,8 +120,7 @@ protected:
 private:
   Rule                m_Rule{ Rule::Average };
   unsigned int        m_Levels{ 4 };
-  BackendEnum         m_Backend{ BackendEnum::Auto };
-  BackendEnum         m_LastUsedBackend{ BackendEnum::CPU };
+  double              m_Epsilon{ 1e-6 };
   std::vector<double> m_Weights;
 };
 
@@ -135,7 +134,7 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
     normalised[k] = fusion::MinMaxNormalised(this->GetInput(k), "source " + std::to_string(k));
   m_Weights.clear();
   auto weighted = WeightedFusionFilter<FloatImageType, OutputImageType, FloatImageType>::New();
-  weighted->SetBackend(m_Backend);
+  this->ConfigureBackend(weighted.GetPointer());
   for (unsigned int k = 0; k < n; ++k)
     weighted->SetSource(k, normalised[k]);
   const size_t count = normalised[0]->GetLargestPossibleRegion().GetNumberOfPixels();
@@ -145,8 +144,9 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
     for (const auto & s : normalised)
       sources.push_back(s->GetBufferPointer());
     std::vector<float> fused(count);
-    m_LastUsedBackend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
-    if (m_Rule == Rule::Maximum && m_LastUsedBackend == BackendEnum::CPU)
+    const BackendEnum  backend = this->ResolveBackend();
+    this->SetLastUsedBackend(backend);
+    if (m_Rule == Rule::Maximum && backend == BackendEnum::CPU)
       for (size_t i = 0; i < count; ++i)
       {
         float m = sources[0][i];
@@ -156,36 +156,31 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
       }
     else if (m_Rule == Rule::Maximum)
     {
-      ::fusion::WeightedFusionArguments arguments;
+      ::fusionkernels::WeightedFusionArguments arguments;
       arguments.sources = sources.data();
       arguments.numberOfSources = static_cast<int>(n);
       arguments.count = count;
       arguments.maximum = true;
       arguments.output = fused.data();
-      fusion::RunKernel(
-        m_LastUsedBackend, "maximum fusion", [&] { return ::fusion::emu::WeightedFusion(arguments); },
-        [&] { return ::fusion::gpu::WeightedFusion(arguments); });
+      this->RunKernel("maximum fusion", &::fusionkernels::KernelTable::WeightedFusion, arguments);
     }
     else
     {
       std::array<size_t, 3> size{ { 1, 1, 1 } };
       for (unsigned int d = 0; d < ImageDimension; ++d)
         size[d] = normalised[0]->GetLargestPossibleRegion().GetSize(d);
-      if (m_LastUsedBackend == BackendEnum::CPU)
+      if (backend == BackendEnum::CPU)
         fused = fusion::LaplacianPyramidFusion(sources, size, ImageDimension, m_Levels);
       else
       {
-        ::fusion::PyramidFusionArguments arguments;
+        ::fusionkernels::PyramidFusionArguments arguments;
         arguments.dimension = static_cast<int>(ImageDimension);
         std::copy(size.begin(), size.end(), arguments.shape);
         arguments.sources = sources.data();
         arguments.numberOfSources = static_cast<int>(n);
         arguments.levels = static_cast<int>(std::min(m_Levels, 64u)); // no image has more levels
         arguments.output = fused.data();
-        fusion::RunKernel(
-          m_LastUsedBackend, "Laplacian pyramid fusion",
-          [&] { return ::fusion::emu::LaplacianPyramidFusion(arguments); },
-          [&] { return ::fusion::gpu::LaplacianPyramidFusion(arguments); });
+        this->RunKernel("Laplacian pyramid fusion", &::fusionkernels::KernelTable::LaplacianPyramidFusion, arguments);
       }
       for (float & v : fused) // the sources' range: max-abs detail may overshoot it
         v = std::min(1.0f, std::max(0.0f, v));
@@ -198,9 +193,16 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
       out[i] = static_cast<typename OutputImageType::PixelType>(fused[i]);
     return;
   }
+  if (m_Rule == Rule::ActivityRatio)
+  {
+    // Each normalised source weighs itself: W_k = (X_k + eps) / (sum_j X_j + N eps).
+    for (unsigned int k = 0; k < n; ++k)
+      weighted->SetActivityImage(k, normalised[k]);
+    weighted->SetEpsilon(m_Epsilon);
+  }
   if (m_Rule == Rule::PCA)
   {
-    vnl_matrix<double> covariance(n, n, 0.0);
+    vnl_matrix<double>  covariance(n, n, 0.0);
     std::vector<double> mean(n, 0.0);
     for (unsigned int k = 0; k < n; ++k)
     {
@@ -211,7 +213,8 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
     for (size_t i = 0; i < count; ++i)
       for (unsigned int a = 0; a < n; ++a)
         for (unsigned int b = a; b < n; ++b)
-          covariance(a, b) += (normalised[a]->GetBufferPointer()[i] - mean[a]) * (normalised[b]->GetBufferPointer()[i] - mean[b]);
+          covariance(a, b) +=
+            (normalised[a]->GetBufferPointer()[i] - mean[a]) * (normalised[b]->GetBufferPointer()[i] - mean[b]);
     for (unsigned int a = 0; a < n; ++a)
       for (unsigned int b = 0; b < a; ++b)
         covariance(a, b) = covariance(b, a);
@@ -234,9 +237,50 @@ ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
   }
   weighted->GraftOutput(this->GetOutput());
   weighted->Update();
-  m_LastUsedBackend = weighted->GetLastUsedBackend();
+  this->SetLastUsedBackend(weighted->GetLastUsedBackend());
   this->GraftOutput(weighted->GetOutput());
 }
+namespace fusion
+{
+/** The registry entries of the classical rules (itkFusionMethods.h). */
+template <typename TImage>
+std::vector<FusionMethod<TImage>>
+ClassicalFusionMethods()
+{
+  using Filter = ClassicalFusionFilter<TImage, TImage>;
+  using Rule = typename Filter::Rule;
+  const auto defaults = Filter::New();
+  const auto rule = [](const char * name, const char * summary, Rule r, std::vector<MethodParameter> parameters) {
+    FusionMethod<TImage> m;
+    m.name = name;
+    m.summary = summary;
+    m.parameters = std::move(parameters);
+    m.make = [r](const MethodReader & p) {
+      auto f = Filter::New();
+      f->SetRule(r);
+      if (r == Rule::LaplacianPyramid && p.Has("levels"))
+        f->SetLevels(static_cast<unsigned>(p.Integer("levels")));
+      if (r == Rule::ActivityRatio && p.Has("epsilon"))
+        f->SetEpsilon(p.Real("epsilon"));
+      return typename FusionMethod<TImage>::FilterPointer(f);
+    };
+    return m;
+  };
+  return {
+    rule("average", "the mean of the normalised sources", Rule::Average, {}),
+    rule("max", "the per-pixel maximum of the normalised sources", Rule::Maximum, {}),
+    rule("pca", "weights from the principal component of the sources", Rule::PCA, {}),
+    rule("laplacian",
+         "Laplacian pyramid: max-abs details, averaged coarsest level",
+         Rule::LaplacianPyramid,
+         { IntegerParameter("levels", defaults->GetLevels(), 1, 16, "pyramid levels") }),
+    rule("activity",
+         "each normalised source weighs itself (ratio rule)",
+         Rule::ActivityRatio,
+         { RealParameter("epsilon", defaults->GetEpsilon(), 1e-30, 1.0, "eps of the ratio rule") }),
+  };
+}
+} // namespace fusion
 } // namespace itk
 
 #endif

@@ -2,7 +2,7 @@
 #define itkConvFeatureFilter_h
 
 #include "itkConvNetwork.h"
-#include "itkFusionBackend.h"
+#include "itkFusionBackendFilter.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 #include "itkVectorImage.h"
@@ -51,7 +51,7 @@ namespace itk
  * network of the wrong dimension or with a channel normalisation of the wrong length, a reduction
  * asked for a VectorImage output (or none for a scalar output): exceptions that say which.
  *
- * Backends (SetBackend, itkFusionBackend.h): the CPU (GEMM from OpenBLAS, blocks of output
+ * Backends (SetBackend, FusionBackendFilter): the CPU (GEMM from OpenBLAS, blocks of output
  * positions on ITK's threads), or the CUDA kernels of Modules/Kernels/conv_network.cuh (tiled
  * direct convolution with shared-memory staging, the channel reduction fused into the last
  * convolution) on a device or in the CPU emulation.
@@ -59,18 +59,18 @@ namespace itk
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT ConvFeatureFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT ConvFeatureFilter : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(ConvFeatureFilter);
 
   using Self = ConvFeatureFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(ConvFeatureFilter, ImageToImageFilter);
+  itkTypeMacro(ConvFeatureFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   using InputImageType = TInputImage;
@@ -125,9 +125,6 @@ public:
   itkSetMacro(MaximumTileBytes, size_t);
   itkGetConstMacro(MaximumTileBytes, size_t);
 
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
 protected:
   ConvFeatureFilter();
@@ -141,10 +138,22 @@ protected:
   GenerateOutputInformation() override;
   void
   GenerateInputRequestedRegion() override;
+  /** The network runs on either backend (ConvNetwork::Run); on the CPU the slices and tiles run
+   * side by side, each on one thread. */
   void
-  GenerateData() override;
+  CPUGenerateData() override
+  {
+    this->RunNetwork();
+  }
+  void
+  KernelGenerateData() override
+  {
+    this->RunNetwork();
+  }
 
 private:
+  void
+  RunNetwork();
   /** Image axis of each network axis (x, y[, z]); for slices, the slice axis is not among them. */
   std::vector<unsigned>
   NetworkAxes() const;
@@ -157,8 +166,6 @@ private:
   std::vector<double> m_ChannelMean, m_ChannelStd;
   int                 m_SliceAxis{ -1 };
   size_t              m_MaximumTileBytes{ size_t{ 64 } << 20 };
-  BackendEnum         m_Backend{ BackendEnum::Auto };
-  BackendEnum         m_LastUsedBackend{ BackendEnum::Auto };
 };
 } // namespace itk
 

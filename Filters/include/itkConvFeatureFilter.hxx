@@ -91,7 +91,8 @@ template <typename TInputImage, typename TOutputImage>
 void
 ConvFeatureFilter<TInputImage, TOutputImage>::SetModelFileName(const std::string & fileName, const std::string & output)
 {
-  this->SetNetwork(conv_detail::Guard(__FILE__, __LINE__, [&] { return fusion::ConvNetwork::FromFile(fileName, output); }));
+  this->SetNetwork(
+    conv_detail::Guard(__FILE__, __LINE__, [&] { return fusion::ConvNetwork::FromFile(fileName, output); }));
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -121,7 +122,7 @@ template <typename TInputImage, typename TOutputImage>
 std::vector<unsigned>
 ConvFeatureFilter<TInputImage, TOutputImage>::NetworkAxes() const
 {
-  const unsigned         nd = m_Network->SpatialDimension();
+  const unsigned        nd = m_Network->SpatialDimension();
   std::vector<unsigned> axes;
   if (m_SliceAxis < 0)
   {
@@ -165,9 +166,9 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
   OutputImageType *      output = this->GetOutput();
   if (!input || !output)
     return;
-  const auto axes = this->NetworkAxes();
-  const auto geometry = m_Network->Geometry();
-  const auto & largest = input->GetLargestPossibleRegion();
+  const auto            axes = this->NetworkAxes();
+  const auto            geometry = m_Network->Geometry();
+  const auto &          largest = input->GetLargestPossibleRegion();
   std::array<size_t, 3> netIn{ { 1, 1, 1 } };
   for (size_t k = 0; k < axes.size(); ++k)
   {
@@ -177,8 +178,8 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
                         << geometry[k].field << " samples along axis " << axes[k]);
   }
   const auto netOut = conv_detail::Guard(__FILE__, __LINE__, [&] { return m_Network->OutputSize(netIn); });
-  typename OutputImageType::SizeType    size = largest.GetSize();
-  typename OutputImageType::SpacingType spacing = input->GetSpacing();
+  typename OutputImageType::SizeType      size = largest.GetSize();
+  typename OutputImageType::SpacingType   spacing = input->GetSpacing();
   ContinuousIndex<double, ImageDimension> first;
   for (unsigned d = 0; d < ImageDimension; ++d)
     first[d] = static_cast<double>(largest.GetIndex(d));
@@ -204,9 +205,9 @@ auto
 ConvFeatureFilter<TInputImage, TOutputImage>::InputRegionFor(const OutputImageRegionType & out) const ->
   typename InputImageType::RegionType
 {
-  const auto   axes = this->NetworkAxes();
-  const auto   geometry = m_Network->Geometry();
-  const auto & largest = this->GetInput()->GetLargestPossibleRegion();
+  const auto                          axes = this->NetworkAxes();
+  const auto                          geometry = m_Network->Geometry();
+  const auto &                        largest = this->GetInput()->GetLargestPossibleRegion();
   typename InputImageType::RegionType region;
   for (unsigned d = 0; d < ImageDimension; ++d)
   {
@@ -244,19 +245,19 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
 
 template <typename TInputImage, typename TOutputImage>
 void
-ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
+ConvFeatureFilter<TInputImage, TOutputImage>::RunNetwork()
 {
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
+  const BackendEnum backend = this->GetLastUsedBackend();
   this->AllocateOutputs();
-  const InputImageType * input = this->GetInput();
-  OutputImageType *      output = this->GetOutput();
-  const auto             axes = this->NetworkAxes();
-  const size_t           nd = axes.size();
-  const auto             geometry = m_Network->Geometry();
-  const auto &           largest = input->GetLargestPossibleRegion();
+  const InputImageType *      input = this->GetInput();
+  OutputImageType *           output = this->GetOutput();
+  const auto                  axes = this->NetworkAxes();
+  const size_t                nd = axes.size();
+  const auto                  geometry = m_Network->Geometry();
+  const auto &                largest = input->GetLargestPossibleRegion();
   const OutputImageRegionType requested = output->GetRequestedRegion();
-  const size_t           inChannels = m_Network->InputChannels(), channels = m_Network->OutputChannels();
-  std::vector<double>    mean(inChannels, 0.0), scale(inChannels, 1.0);
+  const size_t                inChannels = m_Network->InputChannels(), channels = m_Network->OutputChannels();
+  std::vector<double>         mean(inChannels, 0.0), scale(inChannels, 1.0);
   for (size_t c = 0; c < inChannels && !m_ChannelMean.empty(); ++c)
   {
     const size_t i = m_ChannelMean.size() == 1 ? 0 : c;
@@ -271,88 +272,90 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
   for (size_t k = 0; k + 1 < nd; ++k)
     plane *= static_cast<double>(requested.GetSize(axes[k]) * static_cast<size_t>(geometry[k].stride) +
                                  2 * static_cast<size_t>(geometry[k].field + geometry[k].stride));
-  const double perOutputLine = 12.0 * static_cast<double>(m_Network->WidestChannels()) * plane *
-                               static_cast<double>(geometry[nd - 1].stride);
-  const long tile = std::max(1L, static_cast<long>(static_cast<double>(m_MaximumTileBytes) / perOutputLine) -
-                                   2 * (geometry[nd - 1].field + geometry[nd - 1].stride));
+  const double perOutputLine =
+    12.0 * static_cast<double>(m_Network->WidestChannels()) * plane * static_cast<double>(geometry[nd - 1].stride);
+  const long tile = std::max(1L,
+                             static_cast<long>(static_cast<double>(m_MaximumTileBytes) / perOutputLine) -
+                               2 * (geometry[nd - 1].field + geometry[nd - 1].stride));
   const long sliceFirst = m_SliceAxis < 0 ? 0 : requested.GetIndex(static_cast<unsigned>(m_SliceAxis));
-  const long sliceCount = m_SliceAxis < 0 ? 1 : static_cast<long>(requested.GetSize(static_cast<unsigned>(m_SliceAxis)));
+  const long sliceCount =
+    m_SliceAxis < 0 ? 1 : static_cast<long>(requested.GetSize(static_cast<unsigned>(m_SliceAxis)));
   const long lastFirst = requested.GetIndex(last), lastCount = static_cast<long>(requested.GetSize(last));
   const long tiles = (lastCount + tile - 1) / tile;
   // One job per slice and tile; each writes its own part of the output.
   const auto job = [&](SizeValueType j) {
-      const long s = static_cast<long>(j) / tiles, t = static_cast<long>(j) % tiles;
-      OutputImageRegionType outTile = requested;
-      if (m_SliceAxis >= 0)
-      {
-        outTile.SetIndex(static_cast<unsigned>(m_SliceAxis), sliceFirst + s);
-        outTile.SetSize(static_cast<unsigned>(m_SliceAxis), 1);
-      }
-      outTile.SetIndex(last, lastFirst + t * tile);
-      outTile.SetSize(last, static_cast<SizeValueType>(std::min(tile, lastCount - t * tile)));
-      const auto inTile = this->InputRegionFor(outTile);
+    const long            s = static_cast<long>(j) / tiles, t = static_cast<long>(j) % tiles;
+    OutputImageRegionType outTile = requested;
+    if (m_SliceAxis >= 0)
+    {
+      outTile.SetIndex(static_cast<unsigned>(m_SliceAxis), sliceFirst + s);
+      outTile.SetSize(static_cast<unsigned>(m_SliceAxis), 1);
+    }
+    outTile.SetIndex(last, lastFirst + t * tile);
+    outTile.SetSize(last, static_cast<SizeValueType>(std::min(tile, lastCount - t * tile)));
+    const auto inTile = this->InputRegionFor(outTile);
 
-      // The tile's input, channels first, network axes in order (x fastest).
-      fusion::FeatureTensor tensor;
-      tensor.channels = inChannels;
-      for (size_t k = 0; k < nd; ++k)
-        tensor.size[k] = inTile.GetSize(axes[k]);
-      const size_t samples = tensor.Samples();
-      tensor.data.resize(inChannels * samples);
-      typename InputImageType::IndexType index = inTile.GetIndex();
-      for (size_t i = 0; i < samples; ++i)
-      {
-        size_t rest = i;
-        for (size_t k = 0; k < nd; ++k)
-        {
-          index[axes[k]] = inTile.GetIndex(axes[k]) + static_cast<IndexValueType>(rest % tensor.size[k]);
-          rest /= tensor.size[k];
-        }
-        const double v = static_cast<double>(input->GetPixel(index));
-        if (!std::isfinite(v))
-          itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << index);
-        for (size_t c = 0; c < inChannels; ++c)
-          tensor.data[c * samples + i] = static_cast<float>((v - mean[c]) * scale[c]);
-      }
-      const fusion::FeatureTensor result = conv_detail::Guard(
-        __FILE__, __LINE__, [&] { return m_Network->Run(tensor, m_Reduction, m_LastUsedBackend); });
-
-      // Output samples of the tile from the result (its first sample is on the image's stride grid).
-      size_t outSamples = 1, shift[3] = { 0, 0, 0 };
+    // The tile's input, channels first, network axes in order (x fastest).
+    fusion::FeatureTensor tensor;
+    tensor.channels = inChannels;
+    for (size_t k = 0; k < nd; ++k)
+      tensor.size[k] = inTile.GetSize(axes[k]);
+    const size_t samples = tensor.Samples();
+    tensor.data.resize(inChannels * samples);
+    typename InputImageType::IndexType index = inTile.GetIndex();
+    for (size_t i = 0; i < samples; ++i)
+    {
+      size_t rest = i;
       for (size_t k = 0; k < nd; ++k)
       {
-        outSamples *= outTile.GetSize(axes[k]);
-        shift[k] = static_cast<size_t>((inTile.GetIndex(axes[k]) - largest.GetIndex(axes[k])) / geometry[k].stride);
+        index[axes[k]] = inTile.GetIndex(axes[k]) + static_cast<IndexValueType>(rest % tensor.size[k]);
+        rest /= tensor.size[k];
       }
-      const size_t resultSamples = result.Samples();
-      typename OutputImageType::IndexType at = outTile.GetIndex();
-      for (size_t i = 0; i < outSamples; ++i)
+      const double v = static_cast<double>(input->GetPixel(index));
+      if (!std::isfinite(v))
+        itkExceptionMacro(<< "the input has a non-finite value " << v << " at index " << index);
+      for (size_t c = 0; c < inChannels; ++c)
+        tensor.data[c * samples + i] = static_cast<float>((v - mean[c]) * scale[c]);
+    }
+    const fusion::FeatureTensor result =
+      conv_detail::Guard(__FILE__, __LINE__, [&] { return m_Network->Run(tensor, m_Reduction, backend); });
+
+    // Output samples of the tile from the result (its first sample is on the image's stride grid).
+    size_t outSamples = 1, shift[3] = { 0, 0, 0 };
+    for (size_t k = 0; k < nd; ++k)
+    {
+      outSamples *= outTile.GetSize(axes[k]);
+      shift[k] = static_cast<size_t>((inTile.GetIndex(axes[k]) - largest.GetIndex(axes[k])) / geometry[k].stride);
+    }
+    const size_t                        resultSamples = result.Samples();
+    typename OutputImageType::IndexType at = outTile.GetIndex();
+    for (size_t i = 0; i < outSamples; ++i)
+    {
+      size_t rest = i, q = 0, stride = 1;
+      for (size_t k = 0; k < nd; ++k)
       {
-        size_t rest = i, q = 0, stride = 1;
-        for (size_t k = 0; k < nd; ++k)
-        {
-          const size_t o = static_cast<size_t>(outTile.GetIndex(axes[k])) + rest % outTile.GetSize(axes[k]);
-          rest /= outTile.GetSize(axes[k]);
-          at[axes[k]] = static_cast<IndexValueType>(o);
-          const size_t local = o - shift[k];
-          if (o < shift[k] || local >= result.size[k])
-            itkExceptionMacro(<< "internal: output " << at << " outside the tile's result");
-          q += local * stride;
-          stride *= result.size[k];
-        }
-        const float * value = result.data.data() + q;
-        if constexpr (VectorOutput)
-        {
-          auto * pixel = output->GetBufferPointer() + output->ComputeOffset(at) * channels;
-          for (size_t c = 0; c < channels; ++c)
-            pixel[c] = static_cast<typename OutputImageType::InternalPixelType>(value[c * resultSamples]);
-        }
-        else
-          output->SetPixel(at, static_cast<typename OutputImageType::PixelType>(*value)); // reduced by the network
+        const size_t o = static_cast<size_t>(outTile.GetIndex(axes[k])) + rest % outTile.GetSize(axes[k]);
+        rest /= outTile.GetSize(axes[k]);
+        at[axes[k]] = static_cast<IndexValueType>(o);
+        const size_t local = o - shift[k];
+        if (o < shift[k] || local >= result.size[k])
+          itkExceptionMacro(<< "internal: output " << at << " outside the tile's result");
+        q += local * stride;
+        stride *= result.size[k];
       }
+      const float * value = result.data.data() + q;
+      if constexpr (VectorOutput)
+      {
+        auto * pixel = output->GetBufferPointer() + output->ComputeOffset(at) * channels;
+        for (size_t c = 0; c < channels; ++c)
+          pixel[c] = static_cast<typename OutputImageType::InternalPixelType>(value[c * resultSamples]);
+      }
+      else
+        output->SetPixel(at, static_cast<typename OutputImageType::PixelType>(*value)); // reduced by the network
+    }
   };
   const SizeValueType jobs = static_cast<SizeValueType>(sliceCount * tiles);
-  if (jobs > 1 && m_LastUsedBackend == BackendEnum::CPU && this->GetNumberOfWorkUnits() > 1)
+  if (jobs > 1 && backend == BackendEnum::CPU && this->GetNumberOfWorkUnits() > 1)
   {
     // On the CPU, the jobs run side by side, each on one thread (no layer split across threads):
     // slice by slice, a volume then keeps every core busy (1.6 -> 1.95 cores of two).
@@ -360,7 +363,8 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateData()
     threader->SetMaximumNumberOfThreads(this->GetNumberOfWorkUnits());
     threader->SetNumberOfWorkUnits(this->GetNumberOfWorkUnits());
     threader->ParallelizeArray(
-      0, jobs,
+      0,
+      jobs,
       [&](SizeValueType j) {
         fusion::ConvNetwork::SerialScope serial;
         job(j);
@@ -386,8 +390,8 @@ ConvFeatureFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Inden
   os << indent << "Network: " << (m_Network ? m_Network->Name() : std::string("(none)")) << std::endl;
   if (m_Network)
   {
-    os << indent << "NetworkOutput: " << m_Network->OutputName() << " (" << m_Network->OutputChannels()
-       << " channels, " << m_Network->SpatialDimension() << "D)" << std::endl;
+    os << indent << "NetworkOutput: " << m_Network->OutputName() << " (" << m_Network->OutputChannels() << " channels, "
+       << m_Network->SpatialDimension() << "D)" << std::endl;
     for (const auto & line : m_Network->Describe())
       os << indent.GetNextIndent() << line << std::endl;
   }
@@ -401,8 +405,6 @@ ConvFeatureFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Inden
   os << std::endl;
   os << indent << "SliceAxis: " << m_SliceAxis << std::endl;
   os << indent << "MaximumTileBytes: " << m_MaximumTileBytes << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
-  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
 }
 } // namespace itk
 

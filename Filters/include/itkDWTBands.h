@@ -77,8 +77,8 @@ DWTLevelGrids(const typename ImageBase<D>::SpacingType & spacing, const typename
 inline std::vector<size_t>
 DWTPackedOffsets(const std::vector<std::vector<size_t>> & levelShapes, unsigned int dimension, size_t & total)
 {
-  const unsigned int levels = static_cast<unsigned int>(levelShapes.size() - 1);
-  const unsigned int codes = 1u << dimension;
+  const unsigned int  levels = static_cast<unsigned int>(levelShapes.size() - 1);
+  const unsigned int  codes = 1u << dimension;
   std::vector<size_t> offsets((levels + 1) * codes, 0);
   total = 0;
   const auto count = [](const std::vector<size_t> & s) {
@@ -100,14 +100,13 @@ DWTPackedOffsets(const std::vector<std::vector<size_t>> & levelShapes, unsigned 
 /** The arguments of the DWT kernels (fusionKernels.h) for an image of `shape`: `taps` holds the
  * low- and high-pass filters in float (dec_* to decompose, rec_* to reconstruct) and must outlive
  * the call; source and destination are left to the caller. */
-inline ::fusion::DWTArguments
-DWTKernelArguments(const std::vector<size_t> & shape, const std::vector<double> & low,
-                   const std::vector<double> & high, WaveletMode mode, unsigned int levels,
-                   std::vector<float> (&taps)[2])
+inline ::fusionkernels::DWTArguments
+DWTKernelArguments(const std::vector<size_t> & shape, const std::vector<double> & low, const std::vector<double> & high,
+                   WaveletMode mode, unsigned int levels, std::vector<float> (&taps)[2])
 {
   taps[0].assign(low.begin(), low.end());
   taps[1].assign(high.begin(), high.end());
-  ::fusion::DWTArguments arguments;
+  ::fusionkernels::DWTArguments arguments;
   arguments.dimension = static_cast<int>(shape.size());
   for (unsigned int d = 0; d < 3; ++d)
     arguments.shape[d] = d < shape.size() ? shape[d] : 1;

@@ -1,7 +1,7 @@
 #ifndef itkDWTDecomposeFilter_h
 #define itkDWTDecomposeFilter_h
 
-#include "itkFusionBackend.h"
+#include "itkFusionBackendFilter.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 #include "itkWaveletFilterBank.h"
@@ -47,27 +47,26 @@ namespace itk
  * products, so each of their coefficients is rounded once. Ill-conditioned cases (smooth or antireflect
  * extension far beyond the signal, levels above dwt_max_level) amplify the float rounding of the
  * intermediate bands, as in PyWavelets' own float32 transform.
- * Backends: itkFusionBackend.h.
+ * Backends: SetBackend (FusionBackendFilter, itkFusionBackend.h).
  *
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage,
-          typename TOutputImage = Image<std::conditional_t<std::is_same<typename TInputImage::PixelType, double>::value,
-                                                           double,
-                                                           float>,
-                                        TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT DWTDecomposeFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+          typename TOutputImage =
+            Image<std::conditional_t<std::is_same<typename TInputImage::PixelType, double>::value, double, float>,
+                  TInputImage::ImageDimension>>
+class ITK_TEMPLATE_EXPORT DWTDecomposeFilter : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(DWTDecomposeFilter);
 
   using Self = DWTDecomposeFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(DWTDecomposeFilter, ImageToImageFilter);
+  itkTypeMacro(DWTDecomposeFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   static constexpr unsigned int BandsPerLevel = (1u << ImageDimension) - 1u;
@@ -78,8 +77,7 @@ public:
   using ModeEnum = fusion::WaveletMode;
   using ComputeType = std::conditional_t<std::is_same<typename TInputImage::PixelType, double>::value ||
                                            std::is_same<typename TOutputImage::PixelType, double>::value,
-                                         double,
-                                         float>;
+                                         double, float>;
   static constexpr bool CudaSupportsPixelTypes = std::is_same<ComputeType, float>::value && ImageDimension <= 3;
 
   static_assert(TOutputImage::ImageDimension == ImageDimension, "DWTDecomposeFilter: same dimension in and out");
@@ -98,9 +96,6 @@ public:
   itkSetMacro(StrictMaximumLevel, bool);
   itkGetConstMacro(StrictMaximumLevel, bool);
   itkBooleanMacro(StrictMaximumLevel);
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** Output index of a band: 0 for the approximation (level == Levels, code 0), else
    * 1 + (level - 1) (2^D - 1) + (code - 1), code having bit d set for H along axis d. */
@@ -139,10 +134,27 @@ protected:
   GenerateInputRequestedRegion() override;
   void
   EnlargeOutputRequestedRegion(DataObject * output) override;
+  bool
+  KernelSupportsConfiguration() const override
+  {
+    return CudaSupportsPixelTypes;
+  }
+  /** Both backends share the preparation and the output; the transform itself is the CPU code of
+   * Core (itkWaveletFilterBank.h) or the dwt.cuh kernel. */
   void
-  GenerateData() override;
+  CPUGenerateData() override
+  {
+    this->Transform();
+  }
+  void
+  KernelGenerateData() override
+  {
+    this->Transform();
+  }
 
 private:
+  void
+  Transform();
   void
   UpdateNumberOfOutputs();
 
@@ -150,8 +162,6 @@ private:
   unsigned int m_Levels{ 1 };
   ModeEnum     m_Mode{ ModeEnum::Symmetric };
   bool         m_StrictMaximumLevel{ false };
-  BackendEnum  m_Backend{ BackendEnum::Auto };
-  BackendEnum  m_LastUsedBackend{ BackendEnum::Auto };
 };
 } // namespace itk
 

@@ -105,7 +105,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
   for (unsigned int d = 0; d < ImageDimension; ++d)
     if (shape[d] == 0)
       itkExceptionMacro(<< "the input image is empty (size " << size << ")");
-  const auto shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+  const auto         shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
   const unsigned int maxLevel = fusion::DWTMaxLevel(*std::min_element(shape.begin(), shape.end()), bank.Length());
   if (m_Levels > maxLevel)
   {
@@ -120,12 +120,12 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
   // Level 0 starts at the first pixel of the input's largest region (its index need not be 0).
   typename InputImageType::PointType first;
   input->TransformIndexToPhysicalPoint(input->GetLargestPossibleRegion().GetIndex(), first);
-  const auto grids = fusion::DWTLevelGrids<ImageDimension>(input->GetSpacing(), first,
-                                                           input->GetDirection(), bank.Length(), m_Mode, m_Levels);
+  const auto grids = fusion::DWTLevelGrids<ImageDimension>(
+    input->GetSpacing(), first, input->GetDirection(), bank.Length(), m_Mode, m_Levels);
   for (unsigned int i = 0; i < this->GetNumberOfIndexedOutputs(); ++i)
   {
-    OutputImageType *  output = this->GetOutput(i);
-    const unsigned int level = fusion::DWTBandOfIndex(i, m_Levels, ImageDimension).level;
+    OutputImageType *                    output = this->GetOutput(i);
+    const unsigned int                   level = fusion::DWTBandOfIndex(i, m_Levels, ImageDimension).level;
     typename OutputImageType::RegionType region;
     for (unsigned int d = 0; d < ImageDimension; ++d)
     {
@@ -159,9 +159,8 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(Data
 
 template <typename TInputImage, typename TOutputImage>
 void
-DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
+DWTDecomposeFilter<TInputImage, TOutputImage>::Transform()
 {
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, CudaSupportsPixelTypes, this->GetNameOfClass());
   const InputImageType * input = this->GetInput();
   const auto &           bank = fusion::GetWaveletFilterBank(m_Wavelet);
   const auto             region = input->GetLargestPossibleRegion();
@@ -191,7 +190,7 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
   if (bad != source + count)
   {
     typename InputImageType::IndexType index = region.GetIndex();
-    size_t                              offset = static_cast<size_t>(bad - source);
+    size_t                             offset = static_cast<size_t>(bad - source);
     for (unsigned int d = 0; d < ImageDimension; ++d)
     {
       index[d] += static_cast<IndexValueType>(offset % region.GetSize(d));
@@ -218,22 +217,20 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
     }
   }
 
-  if (m_LastUsedBackend == BackendEnum::CPU)
+  if (this->GetLastUsedBackend() == BackendEnum::CPU)
     fusion::DWTDecompose(source, shape, bank, m_Mode, m_Levels, bands.data());
   else if constexpr (CudaSupportsPixelTypes)
   {
-    const auto             shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
-    size_t                 total = 0;
-    const auto             offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
-    std::vector<float>     packed(total);
-    std::vector<float>     taps[2];
-    ::fusion::DWTArguments arguments =
+    const auto                    shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+    size_t                        total = 0;
+    const auto                    offsets = fusion::DWTPackedOffsets(shapes, ImageDimension, total);
+    std::vector<float>            packed(total);
+    std::vector<float>            taps[2];
+    ::fusionkernels::DWTArguments arguments =
       fusion::DWTKernelArguments(shape, bank.decLo, bank.decHi, m_Mode, m_Levels, taps);
     arguments.source = source;
     arguments.destination = packed.data();
-    fusion::RunKernel(
-      m_LastUsedBackend, "DWT", [&] { return ::fusion::emu::DWTDecompose(arguments); },
-      [&] { return ::fusion::gpu::DWTDecompose(arguments); });
+    this->RunKernel("DWT", &::fusionkernels::KernelTable::DWTDecompose, arguments);
     const unsigned int codes = 1u << ImageDimension;
     for (unsigned int l = 1; l <= m_Levels; ++l)
       for (unsigned int code = (l == m_Levels ? 0u : 1u); code < codes; ++code)
@@ -249,7 +246,9 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::GenerateData()
 
   if constexpr (!std::is_same<OutputPixelType, ComputeType>::value)
     for (unsigned int i = 0; i < outputs; ++i)
-      std::transform(temporary[i].begin(), temporary[i].end(), this->GetOutput(i)->GetBufferPointer(),
+      std::transform(temporary[i].begin(),
+                     temporary[i].end(),
+                     this->GetOutput(i)->GetBufferPointer(),
                      [](ComputeType v) { return static_cast<OutputPixelType>(v); });
   this->UpdateProgress(1.0f);
 }
@@ -263,8 +262,6 @@ DWTDecomposeFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Inde
   os << indent << "Levels: " << m_Levels << std::endl;
   os << indent << "Mode: " << fusion::WaveletModeName(m_Mode) << std::endl;
   os << indent << "StrictMaximumLevel: " << (m_StrictMaximumLevel ? "On" : "Off") << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
-  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
 }
 } // namespace itk
 

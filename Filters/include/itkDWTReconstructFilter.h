@@ -1,7 +1,7 @@
 #ifndef itkDWTReconstructFilter_h
 #define itkDWTReconstructFilter_h
 
-#include "itkFusionBackend.h"
+#include "itkFusionBackendFilter.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
 #include "itkWaveletFilterBank.h"
@@ -31,18 +31,19 @@ namespace itk
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = TInputImage>
-class ITK_TEMPLATE_EXPORT DWTReconstructFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT DWTReconstructFilter
+  : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(DWTReconstructFilter);
 
   using Self = DWTReconstructFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(DWTReconstructFilter, ImageToImageFilter);
+  itkTypeMacro(DWTReconstructFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   static constexpr unsigned int BandsPerLevel = (1u << ImageDimension) - 1u;
@@ -54,8 +55,7 @@ public:
   using ModeEnum = fusion::WaveletMode;
   using ComputeType = std::conditional_t<std::is_same<typename TInputImage::PixelType, double>::value ||
                                            std::is_same<typename TOutputImage::PixelType, double>::value,
-                                         double,
-                                         float>;
+                                         double, float>;
   static constexpr bool CudaSupportsPixelTypes = std::is_same<ComputeType, float>::value && ImageDimension <= 3;
 
   void
@@ -65,9 +65,6 @@ public:
   itkGetConstMacro(Levels, unsigned int);
   itkSetEnumMacro(Mode, ModeEnum);
   itkGetEnumMacro(Mode, ModeEnum);
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** The grid of the original image (optional, see above). */
   itkSetConstObjectMacro(ReferenceImage, ReferenceImageType);
@@ -91,25 +88,41 @@ protected:
   void
   VerifyPreconditions() ITKv5_CONST override;
   void
-  VerifyInputInformation() ITKv5_CONST override {} // bands are on different grids by design
+  VerifyInputInformation() ITKv5_CONST override
+  {} // bands are on different grids by design
   void
   GenerateOutputInformation() override;
   void
   GenerateInputRequestedRegion() override;
   void
   EnlargeOutputRequestedRegion(DataObject * output) override;
+  bool
+  KernelSupportsConfiguration() const override
+  {
+    return CudaSupportsPixelTypes;
+  }
+  /** Both backends share the preparation and the output; the transform itself is the CPU code of
+   * Core (itkWaveletFilterBank.h) or the dwt.cuh kernel. */
   void
-  GenerateData() override;
+  CPUGenerateData() override
+  {
+    this->Transform();
+  }
+  void
+  KernelGenerateData() override
+  {
+    this->Transform();
+  }
 
 private:
+  void
+  Transform();
   std::vector<size_t>
   OutputShape() const;
 
-  std::string                            m_Wavelet{ "haar" };
-  unsigned int                           m_Levels{ 1 };
-  ModeEnum                               m_Mode{ ModeEnum::Symmetric };
-  BackendEnum                            m_Backend{ BackendEnum::Auto };
-  BackendEnum                            m_LastUsedBackend{ BackendEnum::Auto };
+  std::string                               m_Wavelet{ "haar" };
+  unsigned int                              m_Levels{ 1 };
+  ModeEnum                                  m_Mode{ ModeEnum::Symmetric };
   typename ReferenceImageType::ConstPointer m_ReferenceImage;
 };
 } // namespace itk

@@ -84,9 +84,9 @@ template <typename TInputImage, typename TOutputImage>
 void
 DWTReconstructFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
 {
-  const auto &       bank = fusion::GetWaveletFilterBank(m_Wavelet);
-  OutputImageType *  output = this->GetOutput();
-  const auto         shape = this->OutputShape();
+  const auto &                         bank = fusion::GetWaveletFilterBank(m_Wavelet);
+  OutputImageType *                    output = this->GetOutput();
+  const auto                           shape = this->OutputShape();
   typename OutputImageType::RegionType region;
   for (unsigned int d = 0; d < ImageDimension; ++d)
   {
@@ -103,8 +103,8 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
     return;
   }
   // Invert the level-1 band geometry: spacing / 2, origin - Direction * (spacing (*) c).
-  const InputImageType * level1 = this->GetInput(m_Levels == 1 ? 0 : 1);
-  const double           c = fusion::DWTFirstCoefficientOffset(bank.Length(), m_Mode);
+  const InputImageType *                            level1 = this->GetInput(m_Levels == 1 ? 0 : 1);
+  const double                                      c = fusion::DWTFirstCoefficientOffset(bank.Length(), m_Mode);
   typename OutputImageType::SpacingType             spacing;
   typename OutputImageType::SpacingType::VectorType step;
   for (unsigned int d = 0; d < ImageDimension; ++d)
@@ -136,12 +136,11 @@ DWTReconstructFilter<TInputImage, TOutputImage>::EnlargeOutputRequestedRegion(Da
 
 template <typename TInputImage, typename TOutputImage>
 void
-DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
+DWTReconstructFilter<TInputImage, TOutputImage>::Transform()
 {
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, CudaSupportsPixelTypes, this->GetNameOfClass());
-  const auto &       bank = fusion::GetWaveletFilterBank(m_Wavelet);
-  const auto         shape = this->OutputShape();
-  const auto         shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
+  const auto & bank = fusion::GetWaveletFilterBank(m_Wavelet);
+  const auto   shape = this->OutputShape();
+  const auto   shapes = fusion::DWTLevelShapes(shape, bank.Length(), m_Mode, m_Levels);
   using InputPixelType = typename InputImageType::PixelType;
   using OutputPixelType = typename OutputImageType::PixelType;
   const unsigned int inputs = 1 + m_Levels * BandsPerLevel;
@@ -152,8 +151,8 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
   {
     const fusion::DWTBandOfIndex band(i, m_Levels, ImageDimension);
     const unsigned int           level = band.level, code = band.code;
-    const InputImageType * input = this->GetInput(i);
-    const auto             size = input->GetLargestPossibleRegion().GetSize();
+    const InputImageType *       input = this->GetInput(i);
+    const auto                   size = input->GetLargestPossibleRegion().GetSize();
     for (unsigned int d = 0; d < ImageDimension; ++d)
       if (size[d] != shapes[level][d])
       {
@@ -191,7 +190,7 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
     destination = image.data();
   }
 
-  if (m_LastUsedBackend == BackendEnum::CPU)
+  if (this->GetLastUsedBackend() == BackendEnum::CPU)
     fusion::DWTReconstruct(bands.data(), shape, bank, m_Mode, m_Levels, destination);
   else if constexpr (CudaSupportsPixelTypes)
   {
@@ -208,20 +207,19 @@ DWTReconstructFilter<TInputImage, TOutputImage>::GenerateData()
         const ComputeType * band = bands[fusion::DWTBandIndex(l, code, ImageDimension)];
         std::copy(band, band + n, packed.begin() + offsets[l * codes + code]);
       }
-    std::vector<float>     taps[2];
-    ::fusion::DWTArguments arguments =
+    std::vector<float>            taps[2];
+    ::fusionkernels::DWTArguments arguments =
       fusion::DWTKernelArguments(shape, bank.recLo, bank.recHi, m_Mode, m_Levels, taps);
     arguments.source = packed.data();
     arguments.destination = destination;
-    fusion::RunKernel(
-      m_LastUsedBackend, "inverse DWT", [&] { return ::fusion::emu::DWTReconstruct(arguments); },
-      [&] { return ::fusion::gpu::DWTReconstruct(arguments); });
+    this->RunKernel("inverse DWT", &::fusionkernels::KernelTable::DWTReconstruct, arguments);
   }
   this->UpdateProgress(0.8f);
 
   if constexpr (!std::is_same<OutputPixelType, ComputeType>::value)
-    std::transform(image.begin(), image.end(), output->GetBufferPointer(),
-                   [](ComputeType v) { return static_cast<OutputPixelType>(v); });
+    std::transform(image.begin(), image.end(), output->GetBufferPointer(), [](ComputeType v) {
+      return static_cast<OutputPixelType>(v);
+    });
   this->UpdateProgress(1.0f);
 }
 
@@ -233,8 +231,6 @@ DWTReconstructFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, In
   os << indent << "Wavelet: " << m_Wavelet << std::endl;
   os << indent << "Levels: " << m_Levels << std::endl;
   os << indent << "Mode: " << fusion::WaveletModeName(m_Mode) << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
-  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
   itkPrintSelfObjectMacro(ReferenceImage);
 }
 } // namespace itk

@@ -2,7 +2,7 @@
 #define itkFusionImageFilter_h
 
 #include "itkFusionGrid.h"
-#include "itkImageToImageFilter.h"
+#include "itkFusionBackendFilter.h"
 
 #include <string>
 
@@ -14,21 +14,21 @@ namespace itk
  *
  * VerifyPreconditions: at least two sources, all set, every source on source 0's grid (size, index,
  * spacing, origin, direction; the message names the source and the difference and suggests
- * registration). The composites normalise each source over the whole image and run whole-image
- * transforms, so every input is requested whole and the output is produced whole.
- * \ingroup MultimodalFusion
+ * registration). The backend (SetBackend) is passed on to the sub-filters (ConfigureBackend) and
+ * GetLastUsedBackend reports the one they ran on. The composites normalise each source over the whole image and run
+ * whole-image transforms, so every input is requested whole and the output is produced whole. \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage>
-class ITK_TEMPLATE_EXPORT FusionImageFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT FusionImageFilter : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(FusionImageFilter);
 
   using Self = FusionImageFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
-  itkTypeMacro(FusionImageFilter, ImageToImageFilter);
+  itkTypeMacro(FusionImageFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   using InputImageType = TInputImage;

@@ -25,7 +25,7 @@ namespace itk
  * GetMetric(name) or GetResult(). All images must share one grid (size, spacing, origin,
  * direction); 2D or 3D.
  *
- * Intensity domain (METRICS.md section 7): 8-bit images are taken as they are; other pixel types
+ * Intensity domain (docs/metrics.md section 4): 8-bit images are taken as they are; other pixel types
  * are min-max mapped to [0, 255] per image, unless SetIntensityRange(lo, hi) gives one range
  * (mapped to [0, 255] and clamped) for every image. Histograms use 256 bins of the rounded values.
  * 3D: histogram metrics, SSIM, VIF and Q_Y are volumetric (3D windows), SF takes the third axis's
@@ -82,7 +82,8 @@ public:
     for (; !in.IsAtEnd(); ++in, ++out)
     {
       const auto   p = in.Get();
-      const double y = 0.299 * static_cast<double>(p[0]) + 0.587 * static_cast<double>(p[1]) + 0.114 * static_cast<double>(p[2]);
+      const double y =
+        0.299 * static_cast<double>(p[0]) + 0.587 * static_cast<double>(p[1]) + 0.114 * static_cast<double>(p[2]);
       out.Set(static_cast<PixelType>(std::is_integral<PixelType>::value ? std::round(y) : y));
     }
     return luma;
@@ -120,8 +121,11 @@ public:
   itkGetConstMacro(ComputeFMI, bool);
   itkBooleanMacro(ComputeFMI);
 
+  /** The requested backend (default Auto, which honours FUSION_BACKEND; itkFusionBackend.h) and the
+   * one the last Compute ran on. */
   itkSetEnumMacro(Backend, BackendEnum);
   itkGetEnumMacro(Backend, BackendEnum);
+  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** One range for every image, mapped to [0, 255]; without it: see the class comment. */
   void
@@ -183,10 +187,13 @@ public:
       fusion::FusionMetricsOptions options;
       options.preset = m_Preset;
       options.fmi = m_ComputeFMI;
-      options.backend = m_Backend == BackendEnum::Auto
-                          ? (fusion::CudaDeviceCount() > 0 ? BackendEnum::CUDA : BackendEnum::CPU)
-                          : m_Backend;
+      options.backend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
       m_Result = fusion::ComputeFusionMetrics(sources, fused.data(), size, ImageDimension, options);
+      m_LastUsedBackend = options.backend;
+    }
+    catch (const ExceptionObject &)
+    {
+      throw;
     }
     catch (const std::exception & e)
     {
@@ -224,6 +231,7 @@ protected:
     os << indent << "Preset: " << m_Preset << std::endl;
     os << indent << "ComputeFMI: " << m_ComputeFMI << std::endl;
     os << indent << "Backend: " << m_Backend << std::endl;
+    os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
     os << indent << "IntensityRange: "
        << (m_FixedRange ? "[" + std::to_string(m_Lowest) + ", " + std::to_string(m_Highest) + "]"
                         : std::string("8-bit as is, otherwise per-image min-max"))
@@ -242,8 +250,9 @@ private:
     const auto &        region = image->GetLargestPossibleRegion();
     std::vector<double> v(region.GetNumberOfPixels());
     if (image->GetBufferedRegion() == region)
-      std::transform(image->GetBufferPointer(), image->GetBufferPointer() + v.size(), v.begin(),
-                     [](PixelType p) { return static_cast<double>(p); });
+      std::transform(image->GetBufferPointer(), image->GetBufferPointer() + v.size(), v.begin(), [](PixelType p) {
+        return static_cast<double>(p);
+      });
     else
     {
       auto to = v.begin();
@@ -272,6 +281,7 @@ private:
   std::string                                   m_Preset{ "standard" };
   bool                                          m_ComputeFMI{ false };
   BackendEnum                                   m_Backend{ BackendEnum::Auto };
+  BackendEnum                                   m_LastUsedBackend{ BackendEnum::Auto };
   bool                                          m_FixedRange{ false };
   double                                        m_Lowest{ 0.0 }, m_Highest{ 255.0 };
   fusion::FusionMetricsResult                   m_Result;

@@ -1,7 +1,7 @@
 #ifndef itkGLCMMeanTextureFilter_h
 #define itkGLCMMeanTextureFilter_h
 
-#include "itkFusionBackend.h"
+#include "itkFusionBackendFilter.h"
 #include "itkGLCMQuickMean.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
@@ -54,25 +54,26 @@ namespace itk
  * Requested region: the output region padded by Radius plus the largest offset component (all of
  * the input with the automatic quantisation range), so that streamed pieces equal the whole result.
  *
- * Backends (itkFusionBackend.h): the multi-threaded CPU path, or the CUDA kernel of
+ * Backends (SetBackend, FusionBackendFilter): the multi-threaded CPU path, or the CUDA kernel of
  * Modules/Kernels/glcm.cuh (float, up to 16 levels, up to 3 dimensions: one thread per pixel with
  * its counters in shared memory) on a device or in the emulation.
  *
  * \ingroup MultimodalFusion
  */
 template <typename TInputImage, typename TOutputImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT GLCMMeanTextureFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT GLCMMeanTextureFilter
+  : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(GLCMMeanTextureFilter);
 
   using Self = GLCMMeanTextureFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(GLCMMeanTextureFilter, ImageToImageFilter);
+  itkTypeMacro(GLCMMeanTextureFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
   using InputImageType = TInputImage;
@@ -119,9 +120,6 @@ public:
   itkSetEnumMacro(OffsetCombination, OffsetCombination);
   itkGetEnumMacro(OffsetCombination, OffsetCombination);
   using BackendEnum = FusionEnums::Backend;
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
 
   /** The quantisation range (default: the input's minimum and maximum). */
   void
@@ -164,9 +162,15 @@ protected:
   GenerateOutputInformation() override;
   void
   GenerateInputRequestedRegion() override;
-  /** Chooses the backend; CPU: the threaded path; CUDA or emulated: the kernel. */
+  /** The kernel takes up to kGLCMMaximumLevels levels and up to 3 dimensions. */
+  bool
+  KernelSupportsConfiguration() const override
+  {
+    return m_NumberOfLevels <= static_cast<unsigned>(::fusionkernels::kGLCMMaximumLevels) && ImageDimension <= 3;
+  }
+  /** The GLCM kernel over the requested region (CPU: BeforeThreaded..., DynamicThreaded..., AfterThreaded...). */
   void
-  GenerateData() override;
+  KernelGenerateData() override;
   void
   BeforeThreadedGenerateData() override;
   void
@@ -182,24 +186,22 @@ private:
   void
   QuickMean(const OutputImageRegionType & region, TSink && sink) const;
 
-  unsigned int              m_Radius{ 2 };
-  unsigned int              m_NumberOfLevels{ 8 };
-  bool                      m_Symmetric{ true };
-  OffsetCombination         m_OffsetCombination{ OffsetCombination::AverageFeatures };
-  double                    m_QuantizationMinimum{ 0.0 };
-  double                    m_QuantizationMaximum{ 0.0 };
-  bool                      m_AutomaticQuantizationRange{ true };
-  OffsetList                m_Offsets;
-  std::vector<Feature>      m_Features{ Feature::Mean };
-  BackendEnum               m_Backend{ BackendEnum::Auto };
-  BackendEnum               m_LastUsedBackend{ BackendEnum::Auto };
+  unsigned int         m_Radius{ 2 };
+  unsigned int         m_NumberOfLevels{ 8 };
+  bool                 m_Symmetric{ true };
+  OffsetCombination    m_OffsetCombination{ OffsetCombination::AverageFeatures };
+  double               m_QuantizationMinimum{ 0.0 };
+  double               m_QuantizationMaximum{ 0.0 };
+  bool                 m_AutomaticQuantizationRange{ true };
+  OffsetList           m_Offsets;
+  std::vector<Feature> m_Features{ Feature::Mean };
 
   // Scratch of one update: levels over the padded region (mirrored), the quick mean's operator
   // (images of up to three dimensions; beyond, the mean comes from the histograms).
-  typename InputImageType::RegionType      m_Padded;
-  std::vector<unsigned char>               m_Levels;
-  std::unique_ptr<fusion::GLCMQuickMean>   m_QuickMean;
-  double                              m_UsedMinimum{ 0.0 }, m_UsedMaximum{ 0.0 };
+  typename InputImageType::RegionType    m_Padded;
+  std::vector<unsigned char>             m_Levels;
+  std::unique_ptr<fusion::GLCMQuickMean> m_QuickMean;
+  double                                 m_UsedMinimum{ 0.0 }, m_UsedMaximum{ 0.0 };
 };
 } // namespace itk
 

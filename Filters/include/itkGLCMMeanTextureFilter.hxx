@@ -22,9 +22,8 @@ namespace glcm_detail
 inline const std::vector<std::string> &
 FeatureNames()
 {
-  static const std::vector<std::string> names = { "mean",        "variance", "contrast", "dissimilarity",
-                                                  "homogeneity", "asm",      "energy",   "entropy",
-                                                  "correlation", "maxprob" };
+  static const std::vector<std::string> names = { "mean", "variance", "contrast", "dissimilarity", "homogeneity",
+                                                  "asm",  "energy",   "entropy",  "correlation",   "maxprob" };
   return names;
 }
 
@@ -257,8 +256,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::VerifyPreconditions() ITKv5_CO
   }
   if (m_Features.empty())
     itkExceptionMacro(<< "no features");
-  constexpr bool vectorOutput = std::is_same<TOutputImage, VectorImage<typename TOutputImage::InternalPixelType,
-                                                                       ImageDimension>>::value;
+  constexpr bool vectorOutput =
+    std::is_same<TOutputImage, VectorImage<typename TOutputImage::InternalPixelType, ImageDimension>>::value;
   if (!vectorOutput && m_Features.size() != 1)
     itkExceptionMacro(<< m_Features.size() << " features need a VectorImage output; this output is scalar");
 }
@@ -279,7 +278,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateInputRequestedRegion()
   auto * input = const_cast<InputImageType *>(this->GetInput());
   if (!input)
     return;
-  const auto & largest = input->GetLargestPossibleRegion();
+  const auto &    largest = input->GetLargestPossibleRegion();
   OffsetValueType reach = static_cast<OffsetValueType>(m_Radius);
   for (const auto & o : m_Offsets)
     for (unsigned d = 0; d < ImageDimension; ++d)
@@ -308,52 +307,50 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
     if (largest.GetSize(d) == 0)
       itkExceptionMacro(<< "the input image is empty");
   // Work spread over the threads when there is enough of it (the pool costs tens of microseconds).
-  const auto parallel = [this](SizeValueType count, SizeValueType pixels, const std::function<void(SizeValueType)> & f) {
-    if (pixels < (SizeValueType{ 1 } << 17))
-      for (SizeValueType i = 0; i < count; ++i)
-        f(i);
-    else
-      this->GetMultiThreader()->ParallelizeArray(0, count, f, nullptr);
-  };
+  const auto parallel =
+    [this](SizeValueType count, SizeValueType pixels, const std::function<void(SizeValueType)> & f) {
+      if (pixels < (SizeValueType{ 1 } << 17))
+        for (SizeValueType i = 0; i < count; ++i)
+          f(i);
+      else
+        this->GetMultiThreader()->ParallelizeArray(0, count, f, nullptr);
+    };
   if (m_AutomaticQuantizationRange)
   {
     // The whole input is buffered here (the automatic range requests it): scan the buffer in chunks.
-    const auto *          begin = input->GetBufferPointer();
-    const SizeValueType   count = input->GetBufferedRegion().GetNumberOfPixels();
+    const auto *            begin = input->GetBufferPointer();
+    const SizeValueType     count = input->GetBufferedRegion().GetNumberOfPixels();
     constexpr SizeValueType chunk = 1 << 16;
-    const SizeValueType   chunks = (count + chunk - 1) / chunk;
-    std::vector<double>   lows(chunks), highs(chunks);
-    std::vector<char>     finite(chunks);
-    parallel(
-      chunks,
-      count,
-      [&](SizeValueType c) {
-        // In the pixel type, four independent accumulators: the comparisons pipeline and vectorise.
-        using T = typename InputImageType::PixelType;
-        T          low[4], high[4];
-        bool       ok = true; // v - v is 0 unless v is infinite or NaN
-        const T *p = begin + c * chunk, *end = begin + std::min(count, (c + 1) * chunk);
+    const SizeValueType     chunks = (count + chunk - 1) / chunk;
+    std::vector<double>     lows(chunks), highs(chunks);
+    std::vector<char>       finite(chunks);
+    parallel(chunks, count, [&](SizeValueType c) {
+      // In the pixel type, four independent accumulators: the comparisons pipeline and vectorise.
+      using T = typename InputImageType::PixelType;
+      T        low[4], high[4];
+      bool     ok = true; // v - v is 0 unless v is infinite or NaN
+      const T *p = begin + c * chunk, *end = begin + std::min(count, (c + 1) * chunk);
+      for (int k = 0; k < 4; ++k)
+        low[k] = high[k] = *p;
+      for (; p + 4 <= end; p += 4)
         for (int k = 0; k < 4; ++k)
-          low[k] = high[k] = *p;
-        for (; p + 4 <= end; p += 4)
-          for (int k = 0; k < 4; ++k)
-          {
-            const T v = p[k];
-            low[k] = v < low[k] ? v : low[k];
-            high[k] = v > high[k] ? v : high[k];
-            ok &= v - v == T{ 0 };
-          }
-        for (; p != end; ++p)
         {
-          low[0] = *p < low[0] ? *p : low[0];
-          high[0] = *p > high[0] ? *p : high[0];
-          ok &= *p - *p == T{ 0 };
+          const T v = p[k];
+          low[k] = v < low[k] ? v : low[k];
+          high[k] = v > high[k] ? v : high[k];
+          ok &= v - v == T{ 0 };
         }
-        lows[c] = static_cast<double>(std::min(std::min(low[0], low[1]), std::min(low[2], low[3])));
-        highs[c] = static_cast<double>(std::max(std::max(high[0], high[1]), std::max(high[2], high[3])));
-        finite[c] = ok;
-      });
-    const bool allFinite = std::all_of(finite.begin(), finite.end(), [](char ok) { return ok != 0; });
+      for (; p != end; ++p)
+      {
+        low[0] = *p < low[0] ? *p : low[0];
+        high[0] = *p > high[0] ? *p : high[0];
+        ok &= *p - *p == T{ 0 };
+      }
+      lows[c] = static_cast<double>(std::min(std::min(low[0], low[1]), std::min(low[2], low[3])));
+      highs[c] = static_cast<double>(std::max(std::max(high[0], high[1]), std::max(high[2], high[3])));
+      finite[c] = ok;
+    });
+    const bool   allFinite = std::all_of(finite.begin(), finite.end(), [](char ok) { return ok != 0; });
     const double lo = *std::min_element(lows.begin(), lows.end()), hi = *std::max_element(highs.begin(), highs.end());
     if (!allFinite)
       for (ImageRegionConstIterator<InputImageType> it(input, largest); !it.IsAtEnd(); ++it)
@@ -387,70 +384,67 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
     IndexValueType       x = ((i - start) % period + period) % period;
     return start + (x >= n ? period - x : x);
   };
-  const size_t          width = m_Padded.GetSize(0);
+  const size_t                width = m_Padded.GetSize(0);
   std::vector<IndexValueType> sourceX(width);
   for (size_t x = 0; x < width; ++x)
     sourceX[x] = mirror(0, m_Padded.GetIndex(0) + static_cast<IndexValueType>(x));
   const size_t lines = m_Levels.size() / width;
   // Line by line on every thread; the first non-finite value found is reported after the loop.
-  std::mutex  badMutex;
-  bool        bad = false;
-  IndexType   badIndex;
-  double      badValue = 0.0;
+  std::mutex           badMutex;
+  bool                 bad = false;
+  IndexType            badIndex;
+  double               badValue = 0.0;
   const auto *         buffer = input->GetBufferPointer();
   const IndexValueType firstX = input->GetBufferedRegion().GetIndex(0);
   // The padded line's x inside the image: there the source advances one by one.
   const size_t insideBegin = static_cast<size_t>(
     std::clamp<IndexValueType>(largest.GetIndex(0) - m_Padded.GetIndex(0), 0, static_cast<IndexValueType>(width)));
-  const size_t insideEnd = std::max(
-    insideBegin,
-    static_cast<size_t>(std::clamp<IndexValueType>(largest.GetIndex(0) + static_cast<IndexValueType>(largest.GetSize(0)) -
-                                                     m_Padded.GetIndex(0),
-                                                   0,
-                                                   static_cast<IndexValueType>(width))));
-  parallel(
-    lines,
-    m_Levels.size(),
-    [&](SizeValueType line) {
-      IndexType source;
-      size_t    rest = line;
-      for (unsigned d = 1; d < ImageDimension; ++d)
+  const size_t insideEnd =
+    std::max(insideBegin,
+             static_cast<size_t>(std::clamp<IndexValueType>(
+               largest.GetIndex(0) + static_cast<IndexValueType>(largest.GetSize(0)) - m_Padded.GetIndex(0),
+               0,
+               static_cast<IndexValueType>(width))));
+  parallel(lines, m_Levels.size(), [&](SizeValueType line) {
+    IndexType source;
+    size_t    rest = line;
+    for (unsigned d = 1; d < ImageDimension; ++d)
+    {
+      source[d] = mirror(d, m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d)));
+      rest /= m_Padded.GetSize(d);
+    }
+    unsigned char * out = m_Levels.data() + line * width;
+    if (!(range > 0)) // a constant image (automatic range, already checked finite): one level
+    {
+      std::fill(out, out + width, static_cast<unsigned char>(0));
+      return;
+    }
+    source[0] = firstX;
+    const auto * row = buffer + input->ComputeOffset(source) - firstX; // the buffered line, by x
+    // Branch-free over the inside of the line, the mirrored ends through their source indices.
+    const size_t n = width, begin = insideBegin, end = insideEnd;
+    const bool   check = !m_AutomaticQuantizationRange; // the automatic range scan found every value finite
+    bool         finite = glcm_detail::Quantize(row, sourceX.data(), out, begin, lowest, scale, top, check);
+    if (end > begin)
+      finite &=
+        glcm_detail::Quantize(row + sourceX[begin], nullptr, out + begin, end - begin, lowest, scale, top, check);
+    finite &= glcm_detail::Quantize(row, sourceX.data() + end, out + end, n - end, lowest, scale, top, check);
+    if (finite)
+      return;
+    for (size_t x = 0; x < width; ++x)
+      if (!std::isfinite(static_cast<double>(row[sourceX[x]])))
       {
-        source[d] = mirror(d, m_Padded.GetIndex(d) + static_cast<IndexValueType>(rest % m_Padded.GetSize(d)));
-        rest /= m_Padded.GetSize(d);
-      }
-      unsigned char * out = m_Levels.data() + line * width;
-      if (!(range > 0)) // a constant image (automatic range, already checked finite): one level
-      {
-        std::fill(out, out + width, static_cast<unsigned char>(0));
-        return;
-      }
-      source[0] = firstX;
-      const auto * row = buffer + input->ComputeOffset(source) - firstX; // the buffered line, by x
-      // Branch-free over the inside of the line, the mirrored ends through their source indices.
-      const size_t n = width, begin = insideBegin, end = insideEnd;
-      const bool   check = !m_AutomaticQuantizationRange; // the automatic range scan found every value finite
-      bool         finite = glcm_detail::Quantize(row, sourceX.data(), out, begin, lowest, scale, top, check);
-      if (end > begin)
-        finite &=
-          glcm_detail::Quantize(row + sourceX[begin], nullptr, out + begin, end - begin, lowest, scale, top, check);
-      finite &= glcm_detail::Quantize(row, sourceX.data() + end, out + end, n - end, lowest, scale, top, check);
-      if (finite)
-        return;
-      for (size_t x = 0; x < width; ++x)
-        if (!std::isfinite(static_cast<double>(row[sourceX[x]])))
+        const std::lock_guard<std::mutex> lock(badMutex);
+        if (!bad)
         {
-          const std::lock_guard<std::mutex> lock(badMutex);
-          if (!bad)
-          {
-            bad = true;
-            badIndex = source;
-            badIndex[0] = sourceX[x];
-            badValue = static_cast<double>(row[sourceX[x]]);
-          }
-          return;
+          bad = true;
+          badIndex = source;
+          badIndex[0] = sourceX[x];
+          badValue = static_cast<double>(row[sourceX[x]]);
         }
-    });
+        return;
+      }
+  });
   if (bad)
     itkExceptionMacro(<< "the input has a non-finite value " << badValue << " at index " << badIndex);
 
@@ -521,21 +515,14 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::QuickMean(const OutputImageReg
 
 template <typename TInputImage, typename TOutputImage>
 void
-GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateData()
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::KernelGenerateData()
 {
-  const bool kernelTakesIt = m_NumberOfLevels <= static_cast<unsigned>(::fusion::kGLCMMaximumLevels) && ImageDimension <= 3;
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, kernelTakesIt, this->GetNameOfClass());
-  if (m_LastUsedBackend == BackendEnum::CPU)
-  {
-    Superclass::GenerateData(); // BeforeThreadedGenerateData, DynamicThreadedGenerateData, After...
-    return;
-  }
   this->AllocateOutputs();
   this->BeforeThreadedGenerateData(); // the mirrored levels of the padded region
-  OutputImageType *            output = this->GetOutput();
-  const OutputImageRegionType  region = output->GetRequestedRegion();
-  ::fusion::GLCMArguments      arguments;
-  std::vector<int>             offsets;
+  OutputImageType *              output = this->GetOutput();
+  const OutputImageRegionType    region = output->GetRequestedRegion();
+  ::fusionkernels::GLCMArguments arguments;
+  std::vector<int>               offsets;
   for (const auto & o : m_Offsets)
     for (unsigned d = 0; d < 3; ++d)
       offsets.push_back(d < ImageDimension ? static_cast<int>(o[d]) : 0);
@@ -556,9 +543,7 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::GenerateData()
   std::vector<float> features(region.GetNumberOfPixels() * 10);
   arguments.output = features.data();
   this->UpdateProgress(0.2f);
-  fusion::RunKernel(
-    m_LastUsedBackend, "GLCM", [&] { return ::fusion::emu::GLCMFeatures(arguments); },
-    [&] { return ::fusion::gpu::GLCMFeatures(arguments); });
+  this->RunKernel("GLCM", &::fusionkernels::KernelTable::GLCMFeatures, arguments);
   this->UpdateProgress(0.9f);
   const size_t wanted = m_Features.size();
   size_t       i = 0;
@@ -584,12 +569,12 @@ template <typename TInputImage, typename TOutputImage>
 void
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(const OutputImageRegionType & region)
 {
-  OutputImageType * output = this->GetOutput();
-  const unsigned    L = m_NumberOfLevels;
-  const auto        r = static_cast<OffsetValueType>(m_Radius);
-  const size_t      nFeatures = m_Features.size(), nOffsets = m_Offsets.size();
-  const bool        quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean && m_QuickMean;
-  const bool        pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
+  OutputImageType *     output = this->GetOutput();
+  const unsigned        L = m_NumberOfLevels;
+  const auto            r = static_cast<OffsetValueType>(m_Radius);
+  const size_t          nFeatures = m_Features.size(), nOffsets = m_Offsets.size();
+  const bool            quickOnly = nFeatures == 1 && m_Features[0] == Feature::Mean && m_QuickMean;
+  const bool            pooled = m_OffsetCombination == OffsetCombination::PooledHistogram;
   TotalProgressReporter progress(this, output->GetRequestedRegion().GetNumberOfPixels());
 
   if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
@@ -786,8 +771,6 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, I
   for (const auto & feature : m_Features)
     os << " " << FeatureName(feature);
   os << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
-  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
 }
 } // namespace itk
 

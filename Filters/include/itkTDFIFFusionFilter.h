@@ -2,9 +2,9 @@
 #define itkTDFIFFusionFilter_h
 
 #include "itkConvFeatureFilter.h"
-#include "itkFusionBackend.h"
 #include "itkGLCMMeanTextureFilter.h"
 #include "itkFusionImageFilter.h"
+#include "itkFusionMethod.h"
 #include "itkWeightedFusionFilter.h"
 
 #include <string>
@@ -15,7 +15,7 @@ namespace itk
 /** \class TDFIFFusionFilter
  * \brief Texture-aware deep-feature-map linear weighted fusion (TDFIF) of N >= 2 images on one grid.
  *
- * A mini-pipeline of the module's filters, the recipe of METHODS.md section 2, per source k:
+ * A mini-pipeline of the module's filters, the recipe of docs/methods.md section 2, per source k:
  *   1. I_k min-max normalised to [0, 1] (a constant image becomes 0);
  *   2. the TDFIF encoder (ConvFeatureFilter: conv 3x3 1->64, ReLU, conv 3x3 64->64, ReLU; or the
  *      network of SetModelFileName) and the channel mean M_k (the activity map); a volume goes
@@ -24,7 +24,8 @@ namespace itk
  *      min..max, and its GLCM mean T_k in a (2 Radius + 1)^D window (GLCMMeanTextureFilter, the
  *      quick O(1) algorithm) -- with Texture off (the ablation) T_k = M_k;
  *   4. optionally T_k smoothed by a Gaussian of WeightSmoothingSigma pixels, and raised to
- *      WeightPower p (default 1; larger p moves the rule towards choose-max);
+ *      WeightPower p (default 4, the quality table's choice, docs/methods.md; 1 is the paper's
+ *      plain ratio; larger p moves the rule towards choose-max);
  *   5. weights by the normalised ratio rule W_k = (T_k + eps) / (sum_j T_j + N eps) and the linear
  *      fusion F = sum_k W_k I_k of the normalised sources (WeightedFusionFilter).
  * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
@@ -66,7 +67,7 @@ public:
   /** Gaussian smoothing of the weights' inputs, sigma in pixels (default 0: none). */
   itkSetMacro(WeightSmoothingSigma, double);
   itkGetConstMacro(WeightSmoothingSigma, double);
-  /** The power p of the weights' inputs (default 1). */
+  /** The power p of the weights' inputs (default 4; see the class comment). */
   itkSetMacro(WeightPower, double);
   itkGetConstMacro(WeightPower, double);
   /** eps of the ratio rule (default 1e-6). */
@@ -86,8 +87,6 @@ public:
   }
   itkGetStringMacro(ModelFileName);
 
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
 
   /** T_k of the last update (the weights' inputs). */
   const FloatImageType *
@@ -112,15 +111,59 @@ private:
   unsigned int m_Radius{ 2 };
   bool         m_Texture{ true };
   double       m_WeightSmoothingSigma{ 0.0 };
-  double       m_WeightPower{ 1.0 };
+  double       m_WeightPower{ 4.0 };
   double       m_Epsilon{ 1e-6 };
   int          m_SliceAxis{ 2 };
   std::string  m_ModelFileName;
   std::string  m_ModelOutputName;
-  BackendEnum  m_Backend{ BackendEnum::Auto };
 
   std::vector<typename FloatImageType::Pointer> m_Activities;
 };
+
+namespace fusion
+{
+/** The registry entry of TDFIF (itkFusionMethods.h). */
+template <typename TImage>
+std::vector<FusionMethod<TImage>>
+TDFIFMethods()
+{
+  using Filter = TDFIFFusionFilter<TImage, TImage>;
+  const auto           defaults = Filter::New();
+  FusionMethod<TImage> m;
+  m.name = "tdfif";
+  m.summary = "TDFIF encoder activity, GLCM-mean texture, ratio weights, linear fusion";
+  m.parameters = {
+    IntegerParameter("glcm-levels", defaults->GetNumberOfLevels(), 2, 256, "GLCM quantisation levels"),
+    IntegerParameter("radius", defaults->GetRadius(), 0, 32, "GLCM window radius"),
+    FlagParameter("no-texture", "the texture ablation: the weights come from the activity maps"),
+    RealParameter("weight-sigma",
+                  defaults->GetWeightSmoothingSigma(),
+                  0,
+                  1000,
+                  "Gaussian smoothing of the weights' inputs, in pixels"),
+    RealParameter("weight-power", defaults->GetWeightPower(), 0, 64, "the power of the weights' inputs"),
+    TextParameter("model", "", "FILE.onnx", "another feature network (ONNX, same-size output)"),
+    TextParameter("output-tensor", "", "NAME", "the tensor of --model to stop at"),
+  };
+  m.make = [](const MethodReader & p) {
+    auto f = Filter::New();
+    if (p.Has("glcm-levels"))
+      f->SetNumberOfLevels(static_cast<unsigned>(p.Integer("glcm-levels")));
+    if (p.Has("radius"))
+      f->SetRadius(static_cast<unsigned>(p.Integer("radius")));
+    if (p.Has("no-texture"))
+      f->SetTexture(false);
+    if (p.Has("weight-sigma"))
+      f->SetWeightSmoothingSigma(p.Real("weight-sigma"));
+    if (p.Has("weight-power"))
+      f->SetWeightPower(p.Real("weight-power"));
+    if (p.Has("model"))
+      f->SetModelFileName(p.Text("model"), p.Text("output-tensor"));
+    return typename FusionMethod<TImage>::FilterPointer(f);
+  };
+  return { m };
+}
+} // namespace fusion
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION

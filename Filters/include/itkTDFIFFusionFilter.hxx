@@ -30,7 +30,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GetWeight(unsigned int k) const ->
   weight->CopyInformation(activity);
   weight->SetRegions(activity->GetLargestPossibleRegion());
   weight->Allocate();
-  const double n = static_cast<double>(m_Activities.size());
+  const double                                          n = static_cast<double>(m_Activities.size());
   std::vector<ImageRegionConstIterator<FloatImageType>> all;
   for (const auto & a : m_Activities)
     all.emplace_back(a, a->GetLargestPossibleRegion());
@@ -66,7 +66,8 @@ void
 TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
 {
   const unsigned int n = this->GetNumberOfIndexedInputs();
-  auto               progress = ProgressAccumulator::New();
+  this->SetLastUsedBackend(BackendEnum::Auto); // the sub-filters' backends are recorded as they run
+  auto progress = ProgressAccumulator::New();
   progress->SetMiniPipelineFilter(this);
   std::vector<typename FloatImageType::Pointer> normalised(n);
   m_Activities.assign(n, nullptr);
@@ -84,9 +85,10 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
       features->SetModelFileName(m_ModelFileName, m_ModelOutputName);
     if (ImageDimension == 3)
       features->SetSliceAxis(m_SliceAxis);
-    features->SetBackend(m_Backend);
+    this->ConfigureBackend(features.GetPointer());
     progress->RegisterInternalFilter(features, 0.8f / static_cast<float>(n));
     features->Update();
+    this->RecordBackendOf(features.GetPointer());
     typename FloatImageType::Pointer activity = features->GetOutput();
     if (activity->GetLargestPossibleRegion().GetSize() != input->GetLargestPossibleRegion().GetSize())
       itkExceptionMacro(<< "the feature network changes the image size (strides or pooling); TDFIF needs an activity "
@@ -102,9 +104,10 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
       texture->SetInput(activity);
       texture->SetRadius(m_Radius);
       texture->SetNumberOfLevels(m_NumberOfLevels);
-      texture->SetBackend(m_Backend);
+      this->ConfigureBackend(texture.GetPointer());
       progress->RegisterInternalFilter(texture, 0.1f / static_cast<float>(n));
       texture->Update();
+      this->RecordBackendOf(texture.GetPointer());
       activity = texture->GetOutput();
       activity->DisconnectPipeline();
     }
@@ -133,10 +136,11 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
     fusion->SetActivityImage(k, m_Activities[k]);
   }
   fusion->SetEpsilon(m_Epsilon);
-  fusion->SetBackend(m_Backend);
+  this->ConfigureBackend(fusion.GetPointer());
   progress->RegisterInternalFilter(fusion, 0.1f);
   fusion->GraftOutput(this->GetOutput());
   fusion->Update();
+  this->RecordBackendOf(fusion.GetPointer());
   this->GraftOutput(fusion->GetOutput());
 }
 
@@ -152,10 +156,10 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & os, Inden
   os << indent << "WeightPower: " << m_WeightPower << std::endl;
   os << indent << "Epsilon: " << m_Epsilon << std::endl;
   os << indent << "SliceAxis: " << m_SliceAxis << std::endl;
-  os << indent << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)
+  os << indent
+     << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)
      << std::endl;
   os << indent << "ModelOutputName: " << m_ModelOutputName << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
   os << indent << "Activities: " << m_Activities.size() << std::endl;
 }
 } // namespace itk

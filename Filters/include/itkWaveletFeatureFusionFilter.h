@@ -1,8 +1,8 @@
 #ifndef itkWaveletFeatureFusionFilter_h
 #define itkWaveletFeatureFusionFilter_h
 
-#include "itkFusionBackend.h"
 #include "itkFusionImageFilter.h"
+#include "itkFusionMethod.h"
 #include "itkWaveletFilterBank.h"
 
 #include <string>
@@ -89,8 +89,6 @@ public:
     this->Modified();
   }
   itkGetStringMacro(ModelFileName);
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
 
 protected:
   WaveletFeatureFusionFilter() = default;
@@ -113,8 +111,66 @@ private:
   int         m_SliceAxis{ 2 };
   std::string m_ModelFileName;
   std::string m_ModelOutputName;
-  BackendEnum m_Backend{ BackendEnum::Auto };
 };
+
+namespace fusion
+{
+/** The registry entries of the wavelet methods (itkFusionMethods.h): dwt-cnn (the seed's DWT and
+ * per-band CNN activity) and dwt (the classical rule: approximation averaged, details max-abs). */
+template <typename TImage>
+std::vector<FusionMethod<TImage>>
+WaveletFusionMethods()
+{
+  using Filter = WaveletFeatureFusionFilter<TImage, TImage>;
+  using Rule = typename Filter::Rule;
+  const auto                   defaults = Filter::New();
+  std::vector<MethodParameter> transform{
+    TextParameter("wavelet", defaults->GetWavelet(), "W", "any discrete PyWavelets wavelet"),
+    IntegerParameter("levels", defaults->GetLevels(), 1, 16, "DWT levels"),
+    ChoiceParameter(
+      "mode", WaveletModeName(defaults->GetMode()), WaveletModeNames(), "PyWavelets signal extension mode"),
+  };
+  const auto configure = [](Filter * f, const MethodReader & p) {
+    if (p.Has("wavelet"))
+      f->SetWavelet(p.Text("wavelet"));
+    if (p.Has("levels"))
+      f->SetLevels(static_cast<unsigned>(p.Integer("levels")));
+    if (p.Has("mode"))
+      f->SetMode(WaveletModeFromString(p.Choice("mode")));
+  };
+  FusionMethod<TImage> cnn;
+  cnn.name = "dwt-cnn";
+  cnn.summary = "DWT, per-band CNN activity weights, inverse DWT";
+  cnn.parameters = transform;
+  cnn.parameters.push_back(ChoiceParameter("detail-rule",
+                                           defaults->GetDetailRule() == Rule::MaxAbs ? "maxabs" : "weighted",
+                                           { "weighted", "maxabs" },
+                                           "the detail bands' rule: activity-weighted or max-abs"));
+  cnn.parameters.push_back(TextParameter("model", "", "FILE.onnx", "another feature network (ONNX, same-size output)"));
+  cnn.parameters.push_back(TextParameter("output-tensor", "", "NAME", "the tensor of --model to stop at"));
+  cnn.make = [configure](const MethodReader & p) {
+    auto f = Filter::New();
+    configure(f, p);
+    if (p.Has("detail-rule"))
+      f->SetDetailRule(p.Choice("detail-rule") == "maxabs" ? Rule::MaxAbs : Rule::ActivityWeighted);
+    if (p.Has("model"))
+      f->SetModelFileName(p.Text("model"), p.Text("output-tensor"));
+    return typename FusionMethod<TImage>::FilterPointer(f);
+  };
+  FusionMethod<TImage> dwt;
+  dwt.name = "dwt";
+  dwt.summary = "DWT, approximation averaged, details max-abs, inverse DWT";
+  dwt.parameters = transform;
+  dwt.make = [configure](const MethodReader & p) {
+    auto f = Filter::New();
+    f->SetApproximationRule(Rule::Average);
+    f->SetDetailRule(Rule::MaxAbs);
+    configure(f, p);
+    return typename FusionMethod<TImage>::FilterPointer(f);
+  };
+  return { cnn, dwt };
+}
+} // namespace fusion
 } // namespace itk
 
 #ifndef ITK_MANUAL_INSTANTIATION

@@ -29,7 +29,8 @@ void
 WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
 {
   const unsigned int n = this->GetNumberOfIndexedInputs();
-  auto               progress = ProgressAccumulator::New();
+  this->SetLastUsedBackend(BackendEnum::Auto); // the sub-filters' backends are recorded as they run
+  auto progress = ProgressAccumulator::New();
   progress->SetMiniPipelineFilter(this);
   using Decompose = DWTDecomposeFilter<FloatImageType, FloatImageType>;
   std::vector<typename FloatImageType::Pointer> normalised(n);
@@ -42,9 +43,10 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
     dwt[k]->SetWavelet(m_Wavelet);
     dwt[k]->SetLevels(m_Levels);
     dwt[k]->SetMode(m_Mode);
-    dwt[k]->SetBackend(m_Backend);
+    this->ConfigureBackend(dwt[k].GetPointer());
     progress->RegisterInternalFilter(dwt[k], 0.2f / static_cast<float>(n));
     dwt[k]->Update();
+    this->RecordBackendOf(dwt[k].GetPointer());
   }
 
   using Reconstruct = DWTReconstructFilter<FloatImageType, OutputImageType>;
@@ -52,12 +54,12 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
   idwt->SetWavelet(m_Wavelet);
   idwt->SetLevels(m_Levels);
   idwt->SetMode(m_Mode);
-  idwt->SetBackend(m_Backend);
+  this->ConfigureBackend(idwt.GetPointer());
   idwt->SetReferenceImage(normalised[0]);
   const unsigned int bands = dwt[0]->GetNumberOfIndexedOutputs();
   for (unsigned int b = 0; b < bands; ++b)
   {
-    const Rule rule = b == 0 ? m_ApproximationRule : m_DetailRule;
+    const Rule                          rule = b == 0 ? m_ApproximationRule : m_DetailRule;
     std::vector<const FloatImageType *> coefficients(n);
     for (unsigned int k = 0; k < n; ++k)
       coefficients[k] = dwt[k]->GetOutput(b);
@@ -110,8 +112,9 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
           features->SetModelFileName(m_ModelFileName, m_ModelOutputName);
         if (ImageDimension == 3)
           features->SetSliceAxis(m_SliceAxis);
-        features->SetBackend(m_Backend);
+        this->ConfigureBackend(features.GetPointer());
         features->Update();
+        this->RecordBackendOf(features.GetPointer());
         const FloatImageType * a = features->GetOutput();
         if (a->GetLargestPossibleRegion().GetNumberOfPixels() != count)
           itkExceptionMacro(<< "the feature network changes the band size (strides or pooling); wavelet fusion needs "
@@ -154,10 +157,12 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
   }
   idwt->GraftOutput(this->GetOutput());
   idwt->Update();
+  this->RecordBackendOf(idwt.GetPointer());
   // The sources lie in [0, 1]; the fused coefficients' ringing does not count: clipped to it.
   OutputImageType * fused = idwt->GetOutput();
   for (ImageRegionIterator<OutputImageType> it(fused, fused->GetBufferedRegion()); !it.IsAtEnd(); ++it)
-    it.Set(std::min<typename OutputImageType::PixelType>(1, std::max<typename OutputImageType::PixelType>(0, it.Get())));
+    it.Set(
+      std::min<typename OutputImageType::PixelType>(1, std::max<typename OutputImageType::PixelType>(0, it.Get())));
   this->GraftOutput(fused);
   this->UpdateProgress(1.0f);
 }
@@ -174,10 +179,10 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::PrintSelf(std::ostream & 
   os << indent << "DetailRule: " << RuleName(m_DetailRule) << std::endl;
   os << indent << "Epsilon: " << m_Epsilon << std::endl;
   os << indent << "SliceAxis: " << m_SliceAxis << std::endl;
-  os << indent << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)
+  os << indent
+     << "ModelFileName: " << (m_ModelFileName.empty() ? std::string("(built-in TDFIF encoder)") : m_ModelFileName)
      << std::endl;
   os << indent << "ModelOutputName: " << m_ModelOutputName << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
 }
 } // namespace itk
 

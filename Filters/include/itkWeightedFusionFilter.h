@@ -1,7 +1,7 @@
 #ifndef itkWeightedFusionFilter_h
 #define itkWeightedFusionFilter_h
 
-#include "itkFusionBackend.h"
+#include "itkFusionBackendFilter.h"
 #include "itkFusionGrid.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
@@ -30,7 +30,7 @@ namespace itk
  * input and what differs (resample or register first). NaN or infinite input values throw.
  *
  * The computation runs in double precision when any pixel type is double, else in float.
- * Backends (SetBackend, see itkFusionBackend.h): the multi-threaded CPU path, the CUDA kernel
+ * Backends (SetBackend, FusionBackendFilter): the multi-threaded CPU path, the CUDA kernel
  * of Modules/Kernels/weighted_fusion.cuh on a device, or the same kernel in the CPU emulation.
  * The kernel computes in float, so double computations run on the CPU path only.
  * GetLastUsedBackend() tells which backend produced the last output.
@@ -40,21 +40,21 @@ namespace itk
  *
  * \ingroup MultimodalFusion
  */
-template <typename TInputImage,
-          typename TOutputImage = TInputImage,
+template <typename TInputImage, typename TOutputImage = TInputImage,
           typename TWeightImage = Image<float, TInputImage::ImageDimension>>
-class ITK_TEMPLATE_EXPORT WeightedFusionFilter : public ImageToImageFilter<TInputImage, TOutputImage>
+class ITK_TEMPLATE_EXPORT WeightedFusionFilter
+  : public FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>
 {
 public:
   ITK_DISALLOW_COPY_AND_MOVE(WeightedFusionFilter);
 
   using Self = WeightedFusionFilter;
-  using Superclass = ImageToImageFilter<TInputImage, TOutputImage>;
+  using Superclass = FusionBackendFilter<ImageToImageFilter<TInputImage, TOutputImage>>;
   using Pointer = SmartPointer<Self>;
   using ConstPointer = SmartPointer<const Self>;
 
   itkNewMacro(Self);
-  itkTypeMacro(WeightedFusionFilter, ImageToImageFilter);
+  itkTypeMacro(WeightedFusionFilter, FusionBackendFilter);
 
   static constexpr unsigned int ImageDimension = TInputImage::ImageDimension;
 
@@ -68,11 +68,10 @@ public:
   using BackendEnum = FusionEnums::Backend;
 
   /** float, or double when any of the pixel types is double. */
-  using ComputeType = std::conditional_t<std::is_same<InputPixelType, double>::value ||
-                                           std::is_same<OutputPixelType, double>::value ||
-                                           std::is_same<WeightPixelType, double>::value,
-                                         double,
-                                         float>;
+  using ComputeType =
+    std::conditional_t<std::is_same<InputPixelType, double>::value || std::is_same<OutputPixelType, double>::value ||
+                         std::is_same<WeightPixelType, double>::value,
+                       double, float>;
 
   enum class WeightingMode
   {
@@ -116,11 +115,6 @@ public:
   itkSetMacro(Epsilon, double);
   itkGetConstMacro(Epsilon, double);
 
-  /** Backend request (default Auto) and the backend that produced the last output. */
-  itkSetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(Backend, BackendEnum);
-  itkGetEnumMacro(LastUsedBackend, BackendEnum);
-
   /** True when the CUDA kernel takes these pixel types (the kernel computes in float). */
   static constexpr bool CudaSupportsPixelTypes = std::is_same<ComputeType, float>::value;
 
@@ -139,9 +133,16 @@ protected:
   void
   VerifyInputInformation() ITKv5_CONST override;
 
-  /** Chooses the backend; CPU: the threaded path; CUDA or emulated: the kernel. */
+  /** Checks the values, then the base chooses the backend. */
   void
   GenerateData() override;
+  bool
+  KernelSupportsConfiguration() const override
+  {
+    return CudaSupportsPixelTypes;
+  }
+  void
+  KernelGenerateData() override;
 
   void
   DynamicThreadedGenerateData(const OutputImageRegionType & outputRegion) override;
@@ -161,8 +162,6 @@ private:
    * or an activity is negative. */
   void
   VerifyFiniteValues() const;
-  void
-  GenerateDataWithKernel();
   /** Integer outputs are rounded and clamped to the pixel type's range. */
   static OutputPixelType
   ToOutputPixel(ComputeType value)
@@ -177,9 +176,7 @@ private:
       return static_cast<OutputPixelType>(value);
   }
 
-  double      m_Epsilon{ 1e-6 };
-  BackendEnum m_Backend{ BackendEnum::Auto };
-  BackendEnum m_LastUsedBackend{ BackendEnum::Auto };
+  double m_Epsilon{ 1e-6 };
 };
 } // namespace itk
 

@@ -42,7 +42,7 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GetSource(unsigne
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
 void
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::SetWeightImage(unsigned int            k,
-                                                                               const WeightImageType * image)
+                                                                              const WeightImageType * image)
 {
   this->ProcessObject::SetInput(WeightName(k), const_cast<WeightImageType *>(image));
 }
@@ -58,7 +58,7 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GetWeightImage(un
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
 void
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::SetActivityImage(unsigned int            k,
-                                                                                 const WeightImageType * image)
+                                                                                const WeightImageType * image)
 {
   this->ProcessObject::SetInput(ActivityName(k), const_cast<WeightImageType *>(image));
 }
@@ -166,7 +166,7 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::VerifyFiniteValue
   const WeightingMode         mode = this->GetWeightingMode();
   std::mutex                  mutex;
   std::string                 problem;
-  const auto check = [&](const auto * image, const std::string & name, bool nonNegative) {
+  const auto                  check = [&](const auto * image, const std::string & name, bool nonNegative) {
     using ImageType = std::remove_cv_t<std::remove_pointer_t<decltype(image)>>;
     MultiThreaderBase::New()->ParallelizeImageRegion<ImageDimension>(
       region,
@@ -200,81 +200,80 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::VerifyFiniteValue
       check(this->GetActivityImage(k), "activity image " + std::to_string(k), true);
   }
   if (!problem.empty())
-    itkExceptionMacro(<< problem << (mode == WeightingMode::ActivityRatio ? " (activities must be finite and >= 0)" : ""));
+    itkExceptionMacro(<< problem
+                      << (mode == WeightingMode::ActivityRatio ? " (activities must be finite and >= 0)" : ""));
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
 void
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GenerateData()
 {
-  m_LastUsedBackend = fusion::ResolveBackend(m_Backend, CudaSupportsPixelTypes, this->GetNameOfClass());
   this->VerifyFiniteValues();
-  if (m_LastUsedBackend == BackendEnum::CPU)
-  {
-    Superclass::GenerateData(); // AllocateOutputs + DynamicThreadedGenerateData
-    return;
-  }
-  if constexpr (CudaSupportsPixelTypes)
-    this->GenerateDataWithKernel();
+  Superclass::GenerateData(); // CPU: AllocateOutputs + DynamicThreadedGenerateData; else KernelGenerateData
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
 void
-WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GenerateDataWithKernel()
+WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::KernelGenerateData()
 {
-  this->AllocateOutputs();
-  OutputImageType *           output = this->GetOutput();
-  const OutputImageRegionType region = output->GetRequestedRegion();
-  const unsigned int          n = this->GetNumberOfSources();
-  const size_t                count = region.GetNumberOfPixels();
-  const WeightingMode         mode = this->GetWeightingMode();
-
-  // Pack the requested region of every input into float buffers (the kernel's layout).
-  const auto pack = [&region, count](const auto * image) {
-    using ImageType = std::remove_cv_t<std::remove_pointer_t<decltype(image)>>;
-    std::vector<float> buffer(count);
-    size_t             i = 0;
-    for (ImageRegionConstIterator<ImageType> it(image, region); !it.IsAtEnd(); ++it)
-      buffer[i++] = static_cast<float>(it.Get());
-    return buffer;
-  };
-  std::vector<std::vector<float>> sources(n), perPixel;
-  std::vector<const float *>      sourcePointers(n), perPixelPointers;
-  for (unsigned int k = 0; k < n; ++k)
+  if constexpr (!CudaSupportsPixelTypes)
   {
-    sources[k] = pack(this->GetSource(k));
-    sourcePointers[k] = sources[k].data();
+    itkExceptionMacro(<< "the kernel does not take double pixels"); // ResolveBackend refuses them first
   }
-  if (mode != WeightingMode::Equal)
+  else
   {
-    perPixel.resize(n);
-    perPixelPointers.resize(n);
+    this->AllocateOutputs();
+    OutputImageType *           output = this->GetOutput();
+    const OutputImageRegionType region = output->GetRequestedRegion();
+    const unsigned int          n = this->GetNumberOfSources();
+    const size_t                count = region.GetNumberOfPixels();
+    const WeightingMode         mode = this->GetWeightingMode();
+
+    // Pack the requested region of every input into float buffers (the kernel's layout).
+    const auto pack = [&region, count](const auto * image) {
+      using ImageType = std::remove_cv_t<std::remove_pointer_t<decltype(image)>>;
+      std::vector<float> buffer(count);
+      size_t             i = 0;
+      for (ImageRegionConstIterator<ImageType> it(image, region); !it.IsAtEnd(); ++it)
+        buffer[i++] = static_cast<float>(it.Get());
+      return buffer;
+    };
+    std::vector<std::vector<float>> sources(n), perPixel;
+    std::vector<const float *>      sourcePointers(n), perPixelPointers;
     for (unsigned int k = 0; k < n; ++k)
     {
-      perPixel[k] = pack(mode == WeightingMode::GivenWeights ? this->GetWeightImage(k) : this->GetActivityImage(k));
-      perPixelPointers[k] = perPixel[k].data();
+      sources[k] = pack(this->GetSource(k));
+      sourcePointers[k] = sources[k].data();
     }
+    if (mode != WeightingMode::Equal)
+    {
+      perPixel.resize(n);
+      perPixelPointers.resize(n);
+      for (unsigned int k = 0; k < n; ++k)
+      {
+        perPixel[k] = pack(mode == WeightingMode::GivenWeights ? this->GetWeightImage(k) : this->GetActivityImage(k));
+        perPixelPointers[k] = perPixel[k].data();
+      }
+    }
+    this->UpdateProgress(0.3f);
+
+    std::vector<float>                       fused(count);
+    ::fusionkernels::WeightedFusionArguments arguments;
+    arguments.sources = sourcePointers.data();
+    arguments.weights = mode == WeightingMode::GivenWeights ? perPixelPointers.data() : nullptr;
+    arguments.activities = mode == WeightingMode::ActivityRatio ? perPixelPointers.data() : nullptr;
+    arguments.numberOfSources = static_cast<int>(n);
+    arguments.count = count;
+    arguments.epsilon = static_cast<float>(m_Epsilon);
+    arguments.output = fused.data();
+    this->RunKernel("weighted fusion", &::fusionkernels::KernelTable::WeightedFusion, arguments);
+    this->UpdateProgress(0.9f);
+
+    size_t i = 0;
+    for (ImageRegionIterator<OutputImageType> it(output, region); !it.IsAtEnd(); ++it)
+      it.Set(ToOutputPixel(fused[i++]));
+    this->UpdateProgress(1.0f);
   }
-  this->UpdateProgress(0.3f);
-
-  std::vector<float>              fused(count);
-  ::fusion::WeightedFusionArguments arguments;
-  arguments.sources = sourcePointers.data();
-  arguments.weights = mode == WeightingMode::GivenWeights ? perPixelPointers.data() : nullptr;
-  arguments.activities = mode == WeightingMode::ActivityRatio ? perPixelPointers.data() : nullptr;
-  arguments.numberOfSources = static_cast<int>(n);
-  arguments.count = count;
-  arguments.epsilon = static_cast<float>(m_Epsilon);
-  arguments.output = fused.data();
-  fusion::RunKernel(
-    m_LastUsedBackend, "weighted fusion", [&] { return ::fusion::emu::WeightedFusion(arguments); },
-    [&] { return ::fusion::gpu::WeightedFusion(arguments); });
-  this->UpdateProgress(0.9f);
-
-  size_t i = 0;
-  for (ImageRegionIterator<OutputImageType> it(output, region); !it.IsAtEnd(); ++it)
-    it.Set(ToOutputPixel(fused[i++]));
-  this->UpdateProgress(1.0f);
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
@@ -343,12 +342,12 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::PrintSelf(std::os
 {
   Superclass::PrintSelf(os, indent);
   os << indent << "Epsilon: " << m_Epsilon << std::endl;
-  os << indent << "Backend: " << m_Backend << std::endl;
-  os << indent << "LastUsedBackend: " << m_LastUsedBackend << std::endl;
   os << indent << "NumberOfSources: " << this->GetNumberOfSources() << std::endl;
   const WeightingMode mode = this->GetWeightingMode();
   os << indent << "WeightingMode: "
-     << (mode == WeightingMode::Equal ? "Equal" : mode == WeightingMode::GivenWeights ? "GivenWeights" : "ActivityRatio")
+     << (mode == WeightingMode::Equal          ? "Equal"
+         : mode == WeightingMode::GivenWeights ? "GivenWeights"
+                                               : "ActivityRatio")
      << std::endl;
 }
 } // namespace itk

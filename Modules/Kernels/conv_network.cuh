@@ -18,7 +18,7 @@
 
 #include <vector>
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -41,10 +41,10 @@ struct Shape
 /* Direct convolution of one group-aware layer; `reduce` (0 none, 1 mean, 2 L1, 3 max) writes
  * one channel instead of all. `staged`: the input tile fits in shared memory. */
 __global__ void __launch_bounds__(256, 1)
-conv_network_conv_kernel(const float * __restrict__ in, conv_detail::Shape is, float * __restrict__ out,
-                         conv_detail::Shape os, const float * __restrict__ weights, const float * __restrict__ bias,
-                         int groups, int kx, int ky, int kz, int sx, int sy, int sz, int px, int py, int pz, int dx,
-                         int dy, int dz, int relu, int reduce, int tileX, int tileY, int staged)
+  conv_network_conv_kernel(const float * __restrict__ in, conv_detail::Shape is, float * __restrict__ out,
+                           conv_detail::Shape os, const float * __restrict__ weights, const float * __restrict__ bias,
+                           int groups, int kx, int ky, int kz, int sx, int sy, int sz, int px, int py, int pz, int dx,
+                           int dy, int dz, int relu, int reduce, int tileX, int tileY, int staged)
 {
   CUEMU_DYNAMIC_SHARED(float, tile);
   const int  ox = static_cast<int>(blockIdx.x) * conv_detail::kTile + static_cast<int>(threadIdx.x);
@@ -52,19 +52,19 @@ conv_network_conv_kernel(const float * __restrict__ in, conv_detail::Shape is, f
   const int  oz = static_cast<int>(blockIdx.z);
   const bool active = ox < os.x && oy < os.y;
   // The input tile: from the first output sample of the block, tileX x tileY samples.
-  const int  x0 = static_cast<int>(blockIdx.x) * conv_detail::kTile * sx - px;
-  const int  y0 = static_cast<int>(blockIdx.y) * conv_detail::kTile * sy - py;
-  const int  groupIn = is.c / groups, groupOut = os.c / groups;
-  const int  taps = kx * ky * kz;
-  const int  thread = static_cast<int>(threadIdx.y) * conv_detail::kTile + static_cast<int>(threadIdx.x);
-  float      reduced = reduce == 3 ? -3.4028235e38f : 0.0f;
+  const int x0 = static_cast<int>(blockIdx.x) * conv_detail::kTile * sx - px;
+  const int y0 = static_cast<int>(blockIdx.y) * conv_detail::kTile * sy - py;
+  const int groupIn = is.c / groups, groupOut = os.c / groups;
+  const int taps = kx * ky * kz;
+  const int thread = static_cast<int>(threadIdx.y) * conv_detail::kTile + static_cast<int>(threadIdx.x);
+  float     reduced = reduce == 3 ? -3.4028235e38f : 0.0f;
   for (int g = 0; g < groups; ++g)
     for (int first = g * groupOut; first < (g + 1) * groupOut; first += conv_detail::kChannels)
     {
       const int left = (g + 1) * groupOut - first;
       const int count = left < conv_detail::kChannels ? left : conv_detail::kChannels;
       float     acc[conv_detail::kChannels];
-      #pragma unroll
+#pragma unroll
       for (int k = 0; k < conv_detail::kChannels; ++k)
         acc[k] = k < count ? __ldg(bias + first + k) : 0.0f;
       for (int ci = 0; ci < groupIn; ++ci)
@@ -98,15 +98,16 @@ conv_network_conv_kernel(const float * __restrict__ in, conv_detail::Shape is, f
                 const int x = ox * sx - px + tx * dx, y = oy * sy - py + ty * dy;
                 v = (planeInside && x >= 0 && x < is.x && y >= 0 && y < is.y) ? __ldg(plane + y * is.x + x) : 0.0f;
               }
-              const float * w = weights + (static_cast<long long>(first) * groupIn + ci) * taps + (tz * ky + ty) * kx + tx;
-              #pragma unroll
+              const float * w =
+                weights + (static_cast<long long>(first) * groupIn + ci) * taps + (tz * ky + ty) * kx + tx;
+#pragma unroll
               for (int k = 0; k < conv_detail::kChannels; ++k)
                 if (k < count)
                   acc[k] += __ldg(w + static_cast<long long>(k) * groupIn * taps) * v;
             }
         }
       if (active)
-        #pragma unroll
+#pragma unroll
         for (int k = 0; k < conv_detail::kChannels; ++k)
           if (k < count)
           {
@@ -127,20 +128,20 @@ conv_network_conv_kernel(const float * __restrict__ in, conv_detail::Shape is, f
 }
 
 __global__ void __launch_bounds__(256)
-conv_network_pool_kernel(const float * __restrict__ in, conv_detail::Shape is, float * __restrict__ out,
-                         conv_detail::Shape os, int isMax, int kx, int ky, int kz, int sx, int sy, int sz, int px, int py,
-                         int pz, int dx, int dy, int dz, int phx, int phy, int phz, int countIncludePad)
+  conv_network_pool_kernel(const float * __restrict__ in, conv_detail::Shape is, float * __restrict__ out,
+                           conv_detail::Shape os, int isMax, int kx, int ky, int kz, int sx, int sy, int sz, int px,
+                           int py, int pz, int dx, int dy, int dz, int phx, int phy, int phz, int countIncludePad)
 {
   const long long total = static_cast<long long>(os.c) * os.z * os.y * os.x;
   for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
        i += static_cast<long long>(gridDim.x) * blockDim.x)
   {
-    const int   x = static_cast<int>(i % os.x), y = static_cast<int>((i / os.x) % os.y);
-    const int   z = static_cast<int>((i / os.x / os.y) % os.z), c = static_cast<int>(i / os.x / os.y / os.z);
+    const int     x = static_cast<int>(i % os.x), y = static_cast<int>((i / os.x) % os.y);
+    const int     z = static_cast<int>((i / os.x / os.y) % os.z), c = static_cast<int>(i / os.x / os.y / os.z);
     const float * channel = in + static_cast<long long>(c) * is.z * is.y * is.x;
-    float       best = -3.4028235e38f, sum = 0.0f;
-    int         count = 0;
-    const int   lx = x * sx - px, ly = y * sy - py, lz = z * sz - pz;
+    float         best = -3.4028235e38f, sum = 0.0f;
+    int           count = 0;
+    const int     lx = x * sx - px, ly = y * sy - py, lz = z * sz - pz;
     for (int tz = 0; tz < kz; ++tz)
       for (int ty = 0; ty < ky; ++ty)
         for (int tx = 0; tx < kx; ++tx)
@@ -167,9 +168,9 @@ conv_network_pool_kernel(const float * __restrict__ in, conv_detail::Shape is, f
 
 /* op 0: out = in * scale[c] + shift[c]; 1: ReLU; 2: out = in + other; 3: copy into channel offset. */
 __global__ void __launch_bounds__(256)
-conv_network_pointwise_kernel(int op, const float * __restrict__ in, const float * __restrict__ other,
-                              const float * __restrict__ scale, const float * __restrict__ shift, long long samples,
-                              int channels, float * __restrict__ out, long long outOffset)
+  conv_network_pointwise_kernel(int op, const float * __restrict__ in, const float * __restrict__ other,
+                                const float * __restrict__ scale, const float * __restrict__ shift, long long samples,
+                                int channels, float * __restrict__ out, long long outOffset)
 {
   const long long total = samples * channels;
   for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < total;
@@ -191,9 +192,8 @@ conv_network_pointwise_kernel(int op, const float * __restrict__ in, const float
 }
 
 /* The channel reduction of a tensor (when the network's output is not a convolution). */
-__global__ void __launch_bounds__(256)
-conv_network_reduce_kernel(const float * __restrict__ in, long long samples, int channels, int reduce,
-                           float * __restrict__ out)
+__global__ void __launch_bounds__(256) conv_network_reduce_kernel(const float * __restrict__ in, long long samples,
+                                                                  int channels, int reduce, float * __restrict__ out)
 {
   for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < samples;
        i += static_cast<long long>(gridDim.x) * blockDim.x)
@@ -241,12 +241,12 @@ ConvNetworkForward(const NetworkArguments & a)
     for (int i = 0; i < a.layers[l].inputCount; ++i)
       lastUse[static_cast<size_t>(a.layers[l].inputs[i])] = l;
   std::vector<device_buffer<float>> values(static_cast<size_t>(a.valueCount));
-  int status = values[0].allocate(count(0));
+  int                               status = values[0].allocate(count(0));
   if (status == cudaSuccess)
     status = values[0].upload(a.input, count(0));
-  const Shape outShape = shape(a.outputValue);
+  const Shape  outShape = shape(a.outputValue);
   const size_t outSamples = static_cast<size_t>(outShape.x) * outShape.y * outShape.z;
-  bool reducedInLayer = false;
+  bool         reducedInLayer = false;
   for (int l = 0; l < a.layerCount && status == cudaSuccess; ++l)
   {
     const NetworkLayer & L = a.layers[l];
@@ -256,11 +256,20 @@ ConvNetworkForward(const NetworkArguments & a)
     {
       status = values[static_cast<size_t>(L.output)].allocate(count(L.output));
       if (status == cudaSuccess)
-        status = cuemu::launch(conv_network_pointwise_kernel, dim3(conv_detail::Blocks(static_cast<long long>(count(L.output)))),
-                               dim3(256), 0, nullptr, 3, static_cast<const float *>(values[static_cast<size_t>(L.inputs[0])].get()),
-                               static_cast<const float *>(nullptr), static_cast<const float *>(nullptr),
-                               static_cast<const float *>(nullptr), static_cast<long long>(count(L.output)), 1,
-                               values[static_cast<size_t>(L.output)].get(), 0LL);
+        status = cuemu::launch(conv_network_pointwise_kernel,
+                               dim3(conv_detail::Blocks(static_cast<long long>(count(L.output)))),
+                               dim3(256),
+                               0,
+                               nullptr,
+                               3,
+                               static_cast<const float *>(values[static_cast<size_t>(L.inputs[0])].get()),
+                               static_cast<const float *>(nullptr),
+                               static_cast<const float *>(nullptr),
+                               static_cast<const float *>(nullptr),
+                               static_cast<long long>(count(L.output)),
+                               1,
+                               values[static_cast<size_t>(L.output)].get(),
+                               0LL);
       if (status == cudaSuccess)
         status = cudaDeviceSynchronize();
       continue;
@@ -279,29 +288,73 @@ ConvNetworkForward(const NetworkArguments & a)
     }
     if (status != cudaSuccess)
       break;
-    float * out = values[static_cast<size_t>(L.output)].get();
+    float *       out = values[static_cast<size_t>(L.output)].get();
     const float * in = values[static_cast<size_t>(L.inputs[0])].get();
     if (L.op == NetConv)
     {
-      const int tileX = (conv_detail::kTile - 1) * L.stride[0] + (L.kernel[0] - 1) * L.dilation[0] + 1;
-      const int tileY = (conv_detail::kTile - 1) * L.stride[1] + (L.kernel[1] - 1) * L.dilation[1] + 1;
-      const int staged = tileX * tileY <= conv_detail::kMaximumSharedFloats ? 1 : 0;
+      const int  tileX = (conv_detail::kTile - 1) * L.stride[0] + (L.kernel[0] - 1) * L.dilation[0] + 1;
+      const int  tileY = (conv_detail::kTile - 1) * L.stride[1] + (L.kernel[1] - 1) * L.dilation[1] + 1;
+      const int  staged = tileX * tileY <= conv_detail::kMaximumSharedFloats ? 1 : 0;
       const dim3 grid(static_cast<unsigned>((os.x + conv_detail::kTile - 1) / conv_detail::kTile),
                       static_cast<unsigned>((os.y + conv_detail::kTile - 1) / conv_detail::kTile),
                       static_cast<unsigned>(os.z));
-      status = cuemu::launch(conv_network_conv_kernel, grid, dim3(conv_detail::kTile, conv_detail::kTile),
-                             staged ? static_cast<size_t>(tileX * tileY) * sizeof(float) : 0, nullptr, in, is, out, os,
-                             static_cast<const float *>(weights.get()), static_cast<const float *>(bias.get()), L.groups,
-                             L.kernel[0], L.kernel[1], L.kernel[2], L.stride[0], L.stride[1], L.stride[2], L.padLow[0],
-                             L.padLow[1], L.padLow[2], L.dilation[0], L.dilation[1], L.dilation[2], L.relu,
-                             fuseReduce ? a.reduce : 0, tileX, tileY, staged);
+      status = cuemu::launch(conv_network_conv_kernel,
+                             grid,
+                             dim3(conv_detail::kTile, conv_detail::kTile),
+                             staged ? static_cast<size_t>(tileX * tileY) * sizeof(float) : 0,
+                             nullptr,
+                             in,
+                             is,
+                             out,
+                             os,
+                             static_cast<const float *>(weights.get()),
+                             static_cast<const float *>(bias.get()),
+                             L.groups,
+                             L.kernel[0],
+                             L.kernel[1],
+                             L.kernel[2],
+                             L.stride[0],
+                             L.stride[1],
+                             L.stride[2],
+                             L.padLow[0],
+                             L.padLow[1],
+                             L.padLow[2],
+                             L.dilation[0],
+                             L.dilation[1],
+                             L.dilation[2],
+                             L.relu,
+                             fuseReduce ? a.reduce : 0,
+                             tileX,
+                             tileY,
+                             staged);
       reducedInLayer = reducedInLayer || fuseReduce;
     }
     else if (L.op == NetMaxPool || L.op == NetAveragePool)
-      status = cuemu::launch(conv_network_pool_kernel, dim3(conv_detail::Blocks(static_cast<long long>(count(L.output)))),
-                             dim3(256), 0, nullptr, in, is, out, os, L.op == NetMaxPool ? 1 : 0, L.kernel[0], L.kernel[1],
-                             L.kernel[2], L.stride[0], L.stride[1], L.stride[2], L.padLow[0], L.padLow[1], L.padLow[2],
-                             L.dilation[0], L.dilation[1], L.dilation[2], L.padHigh[0], L.padHigh[1], L.padHigh[2],
+      status = cuemu::launch(conv_network_pool_kernel,
+                             dim3(conv_detail::Blocks(static_cast<long long>(count(L.output)))),
+                             dim3(256),
+                             0,
+                             nullptr,
+                             in,
+                             is,
+                             out,
+                             os,
+                             L.op == NetMaxPool ? 1 : 0,
+                             L.kernel[0],
+                             L.kernel[1],
+                             L.kernel[2],
+                             L.stride[0],
+                             L.stride[1],
+                             L.stride[2],
+                             L.padLow[0],
+                             L.padLow[1],
+                             L.padLow[2],
+                             L.dilation[0],
+                             L.dilation[1],
+                             L.dilation[2],
+                             L.padHigh[0],
+                             L.padHigh[1],
+                             L.padHigh[2],
                              L.countIncludePad);
     else if (L.op == NetConcat)
     {
@@ -309,10 +362,20 @@ ConvNetworkForward(const NetworkArguments & a)
       for (int i = 0; i < L.inputCount && status == cudaSuccess; ++i)
       {
         const long long n = static_cast<long long>(count(L.inputs[i]));
-        status = cuemu::launch(conv_network_pointwise_kernel, dim3(conv_detail::Blocks(n)), dim3(256), 0, nullptr, 3,
+        status = cuemu::launch(conv_network_pointwise_kernel,
+                               dim3(conv_detail::Blocks(n)),
+                               dim3(256),
+                               0,
+                               nullptr,
+                               3,
                                static_cast<const float *>(values[static_cast<size_t>(L.inputs[i])].get()),
-                               static_cast<const float *>(nullptr), static_cast<const float *>(nullptr),
-                               static_cast<const float *>(nullptr), n, 1, out, offset);
+                               static_cast<const float *>(nullptr),
+                               static_cast<const float *>(nullptr),
+                               static_cast<const float *>(nullptr),
+                               n,
+                               1,
+                               out,
+                               offset);
         offset += n;
       }
     }
@@ -321,11 +384,21 @@ ConvNetworkForward(const NetworkArguments & a)
       const long long samples = static_cast<long long>(os.x) * os.y * os.z;
       const int       op = L.op == NetScaleShift ? 0 : (L.op == NetRelu ? 1 : 2);
       // Scale-shift: the per-channel scale travels as the weights, the shift as the bias.
-      status = cuemu::launch(conv_network_pointwise_kernel, dim3(conv_detail::Blocks(samples * os.c)), dim3(256), 0,
-                             nullptr, op, in,
-                             static_cast<const float *>(L.op == NetAdd ? values[static_cast<size_t>(L.inputs[1])].get() : nullptr),
-                             static_cast<const float *>(weights.get()), static_cast<const float *>(bias.get()), samples,
-                             os.c, out, 0LL);
+      status = cuemu::launch(
+        conv_network_pointwise_kernel,
+        dim3(conv_detail::Blocks(samples * os.c)),
+        dim3(256),
+        0,
+        nullptr,
+        op,
+        in,
+        static_cast<const float *>(L.op == NetAdd ? values[static_cast<size_t>(L.inputs[1])].get() : nullptr),
+        static_cast<const float *>(weights.get()),
+        static_cast<const float *>(bias.get()),
+        samples,
+        os.c,
+        out,
+        0LL);
     }
     if (status == cudaSuccess)
       status = cudaDeviceSynchronize();
@@ -340,9 +413,16 @@ ConvNetworkForward(const NetworkArguments & a)
     device_buffer<float> reduced;
     status = reduced.allocate(outSamples);
     if (status == cudaSuccess)
-      status = cuemu::launch(conv_network_reduce_kernel, dim3(conv_detail::Blocks(static_cast<long long>(outSamples))),
-                             dim3(256), 0, nullptr, static_cast<const float *>(values[static_cast<size_t>(a.outputValue)].get()),
-                             static_cast<long long>(outSamples), outShape.c, a.reduce, reduced.get());
+      status = cuemu::launch(conv_network_reduce_kernel,
+                             dim3(conv_detail::Blocks(static_cast<long long>(outSamples))),
+                             dim3(256),
+                             0,
+                             nullptr,
+                             static_cast<const float *>(values[static_cast<size_t>(a.outputValue)].get()),
+                             static_cast<long long>(outSamples),
+                             outShape.c,
+                             a.reduce,
+                             reduced.get());
     if (status == cudaSuccess)
       status = cudaDeviceSynchronize();
     if (status == cudaSuccess)
@@ -352,4 +432,4 @@ ConvNetworkForward(const NetworkArguments & a)
   return values[static_cast<size_t>(a.outputValue)].download(a.output, a.reduce ? outSamples : count(a.outputValue));
 }
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels

@@ -50,7 +50,7 @@ last_error_detail()
 } // namespace cuemu
 #  define CUEMU_DYNAMIC_SHARED(T, name)                                                                                \
     extern __shared__ __align__(16) unsigned char cuemu_dynamic_shared_[];                                             \
-    T * name = reinterpret_cast<T *>(cuemu_dynamic_shared_)
+    T *                                           name = reinterpret_cast<T *>(cuemu_dynamic_shared_)
 
 #else
 /* -------------------------------------------------------------- CPU emulation */
@@ -122,16 +122,16 @@ using cudaEvent_t = CUevent_st *;
 
 struct cudaDeviceProp
 {
-  char name[256];
+  char   name[256];
   size_t totalGlobalMem;
   size_t sharedMemPerBlock;
-  int warpSize;
-  int maxThreadsPerBlock;
-  int maxThreadsDim[3];
-  int maxGridSize[3];
-  int major;
-  int minor;
-  int multiProcessorCount;
+  int    warpSize;
+  int    maxThreadsPerBlock;
+  int    maxThreadsDim[3];
+  int    maxGridSize[3];
+  int    major;
+  int    minor;
+  int    multiProcessorCount;
 };
 
 constexpr int warpSize = 32;
@@ -139,19 +139,22 @@ constexpr int warpSize = 32;
 /* The built-in variables: per worker thread, rewritten before each fiber resumes. */
 inline thread_local uint3 threadIdx{ 0, 0, 0 };
 inline thread_local uint3 blockIdx{ 0, 0, 0 };
-inline thread_local dim3 blockDim{ 1, 1, 1 };
-inline thread_local dim3 gridDim{ 1, 1, 1 };
+inline thread_local dim3  blockDim{ 1, 1, 1 };
+inline thread_local dim3  gridDim{ 1, 1, 1 };
 
 /* Call sites of barriers and warp collectives, for the diagnostics. */
 struct site
 {
   const char * file;
-  int line;
+  int          line;
 };
 /* Trailing defaulted parameters that capture the caller's file and line. */
 #  define CUEMU_SITE_PARAMS const char *cuemu_file = __builtin_FILE(), int cuemu_line = __builtin_LINE()
 #  define CUEMU_SITE_ARGS                                                                                              \
-    ::cuemu::site { cuemu_file, cuemu_line }
+    ::cuemu::site                                                                                                      \
+    {                                                                                                                  \
+      cuemu_file, cuemu_line                                                                                           \
+    }
 
 namespace detail
 {
@@ -217,12 +220,16 @@ launch(void (*kernel)(TParams...), dim3 grid, dim3 block, size_t sharedBytes, cu
     void (*kernel)(TParams...);
     std::tuple<std::decay_t<TParams>...> arguments;
   } context{ kernel, std::tuple<std::decay_t<TParams>...>(std::forward<TArgs>(args)...) };
-  return detail::launch_impl(reinterpret_cast<const void *>(kernel), grid, block, sharedBytes,
-                             [](void * c) {
-                               auto * ctx = static_cast<Context *>(c);
-                               std::apply(ctx->kernel, ctx->arguments); // each CUDA thread gets its own copies
-                             },
-                             &context);
+  return detail::launch_impl(
+    reinterpret_cast<const void *>(kernel),
+    grid,
+    block,
+    sharedBytes,
+    [](void * c) {
+      auto * ctx = static_cast<Context *>(c);
+      std::apply(ctx->kernel, ctx->arguments); // each CUDA thread gets its own copies
+    },
+    &context);
 }
 
 /* --------------------------------------------------------- barriers, warps */
@@ -262,22 +269,22 @@ template <typename T>
 inline T
 __shfl_up_sync(unsigned mask, T var, unsigned delta, int width = warpSize, CUEMU_SITE_PARAMS)
 {
-  return detail::from_bits<T>(detail::warp_collective(detail::warp_op::shfl_up, mask, detail::to_bits(var),
-                                                      static_cast<int>(delta), width, false, CUEMU_SITE_ARGS));
+  return detail::from_bits<T>(detail::warp_collective(
+    detail::warp_op::shfl_up, mask, detail::to_bits(var), static_cast<int>(delta), width, false, CUEMU_SITE_ARGS));
 }
 template <typename T>
 inline T
 __shfl_down_sync(unsigned mask, T var, unsigned delta, int width = warpSize, CUEMU_SITE_PARAMS)
 {
-  return detail::from_bits<T>(detail::warp_collective(detail::warp_op::shfl_down, mask, detail::to_bits(var),
-                                                      static_cast<int>(delta), width, false, CUEMU_SITE_ARGS));
+  return detail::from_bits<T>(detail::warp_collective(
+    detail::warp_op::shfl_down, mask, detail::to_bits(var), static_cast<int>(delta), width, false, CUEMU_SITE_ARGS));
 }
 template <typename T>
 inline T
 __shfl_xor_sync(unsigned mask, T var, int laneMask, int width = warpSize, CUEMU_SITE_PARAMS)
 {
-  return detail::from_bits<T>(
-    detail::warp_collective(detail::warp_op::shfl_xor, mask, detail::to_bits(var), laneMask, width, false, CUEMU_SITE_ARGS));
+  return detail::from_bits<T>(detail::warp_collective(
+    detail::warp_op::shfl_xor, mask, detail::to_bits(var), laneMask, width, false, CUEMU_SITE_ARGS));
 }
 inline unsigned
 __ballot_sync(unsigned mask, int predicate, CUEMU_SITE_PARAMS)
@@ -306,9 +313,13 @@ __reduce_add_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
 inline int
 __reduce_add_sync(unsigned mask, int value, CUEMU_SITE_PARAMS)
 {
-  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_add, mask,
-                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)), 0,
-                                                  warpSize, true, CUEMU_SITE_ARGS));
+  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_add,
+                                                  mask,
+                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)),
+                                                  0,
+                                                  warpSize,
+                                                  true,
+                                                  CUEMU_SITE_ARGS));
 }
 inline unsigned
 __reduce_min_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
@@ -319,9 +330,13 @@ __reduce_min_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
 inline int
 __reduce_min_sync(unsigned mask, int value, CUEMU_SITE_PARAMS)
 {
-  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_min, mask,
-                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)), 0,
-                                                  warpSize, true, CUEMU_SITE_ARGS));
+  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_min,
+                                                  mask,
+                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)),
+                                                  0,
+                                                  warpSize,
+                                                  true,
+                                                  CUEMU_SITE_ARGS));
 }
 inline unsigned
 __reduce_max_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
@@ -332,9 +347,13 @@ __reduce_max_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
 inline int
 __reduce_max_sync(unsigned mask, int value, CUEMU_SITE_PARAMS)
 {
-  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_max, mask,
-                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)), 0,
-                                                  warpSize, true, CUEMU_SITE_ARGS));
+  return static_cast<int>(detail::warp_collective(detail::warp_op::reduce_max,
+                                                  mask,
+                                                  static_cast<std::uint64_t>(static_cast<std::int64_t>(value)),
+                                                  0,
+                                                  warpSize,
+                                                  true,
+                                                  CUEMU_SITE_ARGS));
 }
 inline unsigned
 __reduce_and_sync(unsigned mask, unsigned value, CUEMU_SITE_PARAMS)
@@ -396,8 +415,7 @@ atomic_update(T * address, F f)
 {
   T old = __atomic_load_n(address, __ATOMIC_RELAXED);
   while (!__atomic_compare_exchange_n(address, &old, f(old), false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-  {
-  }
+  {}
   return old;
 }
 template <typename T, typename U, typename F>
@@ -406,7 +424,7 @@ atomic_update_bits(T * address, F f)
 {
   static_assert(sizeof(T) == sizeof(U), "bit type");
   U * bits = reinterpret_cast<U *>(address);
-  U old = __atomic_load_n(bits, __ATOMIC_RELAXED);
+  U   old = __atomic_load_n(bits, __ATOMIC_RELAXED);
   for (;;)
   {
     T v;

@@ -6,7 +6,7 @@
 #define device_buffer_cuh
 #include "cuda_host_emulation.h"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -20,7 +20,8 @@ class device_buffer
 public:
   device_buffer() = default;
   device_buffer(const device_buffer &) = delete;
-  device_buffer & operator=(const device_buffer &) = delete;
+  device_buffer &
+  operator=(const device_buffer &) = delete;
   ~device_buffer() { cudaFree(m_data); }
 
   int
@@ -71,9 +72,9 @@ public:
   }
 
 private:
-  T * m_data = nullptr;
+  T *    m_data = nullptr;
   size_t m_size = 0;
 };
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels
 #endif

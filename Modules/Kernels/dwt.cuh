@@ -17,7 +17,7 @@
 
 #include <vector>
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -41,9 +41,9 @@ load_taps(float * sLow, float * sHigh, const float * __restrict__ lowTaps, const
 
 /* Decomposition along a strided axis (inner > 1): one thread per (i, k, o). */
 __global__ void __launch_bounds__(256)
-dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, long long n, long long outer, long long m,
-                             const float * __restrict__ lowTaps, const float * __restrict__ highTaps, int taps,
-                             int mode, float * __restrict__ lo, float * __restrict__ hi)
+  dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, long long n, long long outer,
+                               long long m, const float * __restrict__ lowTaps, const float * __restrict__ highTaps,
+                               int taps, int mode, float * __restrict__ lo, float * __restrict__ hi)
 {
   CUEMU_DYNAMIC_SHARED(float, shared);
   float * sLow = shared;
@@ -54,9 +54,9 @@ dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, lon
   for (long long id = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; id < total;
        id += static_cast<long long>(gridDim.x) * blockDim.x)
   {
-    const long long i = id % inner, rest = id / inner, k = rest % m, o = rest / m;
-    const float *   line = in + o * inner * n + i;
-    const long long centre = wavelet::Centre(k, taps, mode);
+    const long long         i = id % inner, rest = id / inner, k = rest % m, o = rest / m;
+    const float *           line = in + o * inner * n + i;
+    const long long         centre = wavelet::Centre(k, taps, mode);
     wavelet::CompensatedDot a, d;
     for (int j = 0; j < taps; ++j)
     {
@@ -72,9 +72,9 @@ dwt_decompose_strided_kernel(const float * __restrict__ in, long long inner, lon
 /* Decomposition along the contiguous first axis: a block computes kDWTThreads coefficients of one
  * line from a shared-memory tile of the extended line (2 * kDWTThreads + taps samples). */
 __global__ void __launch_bounds__(256, 1)
-dwt_decompose_rows_kernel(const float * __restrict__ in, long long n, long long lines, long long m,
-                          const float * __restrict__ lowTaps, const float * __restrict__ highTaps, int taps, int mode,
-                          float * __restrict__ lo, float * __restrict__ hi)
+  dwt_decompose_rows_kernel(const float * __restrict__ in, long long n, long long lines, long long m,
+                            const float * __restrict__ lowTaps, const float * __restrict__ highTaps, int taps, int mode,
+                            float * __restrict__ lo, float * __restrict__ hi)
 {
   CUEMU_DYNAMIC_SHARED(float, shared);
   float * sLow = shared;
@@ -93,7 +93,7 @@ dwt_decompose_rows_kernel(const float * __restrict__ in, long long n, long long 
   const long long k = k0 + threadIdx.x;
   if (line < lines && k < m)
   {
-    const int base = static_cast<int>(wavelet::Centre(k, taps, mode) - first);
+    const int               base = static_cast<int>(wavelet::Centre(k, taps, mode) - first);
     wavelet::CompensatedDot a, d;
     for (int j = 0; j < taps; ++j)
     {
@@ -108,9 +108,9 @@ dwt_decompose_rows_kernel(const float * __restrict__ in, long long n, long long 
 
 /* The inverse along one axis: one thread per output sample (i, x, o). */
 __global__ void __launch_bounds__(256)
-dwt_reconstruct_kernel(const float * __restrict__ lo, const float * __restrict__ hi, long long inner, long long m,
-                       long long outer, long long target, const float * __restrict__ lowTaps,
-                       const float * __restrict__ highTaps, int taps, int mode, float * __restrict__ out)
+  dwt_reconstruct_kernel(const float * __restrict__ lo, const float * __restrict__ hi, long long inner, long long m,
+                         long long outer, long long               target, const float * __restrict__ lowTaps,
+                         const float * __restrict__ highTaps, int taps, int mode, float * __restrict__ out)
 {
   CUEMU_DYNAMIC_SHARED(float, shared);
   float * sLow = shared;
@@ -163,16 +163,17 @@ DWTDecompose(const DWTArguments & a)
 {
   if (a.dimension < 1 || a.dimension > 3 || a.levels < 1 || a.filterLength < 2 || !a.source || !a.destination)
     return cudaErrorInvalidValue;
-  const int    D = a.dimension, F = a.filterLength, codes = 1 << D;
-  const size_t tapBytes = 2 * static_cast<size_t>(F) * sizeof(float);
+  const int            D = a.dimension, F = a.filterLength, codes = 1 << D;
+  const size_t         tapBytes = 2 * static_cast<size_t>(F) * sizeof(float);
   device_buffer<float> taps;
   int                  status = taps.allocate(2 * static_cast<size_t>(F));
   if (status == cudaSuccess)
     status = taps.upload(a.lowTaps, F);
   if (status == cudaSuccess)
     status = taps.upload(a.highTaps, F, F);
-  long long shape[3] = { static_cast<long long>(a.shape[0]), static_cast<long long>(a.shape[1]),
-                         static_cast<long long>(a.shape[2]) };
+  long long            shape[3] = { static_cast<long long>(a.shape[0]),
+                                    static_cast<long long>(a.shape[1]),
+                                    static_cast<long long>(a.shape[2]) };
   device_buffer<float> approximation;
   if (status == cudaSuccess)
     status = approximation.allocate(static_cast<size_t>(dwt_detail::Count(shape, D)));
@@ -182,7 +183,7 @@ DWTDecompose(const DWTArguments & a)
   for (int level = 1; level <= a.levels && status == cudaSuccess; ++level)
   {
     // bands[code], each with its own shape, combined axis by axis.
-    std::vector<device_buffer<float>> bands(codes);
+    std::vector<device_buffer<float>>   bands(codes);
     std::vector<std::vector<long long>> shapes(codes, std::vector<long long>(shape, shape + 3));
     bands[0].swap(approximation);
     for (int axis = 0; axis < D && status == cudaSuccess; ++axis)
@@ -202,14 +203,39 @@ DWTDecompose(const DWTArguments & a)
         {
           const long long chunks = (m + kDWTThreads - 1) / kDWTThreads;
           const size_t    bytes = tapBytes + (2 * kDWTThreads + static_cast<size_t>(F)) * sizeof(float);
-          status = cuemu::launch(dwt_decompose_rows_kernel, dim3(static_cast<unsigned>(chunks * l.outer)),
-                                 dim3(kDWTThreads), bytes, nullptr, bands[code].get(), l.length, l.outer, m,
-                                 taps.get(), taps.get() + F, F, a.mode, low.get(), bands[code | bit].get());
+          status = cuemu::launch(dwt_decompose_rows_kernel,
+                                 dim3(static_cast<unsigned>(chunks * l.outer)),
+                                 dim3(kDWTThreads),
+                                 bytes,
+                                 nullptr,
+                                 bands[code].get(),
+                                 l.length,
+                                 l.outer,
+                                 m,
+                                 taps.get(),
+                                 taps.get() + F,
+                                 F,
+                                 a.mode,
+                                 low.get(),
+                                 bands[code | bit].get());
         }
         else
-          status = cuemu::launch(dwt_decompose_strided_kernel, dim3(dwt_detail::Blocks(l.inner * m * l.outer)),
-                                 dim3(kDWTThreads), tapBytes, nullptr, bands[code].get(), l.inner, l.length, l.outer,
-                                 m, taps.get(), taps.get() + F, F, a.mode, low.get(), bands[code | bit].get());
+          status = cuemu::launch(dwt_decompose_strided_kernel,
+                                 dim3(dwt_detail::Blocks(l.inner * m * l.outer)),
+                                 dim3(kDWTThreads),
+                                 tapBytes,
+                                 nullptr,
+                                 bands[code].get(),
+                                 l.inner,
+                                 l.length,
+                                 l.outer,
+                                 m,
+                                 taps.get(),
+                                 taps.get() + F,
+                                 F,
+                                 a.mode,
+                                 low.get(),
+                                 bands[code | bit].get());
         bands[code].swap(low);
         shapes[code][axis] = m;
         shapes[code | bit] = shapes[code];
@@ -296,9 +322,21 @@ DWTReconstruct(const DWTArguments & a)
         status = combined.allocate(static_cast<size_t>(l.inner * target * l.outer));
         if (status != cudaSuccess)
           break;
-        status = cuemu::launch(dwt_reconstruct_kernel, dim3(dwt_detail::Blocks(l.inner * target * l.outer)),
-                               dim3(kDWTThreads), tapBytes, nullptr, bands[code].get(), bands[code | bit].get(),
-                               l.inner, l.length, l.outer, target, taps.get(), taps.get() + F, F, a.mode,
+        status = cuemu::launch(dwt_reconstruct_kernel,
+                               dim3(dwt_detail::Blocks(l.inner * target * l.outer)),
+                               dim3(kDWTThreads),
+                               tapBytes,
+                               nullptr,
+                               bands[code].get(),
+                               bands[code | bit].get(),
+                               l.inner,
+                               l.length,
+                               l.outer,
+                               target,
+                               taps.get(),
+                               taps.get() + F,
+                               F,
+                               a.mode,
                                combined.get());
         bands[code].swap(combined);
         shapes[code][axis] = target;
@@ -313,4 +351,4 @@ DWTReconstruct(const DWTArguments & a)
   return status;
 }
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels

@@ -7,15 +7,15 @@
  * cudaError_t value, never an exception).
  *
  * The same kernel source is compiled into two namespaces:
- *   fusion::emu  always: g++ and the CPU emulation (cuda_host_emulation.h);
- *   fusion::gpu  when the build has FUSION_USE_CUDA: nvcc and the real device.
+ *   fusionkernels::emu  always: g++ and the CPU emulation (cuda_host_emulation.h);
+ *   fusionkernels::gpu  when the build has FUSION_USE_CUDA: nvcc and the real device.
  */
 #ifndef fusionKernels_h
 #define fusionKernels_h
 
 #include <cstddef>
 
-namespace fusion
+namespace fusionkernels
 {
 /* Arguments of the weighted fusion kernel. Every image is `count` floats.
  * At most one weighting: `weights` (used as given), `activities` (normalised
@@ -26,11 +26,11 @@ struct WeightedFusionArguments
   const float * const * sources = nullptr;    // n images
   const float * const * weights = nullptr;    // n images or nullptr
   const float * const * activities = nullptr; // n images or nullptr
-  int numberOfSources = 0;
-  std::size_t count = 0;
-  float epsilon = 0.0f;
-  bool maximum = false;
-  float * output = nullptr; // count floats
+  int                   numberOfSources = 0;
+  std::size_t           count = 0;
+  float                 epsilon = 0.0f;
+  bool                  maximum = false;
+  float *               output = nullptr; // count floats
 };
 
 /* Arguments of the Laplacian pyramid fusion (pyramid.cuh, pyramid_rules.h): numberOfSources >= 2
@@ -66,8 +66,8 @@ struct DWTArguments
 
 /* Arguments of the GLCM kernel (glcm.cuh), up to 3 dimensions (unused axes: size 1, offset 0).
  * levels: the quantised image over the padded region (axis 0 fastest, mirrored at the borders);
- * origin: where the output region starts inside it; radius: the window's half-size per axis; offsets: offsetCount triples (x, y, z);
- * output: 10 floats per output pixel, the features in the order mean, variance, contrast,
+ * origin: where the output region starts inside it; radius: the window's half-size per axis; offsets: offsetCount
+ * triples (x, y, z); output: 10 floats per output pixel, the features in the order mean, variance, contrast,
  * dissimilarity, homogeneity, asm, energy, entropy, correlation, maxprob.
  * numberOfLevels <= kGLCMMaximumLevels (the counters live in shared memory). */
 constexpr int kGLCMMaximumLevels = 16;
@@ -170,26 +170,47 @@ struct JointHistogramArguments
   int                   pairCount = 0;
   unsigned int *        counts = nullptr;
 };
+/* Every kernel of the interface, X(Name, Arguments): each runs its kernel and returns 0 or a
+ * cudaError_t value.
+ *   WeightedFusion          the weighted fusion kernel (weighted_fusion.cuh)
+ *   LaplacianPyramidFusion  max-abs details and averaged coarsest level (pyramid.cuh)
+ *   DWTDecompose/Reconstruct the multi-level DWT and its inverse, pywt.wavedecn / waverecn (dwt.cuh)
+ *   GLCMFeatures            per-pixel GLCM features (glcm.cuh)
+ *   ConvNetworkForward      a feature network, layer by layer (conv_network.cuh)
+ *   LocalMoments, EdgePreservation, JointHistograms  the heavy parts of the fusion metrics
+ *                           (fusion_metrics.cuh) */
+#define FUSION_KERNEL_LIST(X)                                                                                          \
+  X(WeightedFusion, WeightedFusionArguments)                                                                           \
+  X(LaplacianPyramidFusion, PyramidFusionArguments)                                                                    \
+  X(DWTDecompose, DWTArguments)                                                                                        \
+  X(DWTReconstruct, DWTArguments)                                                                                      \
+  X(GLCMFeatures, GLCMArguments)                                                                                       \
+  X(ConvNetworkForward, NetworkArguments)                                                                              \
+  X(LocalMoments, LocalMomentsArguments)                                                                               \
+  X(EdgePreservation, EdgePreservationArguments)                                                                       \
+  X(JointHistograms, JointHistogramArguments)
+
+/* One backend's kernels as a table: a caller picks the backend once (emu::Kernels() or
+ * gpu::Kernels()) and calls every kernel through it. */
+struct KernelTable
+{
+  const char * name; // "emulated" or "cuda"
+#define FUSION_KERNEL_POINTER(Name, Arguments) int (*Name)(const Arguments &);
+  FUSION_KERNEL_LIST(FUSION_KERNEL_POINTER)
+#undef FUSION_KERNEL_POINTER
+  /* Number of usable devices; 0 (never an error) where no driver or device exists. */
+  int (*DeviceCount)();
+  /* A readable description of a status returned by this backend, with the detail of the last error. */
+  const char * (*ErrorMessage)(int status);
+};
+
+#define FUSION_KERNEL_DECLARATION(Name, Arguments) int Name(const Arguments & arguments);
 #define FUSION_KERNEL_API                                                                                              \
-  /* Runs the weighted fusion kernel; returns 0 or a cudaError_t value. */                                             \
-  int WeightedFusion(const WeightedFusionArguments & arguments);                                                       \
-  /* Laplacian pyramid fusion, max-abs details and averaged coarsest level. */                                         \
-  int LaplacianPyramidFusion(const PyramidFusionArguments & arguments);                                                \
-  /* Multi-level DWT and its inverse (pywt.wavedecn / waverecn). */                                                    \
-  int DWTDecompose(const DWTArguments & arguments);                                                                    \
-  int DWTReconstruct(const DWTArguments & arguments);                                                                  \
-  /* Per-pixel GLCM features. */                                                                                       \
-  int GLCMFeatures(const GLCMArguments & arguments);                                                                   \
-  /* A feature network, layer by layer. */                                                                             \
-  int ConvNetworkForward(const NetworkArguments & arguments);                                                          \
-  /* The heavy parts of the fusion metrics. */                                                                         \
-  int LocalMoments(const LocalMomentsArguments & arguments);                                                           \
-  int EdgePreservation(const EdgePreservationArguments & arguments);                                                   \
-  int JointHistograms(const JointHistogramArguments & arguments);                                                      \
-  /* Number of usable devices; 0 (never an error) where no driver or device exists. */                                 \
-  int DeviceCount();                                                                                                   \
-  /* A readable description of a status returned by this namespace, with the detail of the last error. */             \
-  const char * ErrorMessage(int status);
+  FUSION_KERNEL_LIST(FUSION_KERNEL_DECLARATION)                                                                        \
+  int          DeviceCount();                                                                                          \
+  const char * ErrorMessage(int status);                                                                               \
+  /* This namespace's kernels as a table. */                                                                           \
+  const KernelTable & Kernels();
 
 namespace emu
 {
@@ -200,6 +221,17 @@ namespace gpu
 FUSION_KERNEL_API
 }
 #undef FUSION_KERNEL_API
-} // namespace fusion
+#undef FUSION_KERNEL_DECLARATION
+
+/* Defines Kernels() in the namespace whose kernels it lists (kernels_emu.cxx, kernels_gpu.cu,
+ * kernels_without_gpu.cxx). */
+#define FUSION_KERNEL_ENTRY(Name, Arguments) Name,
+#define FUSION_DEFINE_KERNEL_TABLE(label)                                                                              \
+  const KernelTable & Kernels()                                                                                        \
+  {                                                                                                                    \
+    static const KernelTable table{ label, FUSION_KERNEL_LIST(FUSION_KERNEL_ENTRY) DeviceCount, ErrorMessage };        \
+    return table;                                                                                                      \
+  }
+} // namespace fusionkernels
 
 #endif

@@ -18,7 +18,7 @@
 #include "fusionKernels.h"
 #include "metrics_rules.h"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -30,17 +30,19 @@ constexpr int kMomentThreads = 256;
 constexpr int kMomentMaximumTaps = 33;
 
 /* Axis 0: out[m](x, line) = sum_t taps[t] * product_m(x + t, line); grid (x blocks, lines, maps). */
-__global__ void __launch_bounds__(kMomentThreads)
-local_moments_axis0(const double * __restrict__ images, unsigned long long imageSize, int X, int outX,
-                    const int * __restrict__ first, const int * __restrict__ second, const double * __restrict__ taps,
-                    int tapCount, double * __restrict__ output, unsigned long long outSize)
+__global__ void
+__launch_bounds__(kMomentThreads)
+  local_moments_axis0(const double * __restrict__ images, unsigned long long imageSize, int X, int outX,
+                      const int * __restrict__ first, const int * __restrict__ second, const double * __restrict__ taps,
+                      int tapCount, double * __restrict__ output, unsigned long long outSize)
 {
-  __shared__ double tile[kMomentThreads + kMomentMaximumTaps - 1];
+  __shared__ double        tile[kMomentThreads + kMomentMaximumTaps - 1];
   const int                m = blockIdx.z;
   const unsigned long long line = blockIdx.y;
   const int                x0 = blockIdx.x * kMomentThreads;
   const double *           a = images + static_cast<unsigned long long>(first[m]) * imageSize + line * X;
-  const double *           b = second[m] < 0 ? nullptr : images + static_cast<unsigned long long>(second[m]) * imageSize + line * X;
+  const double *           b =
+    second[m] < 0 ? nullptr : images + static_cast<unsigned long long>(second[m]) * imageSize + line * X;
   for (int i = threadIdx.x; i < kMomentThreads + tapCount - 1; i += kMomentThreads)
   {
     const int x = x0 + i;
@@ -61,10 +63,11 @@ local_moments_axis0(const double * __restrict__ images, unsigned long long image
 }
 
 /* Axis d > 0 of maps laid out (inner, length, outer): out(i, j, o) = sum_t taps[t] in(i, j + t, o). */
-__global__ void __launch_bounds__(kMomentThreads)
-local_moments_axis(const double * __restrict__ input, unsigned long long inSize, unsigned long long inner, int length,
-                   int outLength, unsigned long long outer, const double * __restrict__ taps, int tapCount,
-                   double * __restrict__ output, unsigned long long outSize)
+__global__ void
+__launch_bounds__(kMomentThreads)
+  local_moments_axis(const double * __restrict__ input, unsigned long long inSize, unsigned long long inner, int length,
+                     int outLength, unsigned long long outer, const double * __restrict__ taps, int tapCount,
+                     double * __restrict__ output, unsigned long long outSize)
 {
   const int                m = blockIdx.y;
   const unsigned long long total = inner * outLength * outer;
@@ -98,10 +101,10 @@ LocalMoments(const LocalMomentsArguments & a)
   for (int m = 0; m < a.mapCount; ++m)
     if (a.first[m] < 0 || a.first[m] >= a.imageCount || a.second[m] >= a.imageCount)
       return cudaErrorInvalidValue;
-  const size_t         imageSize = shape[0] * shape[1] * shape[2];
+  const size_t          imageSize = shape[0] * shape[1] * shape[2];
   device_buffer<double> images, taps, current, next;
   device_buffer<int>    first, second;
-  int status = images.allocate(imageSize * a.imageCount);
+  int                   status = images.allocate(imageSize * a.imageCount);
   if (status == cudaSuccess)
     status = images.upload(a.images, imageSize * a.imageCount);
   if (status == cudaSuccess && (status = taps.allocate(a.tapCount)) == cudaSuccess)
@@ -119,10 +122,21 @@ LocalMoments(const LocalMomentsArguments & a)
     return status;
   status = cuemu::launch(local_moments_axis0,
                          dim3(static_cast<unsigned>((outX + kMomentThreads - 1) / kMomentThreads),
-                              static_cast<unsigned>(shape[1] * shape[2]), static_cast<unsigned>(a.mapCount)),
-                         dim3(kMomentThreads), 0, nullptr, images.get(), static_cast<unsigned long long>(imageSize),
-                         static_cast<int>(shape[0]), static_cast<int>(outX), first.get(), second.get(), taps.get(),
-                         a.tapCount, current.get(), static_cast<unsigned long long>(size));
+                              static_cast<unsigned>(shape[1] * shape[2]),
+                              static_cast<unsigned>(a.mapCount)),
+                         dim3(kMomentThreads),
+                         0,
+                         nullptr,
+                         images.get(),
+                         static_cast<unsigned long long>(imageSize),
+                         static_cast<int>(shape[0]),
+                         static_cast<int>(outX),
+                         first.get(),
+                         second.get(),
+                         taps.get(),
+                         a.tapCount,
+                         current.get(),
+                         static_cast<unsigned long long>(size));
   shape[0] = outX;
   for (int d = 1; d < a.dimension && status == cudaSuccess; ++d)
   {
@@ -135,10 +149,20 @@ LocalMoments(const LocalMomentsArguments & a)
       break;
     const size_t   wanted = (outSize + kMomentThreads - 1) / kMomentThreads;
     const unsigned blocks = static_cast<unsigned>(wanted < 4096 ? wanted : 4096);
-    status = cuemu::launch(local_moments_axis, dim3(blocks, static_cast<unsigned>(a.mapCount)), dim3(kMomentThreads), 0,
-                           nullptr, current.get(), static_cast<unsigned long long>(size),
-                           static_cast<unsigned long long>(inner), static_cast<int>(shape[d]), static_cast<int>(outLength),
-                           static_cast<unsigned long long>(outer), taps.get(), a.tapCount, next.get(),
+    status = cuemu::launch(local_moments_axis,
+                           dim3(blocks, static_cast<unsigned>(a.mapCount)),
+                           dim3(kMomentThreads),
+                           0,
+                           nullptr,
+                           current.get(),
+                           static_cast<unsigned long long>(size),
+                           static_cast<unsigned long long>(inner),
+                           static_cast<int>(shape[d]),
+                           static_cast<int>(outLength),
+                           static_cast<unsigned long long>(outer),
+                           taps.get(),
+                           a.tapCount,
+                           next.get(),
                            static_cast<unsigned long long>(outSize));
     current.swap(next);
     shape[d] = outLength;
@@ -153,11 +177,11 @@ LocalMoments(const LocalMomentsArguments & a)
 
 constexpr int kEdgeThreads = 256;
 
-__global__ void __launch_bounds__(kEdgeThreads)
-edge_preservation_kernel(const double * __restrict__ images, int sourceCount, int X, int Y, int Z,
-                         double * __restrict__ partials)
+__global__ void
+__launch_bounds__(kEdgeThreads) edge_preservation_kernel(const double * __restrict__ images, int sourceCount, int X,
+                                                         int Y, int Z, double * __restrict__ partials)
 {
-  __shared__ double s_sums[4][kEdgeThreads];
+  __shared__ double        s_sums[4][kEdgeThreads];
   const unsigned long long plane = static_cast<unsigned long long>(X) * Y;
   const unsigned long long total = plane * Z;
   const unsigned long long e = static_cast<unsigned long long>(blockIdx.x) * kEdgeThreads + threadIdx.x;
@@ -166,9 +190,15 @@ edge_preservation_kernel(const double * __restrict__ images, int sourceCount, in
   {
     const unsigned long long z = e / plane, within = e % plane;
     const unsigned long long imageSize = total;
-    metrics::AddEdgePixel(images + z * plane, imageSize, sourceCount,
-                          images + static_cast<unsigned long long>(sourceCount) * imageSize + z * plane, X, Y,
-                          static_cast<long>(within % X), static_cast<long>(within / X), sums);
+    metrics::AddEdgePixel(images + z * plane,
+                          imageSize,
+                          sourceCount,
+                          images + static_cast<unsigned long long>(sourceCount) * imageSize + z * plane,
+                          X,
+                          Y,
+                          static_cast<long>(within % X),
+                          static_cast<long>(within / X),
+                          sums);
   }
   s_sums[0][threadIdx.x] = sums.qNum;
   s_sums[1][threadIdx.x] = sums.qDen;
@@ -196,16 +226,24 @@ EdgePreservation(const EdgePreservationArguments & a)
     return cudaErrorInvalidValue;
   const size_t          blocks = (total + kEdgeThreads - 1) / kEdgeThreads;
   device_buffer<double> images, partials;
-  int status = images.allocate(total * (a.sourceCount + 1));
+  int                   status = images.allocate(total * (a.sourceCount + 1));
   if (status == cudaSuccess)
     status = images.upload(a.images, total * (a.sourceCount + 1));
   if (status == cudaSuccess)
     status = partials.allocate(blocks * 4);
   if (status != cudaSuccess)
     return status;
-  status = cuemu::launch(edge_preservation_kernel, dim3(static_cast<unsigned>(blocks)), dim3(kEdgeThreads), 0, nullptr,
-                         images.get(), a.sourceCount, static_cast<int>(a.shape[0]), static_cast<int>(a.shape[1]),
-                         static_cast<int>(a.shape[2]), partials.get());
+  status = cuemu::launch(edge_preservation_kernel,
+                         dim3(static_cast<unsigned>(blocks)),
+                         dim3(kEdgeThreads),
+                         0,
+                         nullptr,
+                         images.get(),
+                         a.sourceCount,
+                         static_cast<int>(a.shape[0]),
+                         static_cast<int>(a.shape[1]),
+                         static_cast<int>(a.shape[2]),
+                         partials.get());
   if (status == cudaSuccess)
     status = cudaDeviceSynchronize();
   double * host = new double[blocks * 4];
@@ -227,12 +265,13 @@ constexpr int kHistogramThreads = 256;
 constexpr int kHistogramBandRows = 32; // 32 x 256 counters = 32 KiB of shared memory
 
 /* grid (chunks, 256 / kHistogramBandRows bands, pairs). */
-__global__ void __launch_bounds__(kHistogramThreads)
-joint_histograms_kernel(const unsigned char * __restrict__ bins, unsigned long long count, const int * __restrict__ pairs,
-                        unsigned int * __restrict__ counts)
+__global__ void
+__launch_bounds__(kHistogramThreads)
+  joint_histograms_kernel(const unsigned char * __restrict__ bins, unsigned long long count,
+                          const int * __restrict__ pairs, unsigned int * __restrict__ counts)
 {
   __shared__ unsigned int s_counts[kHistogramBandRows * 256];
-  const int band = blockIdx.y, p = blockIdx.z;
+  const int               band = blockIdx.y, p = blockIdx.z;
   for (int i = threadIdx.x; i < kHistogramBandRows * 256; i += kHistogramThreads)
     s_counts[i] = 0;
   __syncthreads();
@@ -263,7 +302,7 @@ JointHistograms(const JointHistogramArguments & a)
   device_buffer<unsigned char> bins;
   device_buffer<int>           pairs;
   device_buffer<unsigned int>  counts;
-  int status = bins.allocate(a.count * a.imageCount);
+  int                          status = bins.allocate(a.count * a.imageCount);
   if (status == cudaSuccess)
     status = bins.upload(a.bins, a.count * a.imageCount);
   if (status == cudaSuccess && (status = pairs.allocate(2 * a.pairCount)) == cudaSuccess)
@@ -276,9 +315,15 @@ JointHistograms(const JointHistogramArguments & a)
     return status;
   const size_t   wanted = (a.count + kHistogramThreads - 1) / kHistogramThreads;
   const unsigned chunks = static_cast<unsigned>(wanted < 64 ? wanted : 64);
-  status = cuemu::launch(joint_histograms_kernel, dim3(chunks, 256 / kHistogramBandRows, static_cast<unsigned>(a.pairCount)),
-                         dim3(kHistogramThreads), 0, nullptr, bins.get(), static_cast<unsigned long long>(a.count),
-                         pairs.get(), counts.get());
+  status = cuemu::launch(joint_histograms_kernel,
+                         dim3(chunks, 256 / kHistogramBandRows, static_cast<unsigned>(a.pairCount)),
+                         dim3(kHistogramThreads),
+                         0,
+                         nullptr,
+                         bins.get(),
+                         static_cast<unsigned long long>(a.count),
+                         pairs.get(),
+                         counts.get());
   if (status == cudaSuccess)
     status = cudaDeviceSynchronize();
   if (status == cudaSuccess)
@@ -286,4 +331,4 @@ JointHistograms(const JointHistogramArguments & a)
   return status;
 }
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels

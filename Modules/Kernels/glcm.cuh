@@ -6,13 +6,13 @@
  * offsets (mirrored at the image borders, as the CPU path builds them). One CUDA thread per
  * output pixel builds, offset by offset, the co-occurrence counts of its window in its own slice
  * of shared memory (L^2 counters; L <= 16), and accumulates the features in registers: averaged
- * over offsets, or from the pooled counts. Features: the order of fusion::GLCMFeature.
+ * over offsets, or from the pooled counts. Features: the order of fusionkernels::GLCMFeature.
  */
 #include "cuda_host_emulation.h"
 #include "device_buffer.cuh"
 #include "fusionKernels.h"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -71,9 +71,9 @@ glcm_features(const unsigned * counts, int L, float total, float * f)
 
 /* Counts are interleaved by thread (counter c of thread t at c * 32 + t): no bank conflicts. */
 __global__ void __launch_bounds__(32)
-glcm_features_kernel(const unsigned char * __restrict__ levels, int px, int py, int pz, int ox, int oy, int oz,
-                     int nx, int ny, int nz, int rx, int ry, int rz, const int * __restrict__ offsets, int offsetCount, int L,
-                     int symmetric, int pooled, float * __restrict__ out)
+  glcm_features_kernel(const unsigned char * __restrict__ levels, int px, int py, int pz, int ox, int oy, int oz,
+                       int nx, int ny, int nz, int rx, int ry, int rz, const int * __restrict__ offsets,
+                       int offsetCount, int L, int symmetric, int pooled, float * __restrict__ out)
 {
   CUEMU_DYNAMIC_SHARED(unsigned, shared);
   unsigned *      counts = shared + threadIdx.x;
@@ -131,11 +131,10 @@ glcm_features_kernel(const unsigned char * __restrict__ levels, int px, int py, 
 int
 GLCMFeatures(const GLCMArguments & a)
 {
-  if (!a.levels || !a.output || a.numberOfLevels < 2 || a.numberOfLevels > kGLCMMaximumLevels ||
-      a.offsetCount < 1)
+  if (!a.levels || !a.output || a.numberOfLevels < 2 || a.numberOfLevels > kGLCMMaximumLevels || a.offsetCount < 1)
     return cudaErrorInvalidValue;
-  const long long padded = static_cast<long long>(a.padded[0]) * a.padded[1] * a.padded[2];
-  const long long pixels = static_cast<long long>(a.size[0]) * a.size[1] * a.size[2];
+  const long long              padded = static_cast<long long>(a.padded[0]) * a.padded[1] * a.padded[2];
+  const long long              pixels = static_cast<long long>(a.size[0]) * a.size[1] * a.size[2];
   device_buffer<unsigned char> levels;
   device_buffer<int>           offsets;
   device_buffer<float>         output;
@@ -152,10 +151,30 @@ GLCMFeatures(const GLCMArguments & a)
     return status;
   const size_t   shared = static_cast<size_t>(a.numberOfLevels) * a.numberOfLevels * kGLCMThreads * sizeof(unsigned);
   const unsigned blocks = static_cast<unsigned>((pixels + kGLCMThreads - 1) / kGLCMThreads);
-  status = cuemu::launch(glcm_features_kernel, dim3(blocks), dim3(kGLCMThreads), shared, nullptr, levels.get(),
-                         a.padded[0], a.padded[1], a.padded[2], a.origin[0], a.origin[1], a.origin[2], a.size[0],
-                         a.size[1], a.size[2], a.radius[0], a.radius[1], a.radius[2], offsets.get(), a.offsetCount, a.numberOfLevels,
-                         a.symmetric ? 1 : 0, a.pooled ? 1 : 0, output.get());
+  status = cuemu::launch(glcm_features_kernel,
+                         dim3(blocks),
+                         dim3(kGLCMThreads),
+                         shared,
+                         nullptr,
+                         levels.get(),
+                         a.padded[0],
+                         a.padded[1],
+                         a.padded[2],
+                         a.origin[0],
+                         a.origin[1],
+                         a.origin[2],
+                         a.size[0],
+                         a.size[1],
+                         a.size[2],
+                         a.radius[0],
+                         a.radius[1],
+                         a.radius[2],
+                         offsets.get(),
+                         a.offsetCount,
+                         a.numberOfLevels,
+                         a.symmetric ? 1 : 0,
+                         a.pooled ? 1 : 0,
+                         output.get());
   if (status == cudaSuccess)
     status = cudaDeviceSynchronize();
   if (status == cudaSuccess)
@@ -163,4 +182,4 @@ GLCMFeatures(const GLCMArguments & a)
   return status;
 }
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels

@@ -9,7 +9,7 @@
 
 #include <string>
 
-namespace fusion
+namespace fusionkernels
 {
 namespace emu
 {
@@ -29,5 +29,6 @@ ErrorMessage(int status)
     message += ": " + detail;
   return message.c_str();
 }
+FUSION_DEFINE_KERNEL_TABLE("emulated")
 } // namespace emu
-} // namespace fusion
+} // namespace fusionkernels

@@ -6,7 +6,7 @@
 #include "pyramid.cuh"
 #include "weighted_fusion.cuh"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace gpu
 {
@@ -27,5 +27,6 @@ ErrorMessage(int status)
 {
   return cudaGetErrorString(static_cast<cudaError_t>(status));
 }
+FUSION_DEFINE_KERNEL_TABLE("cuda")
 } // namespace gpu
-} // namespace fusion
+} // namespace fusionkernels

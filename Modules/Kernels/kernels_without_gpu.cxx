@@ -1,9 +1,9 @@
-/* The fusion::gpu interface in a build without nvcc (FUSION_USE_CUDA off): no device, and every
+/* The fusionkernels::gpu interface in a build without nvcc (FUSION_USE_CUDA off): no device, and every
  * kernel reports that. The filters never reach these (ResolveBackend refuses CUDA first); they
  * exist so that the filters call one interface whatever the build. */
 #include "fusionKernels.h"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace gpu
 {
@@ -11,51 +11,14 @@ namespace
 {
 constexpr int kNoDevice = 100; // cudaErrorNoDevice
 }
-int
-WeightedFusion(const WeightedFusionArguments &)
-{
-  return kNoDevice;
-}
-int
-LaplacianPyramidFusion(const PyramidFusionArguments &)
-{
-  return kNoDevice;
-}
-int
-DWTDecompose(const DWTArguments &)
-{
-  return kNoDevice;
-}
-int
-DWTReconstruct(const DWTArguments &)
-{
-  return kNoDevice;
-}
-int
-GLCMFeatures(const GLCMArguments &)
-{
-  return kNoDevice;
-}
-int
-ConvNetworkForward(const NetworkArguments &)
-{
-  return kNoDevice;
-}
-int
-LocalMoments(const LocalMomentsArguments &)
-{
-  return kNoDevice;
-}
-int
-EdgePreservation(const EdgePreservationArguments &)
-{
-  return kNoDevice;
-}
-int
-JointHistograms(const JointHistogramArguments &)
-{
-  return kNoDevice;
-}
+#define FUSION_NO_DEVICE(Name, Arguments)                                                                              \
+  int Name(const Arguments &)                                                                                          \
+  {                                                                                                                    \
+    return kNoDevice;                                                                                                  \
+  }
+FUSION_KERNEL_LIST(FUSION_NO_DEVICE)
+#undef FUSION_NO_DEVICE
+
 int
 DeviceCount()
 {
@@ -66,5 +29,6 @@ ErrorMessage(int)
 {
   return "this build has no CUDA kernels (configure with FUSION_USE_CUDA=ON and nvcc)";
 }
+FUSION_DEFINE_KERNEL_TABLE("cuda")
 } // namespace gpu
-} // namespace fusion
+} // namespace fusionkernels

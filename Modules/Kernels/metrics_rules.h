@@ -16,7 +16,7 @@
 #  define FUSION_METRICS_HD inline
 #endif
 
-namespace fusion
+namespace fusionkernels
 {
 namespace metrics
 {
@@ -176,8 +176,8 @@ NabfValue(double expStrength, double expOrientation)
  * weight g_S is 0). Nabf: artefacts counted only where g_F exceeds every source's g (elsewhere they
  * are not needed), weighted by NabfWeight. */
 FUSION_METRICS_HD void
-AddEdgePixel(const double * sources, unsigned long long stride, int count, const double * fused, long X, long Y,
-             long x, long y, EdgeSums & sums)
+AddEdgePixel(const double * sources, unsigned long long stride, int count, const double * fused, long X, long Y, long x,
+             long y, EdgeSums & sums)
 {
   const EdgeSample f = EdgeAt(fused, X, Y, x, y);
   double           alphaF = 0.0, weights = 0.0;
@@ -213,6 +213,6 @@ AddEdgePixel(const double * sources, unsigned long long stride, int count, const
   sums.nNum += artefact;
 }
 } // namespace metrics
-} // namespace fusion
+} // namespace fusionkernels
 
 #endif

@@ -18,7 +18,7 @@
 #  define FUSION_PYRAMID_HD inline
 #endif
 
-namespace fusion
+namespace fusionkernels
 {
 namespace pyramid
 {
@@ -92,6 +92,6 @@ ExpandSample(const T * in, std::size_t stride, long fine, long i)
   return T(2) * sum;
 }
 } // namespace pyramid
-} // namespace fusion
+} // namespace fusionkernels
 
 #endif

@@ -20,7 +20,7 @@
 #  define FUSION_MUL_RN(a, b) ((a) * (b))
 #endif
 
-namespace fusion
+namespace fusionkernels
 {
 namespace wavelet
 {
@@ -191,6 +191,6 @@ InverseSample(const float * lo, const float * hi, long long stride, long long m,
   return acc.Value();
 }
 } // namespace wavelet
-} // namespace fusion
+} // namespace fusionkernels
 
 #endif

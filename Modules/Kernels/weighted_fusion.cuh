@@ -8,7 +8,7 @@
 #include "fusionKernels.h"
 #include "device_buffer.cuh"
 
-namespace fusion
+namespace fusionkernels
 {
 namespace CUEMU_BACKEND_NS
 {
@@ -26,8 +26,8 @@ enum WeightingMode
 
 /* sources: n images of `count` floats, back to back; weights: the same layout (weights or activities). */
 __global__ void __launch_bounds__(256)
-weighted_fusion_kernel(const float * __restrict__ sources, const float * __restrict__ weights, int n,
-                       unsigned long long count, int mode, float epsilon, float * __restrict__ output)
+  weighted_fusion_kernel(const float * __restrict__ sources, const float * __restrict__ weights, int n,
+                         unsigned long long count, int mode, float epsilon, float * __restrict__ output)
 {
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
   for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < count;
@@ -75,12 +75,12 @@ WeightedFusion(const WeightedFusionArguments & a)
     return cudaErrorInvalidValue;
   if (a.count == 0)
     return cudaSuccess;
-  const size_t n = static_cast<size_t>(a.numberOfSources);
+  const size_t          n = static_cast<size_t>(a.numberOfSources);
   const float * const * perPixel = a.weights ? a.weights : a.activities;
   const int mode = a.maximum ? Maximum : (a.weights ? GivenWeights : (a.activities ? RatioOfActivities : EqualWeights));
 
   device_buffer<float> sources, weights, output;
-  int status = sources.allocate(n * a.count);
+  int                  status = sources.allocate(n * a.count);
   if (status == cudaSuccess && perPixel)
     status = weights.allocate(n * a.count);
   if (status == cudaSuccess)
@@ -93,11 +93,21 @@ WeightedFusion(const WeightedFusionArguments & a)
   }
   if (status != cudaSuccess)
     return status;
-  const unsigned threads = 256;
+  const unsigned           threads = 256;
   const unsigned long long wanted = (a.count + threads - 1) / threads;
-  const unsigned blocks = static_cast<unsigned>(wanted < 4096ull ? wanted : 4096ull);
-  status = cuemu::launch(weighted_fusion_kernel, dim3(blocks), dim3(threads), 0, nullptr, sources.get(), weights.get(),
-                         a.numberOfSources, static_cast<unsigned long long>(a.count), mode, a.epsilon, output.get());
+  const unsigned           blocks = static_cast<unsigned>(wanted < 4096ull ? wanted : 4096ull);
+  status = cuemu::launch(weighted_fusion_kernel,
+                         dim3(blocks),
+                         dim3(threads),
+                         0,
+                         nullptr,
+                         sources.get(),
+                         weights.get(),
+                         a.numberOfSources,
+                         static_cast<unsigned long long>(a.count),
+                         mode,
+                         a.epsilon,
+                         output.get());
   if (status == cudaSuccess)
     status = cudaDeviceSynchronize();
   if (status == cudaSuccess)
@@ -105,4 +115,4 @@ WeightedFusion(const WeightedFusionArguments & a)
   return status;
 }
 } // namespace CUEMU_BACKEND_NS
-} // namespace fusion
+} // namespace fusionkernels

@@ -65,7 +65,7 @@ template <unsigned D>
 typename itk::Image<float, D>::Pointer
 NoiseImage(unsigned n)
 {
-  auto                             image = itk::Image<float, D>::New();
+  auto                                    image = itk::Image<float, D>::New();
   typename itk::Image<float, D>::SizeType size;
   size.Fill(n);
   image->SetRegions(size);
@@ -124,11 +124,31 @@ DWTReconstructImage(benchmark::State & state, const char * wavelet)
 }
 
 // Named wrappers: BENCHMARK_CAPTURE takes a plain function name.
-void DWTDecompose2D(benchmark::State & s, const char * w) { DWTDecomposeImage<2, Backend::CPU>(s, w); }
-void DWTDecompose3D(benchmark::State & s, const char * w) { DWTDecomposeImage<3, Backend::CPU>(s, w); }
-void DWTReconstruct2D(benchmark::State & s, const char * w) { DWTReconstructImage<2, Backend::CPU>(s, w); }
-void DWTReconstruct3D(benchmark::State & s, const char * w) { DWTReconstructImage<3, Backend::CPU>(s, w); }
-void DWTDecompose2DEmulated(benchmark::State & s, const char * w) { DWTDecomposeImage<2, Backend::EmulatedCUDA>(s, w); }
+void
+DWTDecompose2D(benchmark::State & s, const char * w)
+{
+  DWTDecomposeImage<2, Backend::CPU>(s, w);
+}
+void
+DWTDecompose3D(benchmark::State & s, const char * w)
+{
+  DWTDecomposeImage<3, Backend::CPU>(s, w);
+}
+void
+DWTReconstruct2D(benchmark::State & s, const char * w)
+{
+  DWTReconstructImage<2, Backend::CPU>(s, w);
+}
+void
+DWTReconstruct3D(benchmark::State & s, const char * w)
+{
+  DWTReconstructImage<3, Backend::CPU>(s, w);
+}
+void
+DWTDecompose2DEmulated(benchmark::State & s, const char * w)
+{
+  DWTDecomposeImage<2, Backend::EmulatedCUDA>(s, w);
+}
 
 BENCHMARK_CAPTURE(DWTDecompose2D, haar, "haar")->Arg(64)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(DWTDecompose2D, db4, "db4")->Arg(512)->Unit(benchmark::kMillisecond);
@@ -165,10 +185,26 @@ GLCMTexture(benchmark::State & state, bool allFeatures)
   }
   state.SetItemsProcessed(state.iterations() * image->GetLargestPossibleRegion().GetNumberOfPixels());
 }
-void GLCMMean2D(benchmark::State & s) { GLCMTexture<2, itk::Image<float, 2>>(s, false); }
-void GLCMMean3D(benchmark::State & s) { GLCMTexture<3, itk::Image<float, 3>>(s, false); }
-void GLCMAll2D(benchmark::State & s) { GLCMTexture<2, itk::VectorImage<float, 2>>(s, true); }
-void GLCMAll3D(benchmark::State & s) { GLCMTexture<3, itk::VectorImage<float, 3>>(s, true); }
+void
+GLCMMean2D(benchmark::State & s)
+{
+  GLCMTexture<2, itk::Image<float, 2>>(s, false);
+}
+void
+GLCMMean3D(benchmark::State & s)
+{
+  GLCMTexture<3, itk::Image<float, 3>>(s, false);
+}
+void
+GLCMAll2D(benchmark::State & s)
+{
+  GLCMTexture<2, itk::VectorImage<float, 2>>(s, true);
+}
+void
+GLCMAll3D(benchmark::State & s)
+{
+  GLCMTexture<3, itk::VectorImage<float, 3>>(s, true);
+}
 BENCHMARK(GLCMMean2D)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMMean3D)->Arg(128)->Unit(benchmark::kMillisecond);
 BENCHMARK(GLCMAll2D)->Arg(256)->Unit(benchmark::kMillisecond);
@@ -238,9 +274,11 @@ FusionMetricsPreset(benchmark::State & state, const char * preset)
   auto           a = SmoothImage<D>(n, 1), b = SmoothImage<D>(n, 2), f = ImageType::New();
   f->SetRegions(a->GetLargestPossibleRegion());
   f->Allocate();
-  for (itk::ImageRegionIterator<ImageType> i(a, a->GetLargestPossibleRegion()), j(b, b->GetLargestPossibleRegion()),
+  for (itk::ImageRegionIterator<ImageType> i(a, a->GetLargestPossibleRegion()),
+       j(b, b->GetLargestPossibleRegion()),
        k(f, f->GetLargestPossibleRegion());
-       !i.IsAtEnd(); ++i, ++j, ++k)
+       !i.IsAtEnd();
+       ++i, ++j, ++k)
     k.Set(std::round(0.5f * (i.Get() + j.Get())));
   auto calculator = itk::FusionMetricsCalculator<ImageType>::New();
   calculator->AddSource(a);
@@ -252,8 +290,16 @@ FusionMetricsPreset(benchmark::State & state, const char * preset)
   for (auto _ : state)
     calculator->Compute();
 }
-void FusionMetrics2D(benchmark::State & s, const char * p) { FusionMetricsPreset<2, Backend::CPU>(s, p); }
-void FusionMetrics3D(benchmark::State & s, const char * p) { FusionMetricsPreset<3, Backend::CPU>(s, p); }
+void
+FusionMetrics2D(benchmark::State & s, const char * p)
+{
+  FusionMetricsPreset<2, Backend::CPU>(s, p);
+}
+void
+FusionMetrics3D(benchmark::State & s, const char * p)
+{
+  FusionMetricsPreset<3, Backend::CPU>(s, p);
+}
 BENCHMARK_CAPTURE(FusionMetrics2D, standard, "standard")->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(FusionMetrics2D, cddfuse, "cddfuse")->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(FusionMetrics2D, vifb, "vifb")->Arg(256)->Unit(benchmark::kMillisecond);
@@ -265,10 +311,11 @@ template <unsigned D>
 void
 FusionSSIM(benchmark::State & state)
 {
-  const unsigned      n = static_cast<unsigned>(state.range(0));
-  auto                a = SmoothImage<D>(n, 1), b = SmoothImage<D>(n, 2);
-  const std::vector<double> x(a->GetBufferPointer(), a->GetBufferPointer() + a->GetLargestPossibleRegion().GetNumberOfPixels());
-  const std::vector<double> y(b->GetBufferPointer(), b->GetBufferPointer() + x.size());
+  const unsigned              n = static_cast<unsigned>(state.range(0));
+  auto                        a = SmoothImage<D>(n, 1), b = SmoothImage<D>(n, 2);
+  const std::vector<double>   x(a->GetBufferPointer(),
+                              a->GetBufferPointer() + a->GetLargestPossibleRegion().GetNumberOfPixels());
+  const std::vector<double>   y(b->GetBufferPointer(), b->GetBufferPointer() + x.size());
   const std::array<size_t, 3> size{ { n, n, D == 3 ? n : 1u } };
   for (auto _ : state)
     benchmark::DoNotOptimize(itk::fusion::StructuralSimilarity(x.data(), y.data(), size, D));

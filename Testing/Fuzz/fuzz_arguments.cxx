@@ -21,7 +21,9 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     argv.push_back(w.c_str());
   try
   {
-    const mmfusion::Arguments args(static_cast<int>(argv.size()), argv.data(), 2,
+    const mmfusion::Arguments args(static_cast<int>(argv.size()),
+                                   argv.data(),
+                                   2,
                                    { "-o", "--levels", "--epsilon", "--range", "--method", "--mean" },
                                    { "--quiet", "--raw" });
     args.integer("--levels", 3, 1, 16);
@@ -36,7 +38,6 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     args.rejectUnread("to fuse");
   }
   catch (const mmfusion::UsageError &)
-  {
-  }
+  {}
   return 0;
 }

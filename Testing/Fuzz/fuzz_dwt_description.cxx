@@ -20,9 +20,9 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     return 0;
   }
   const DWTDescription again = DWTDescription::Parse(d.Format(), "again");
-  if (again.dimension != d.dimension || again.levels != d.levels || again.wavelet != d.wavelet || again.mode != d.mode ||
-      again.format != d.format || again.size != d.size || again.spacing != d.spacing || again.origin != d.origin ||
-      again.direction != d.direction)
+  if (again.dimension != d.dimension || again.levels != d.levels || again.wavelet != d.wavelet ||
+      again.mode != d.mode || again.format != d.format || again.size != d.size || again.spacing != d.spacing ||
+      again.origin != d.origin || again.direction != d.direction)
     std::abort();
   return 0;
 }

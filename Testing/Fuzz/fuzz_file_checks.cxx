@@ -10,16 +10,18 @@
 extern "C" int
 LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
 {
-  static const char * const extensions[] = { ".nii", ".nii.gz", ".mha", ".nrrd", ".png", ".jpg", ".dcm", ".hdr", ".mhd" };
-  static const std::string  folder = [] {
-    char pattern[] = "/tmp/mmfusion-fuzz-XXXXXX";
+  static const char * const extensions[] = {
+    ".nii", ".nii.gz", ".mha", ".nrrd", ".png", ".jpg", ".dcm", ".hdr", ".mhd"
+  };
+  static const std::string folder = [] {
+    char         pattern[] = "/tmp/mmfusion-fuzz-XXXXXX";
     const char * made = mkdtemp(pattern);
     return std::string(made ? made : "/tmp");
   }();
   if (size < 1)
     return 0;
   const std::string path = folder + "/input" + extensions[data[0] % (sizeof extensions / sizeof *extensions)];
-  FILE * f = std::fopen(path.c_str(), "wb");
+  FILE *            f = std::fopen(path.c_str(), "wb");
   if (!f)
     return 0;
   std::fwrite(data + 1, 1, size - 1, f);
@@ -31,8 +33,7 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     itk::fusion::CheckImageFile(path, limits);
   }
   catch (const itk::fusion::InputFileError &)
-  {
-  }
+  {}
   std::remove(path.c_str());
   return 0;
 }

@@ -13,7 +13,6 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     (void)network->OutputChannels();
   }
   catch (const std::runtime_error &)
-  {
-  }
+  {}
   return 0;
 }

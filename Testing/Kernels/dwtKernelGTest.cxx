@@ -44,9 +44,9 @@ TEST_P(DWTKernels, HaarEqualsClosedForm3D)
   std::mt19937       rng(3);
   for (auto & v : image)
     v = std::uniform_real_distribution<float>(-5.0f, 5.0f)(rng);
-  const float        lo[2] = { kSqrtHalf, kSqrtHalf }, hi[2] = { -kSqrtHalf, kSqrtHalf };
-  std::vector<float> bands(count); // even sizes, haar: the bands tile the input exactly
-  fusion::DWTArguments a;
+  const float                 lo[2] = { kSqrtHalf, kSqrtHalf }, hi[2] = { -kSqrtHalf, kSqrtHalf };
+  std::vector<float>          bands(count); // even sizes, haar: the bands tile the input exactly
+  fusionkernels::DWTArguments a;
   a.dimension = 3;
   a.shape[0] = nx;
   a.shape[1] = ny;
@@ -54,11 +54,11 @@ TEST_P(DWTKernels, HaarEqualsClosedForm3D)
   a.filterLength = 2;
   a.lowTaps = lo;
   a.highTaps = hi;
-  a.mode = fusion::wavelet::Symmetric;
+  a.mode = fusionkernels::wavelet::Symmetric;
   a.levels = 1;
   a.source = image.data();
   a.destination = bands.data();
-  ASSERT_EQ(fusion::emu::DWTDecompose(a), 0) << fusion::emu::ErrorMessage(1);
+  ASSERT_EQ(fusionkernels::emu::DWTDecompose(a), 0) << fusionkernels::emu::ErrorMessage(1);
   const size_t hx = nx / 2, hy = ny / 2, hz = nz / 2, per = hx * hy * hz;
   const auto   x = [&](size_t i, size_t j, size_t k) { return image[i + nx * (j + ny * k)]; };
   for (unsigned code = 0; code < 8; ++code)
@@ -85,7 +85,9 @@ TEST_P(DWTKernels, HaarEqualsClosedForm3D)
 
 TEST_P(DWTKernels, Db2DecomposeThenReconstructIsTheIdentity)
 {
-  for (int mode : { fusion::wavelet::Symmetric, fusion::wavelet::Periodization, fusion::wavelet::Antireflect })
+  for (int mode : { fusionkernels::wavelet::Symmetric,
+                    fusionkernels::wavelet::Periodization,
+                    fusionkernels::wavelet::Antireflect })
   {
     const size_t       nx = 13, ny = 9;
     std::vector<float> image(nx * ny);
@@ -96,13 +98,13 @@ TEST_P(DWTKernels, Db2DecomposeThenReconstructIsTheIdentity)
     size_t total = 0, sx = nx, sy = ny;
     for (int l = 1; l <= 2; ++l)
     {
-      sx = static_cast<size_t>(fusion::wavelet::CoefficientLength(static_cast<long long>(sx), 4, mode));
-      sy = static_cast<size_t>(fusion::wavelet::CoefficientLength(static_cast<long long>(sy), 4, mode));
+      sx = static_cast<size_t>(fusionkernels::wavelet::CoefficientLength(static_cast<long long>(sx), 4, mode));
+      sy = static_cast<size_t>(fusionkernels::wavelet::CoefficientLength(static_cast<long long>(sy), 4, mode));
       total += 3 * sx * sy;
     }
     total += sx * sy;
-    std::vector<float>   bands(total), back(nx * ny);
-    fusion::DWTArguments a;
+    std::vector<float>          bands(total), back(nx * ny);
+    fusionkernels::DWTArguments a;
     a.dimension = 2;
     a.shape[0] = nx;
     a.shape[1] = ny;
@@ -113,14 +115,14 @@ TEST_P(DWTKernels, Db2DecomposeThenReconstructIsTheIdentity)
     a.levels = 2;
     a.source = image.data();
     a.destination = bands.data();
-    ASSERT_EQ(fusion::emu::DWTDecompose(a), 0);
+    ASSERT_EQ(fusionkernels::emu::DWTDecompose(a), 0);
     const float recLo[4] = { kDb2Lo[3], kDb2Lo[2], kDb2Lo[1], kDb2Lo[0] };
     const float recHi[4] = { kDb2Hi[3], kDb2Hi[2], kDb2Hi[1], kDb2Hi[0] };
     a.lowTaps = recLo;
     a.highTaps = recHi;
     a.source = bands.data();
     a.destination = back.data();
-    ASSERT_EQ(fusion::emu::DWTReconstruct(a), 0);
+    ASSERT_EQ(fusionkernels::emu::DWTReconstruct(a), 0);
     for (size_t i = 0; i < image.size(); ++i)
       ASSERT_NEAR(back[i], image[i], 1e-4) << "mode " << mode << " sample " << i;
   }

@@ -21,7 +21,7 @@ const char * const kSchedules[] = { "forward", "reverse", "random:1", "random:2"
 template <typename T>
 struct DeviceArray
 {
-  T * data = nullptr;
+  T *    data = nullptr;
   size_t n = 0;
   explicit DeviceArray(size_t count)
     : n(count)
@@ -74,7 +74,7 @@ expect_launch_failure(cudaError_t status)
 
 TEST_P(Emulation, BlockSumWithShufflesAndSharedMemory)
 {
-  const int n = 256 * 7 + 100;
+  const int        n = 256 * 7 + 100;
   std::vector<int> in(n);
   for (int i = 0; i < n; ++i)
     in[i] = (i * 37) % 101 - 50;
@@ -95,11 +95,11 @@ TEST_P(Emulation, WarpVotesReductionsAndShuffles)
   std::vector<int> predicate(64);
   for (int t = 0; t < 64; ++t)
     predicate[t] = t < 32 ? 1 : (t % 5 == 0);
-  DeviceArray<int> d_pred(predicate);
+  DeviceArray<int>      d_pred(predicate);
   DeviceArray<unsigned> d_out(64 + 64 + 64);
   ASSERT_EQ(launch(emulation_test::warp_votes, dim3(1), dim3(64), 0, nullptr, d_pred.data, d_out.data), cudaSuccess);
   const auto out = d_out.host();
-  unsigned ballot1 = 0;
+  unsigned   ballot1 = 0;
   for (int l = 0; l < 32; ++l)
     ballot1 |= static_cast<unsigned>(predicate[32 + l] != 0) << l;
   EXPECT_EQ(out[0], 0xffffffffu);
@@ -121,12 +121,12 @@ TEST_P(Emulation, WarpVotesReductionsAndShuffles)
 
 TEST_P(Emulation, SharedAtomicHistogram)
 {
-  const int n = 10007;
+  const int                  n = 10007;
   std::vector<unsigned char> in(n);
   for (int i = 0; i < n; ++i)
     in[i] = static_cast<unsigned char>((i * 131) ^ (i >> 3));
   DeviceArray<unsigned char> d_in(in);
-  DeviceArray<unsigned> d_bins(std::vector<unsigned>(16, 0));
+  DeviceArray<unsigned>      d_bins(std::vector<unsigned>(16, 0));
   ASSERT_EQ(launch(emulation_test::histogram, dim3(5), dim3(128), 0, nullptr, d_in.data, n, d_bins.data), cudaSuccess);
   std::vector<unsigned> expected(16, 0);
   for (auto v : in)
@@ -144,16 +144,16 @@ TEST_P(Emulation, BarrierPredicates)
 TEST_P(Emulation, DynamicSharedMemoryIsPoisonedWithNaN)
 {
   DeviceArray<float> d_out(64);
-  ASSERT_EQ(launch(emulation_test::read_unwritten_dynamic_shared, dim3(1), dim3(64), 64 * sizeof(float), nullptr,
-                   d_out.data),
-            cudaSuccess);
+  ASSERT_EQ(
+    launch(emulation_test::read_unwritten_dynamic_shared, dim3(1), dim3(64), 64 * sizeof(float), nullptr, d_out.data),
+    cudaSuccess);
   for (float v : d_out.host())
     EXPECT_TRUE(std::isnan(v));
 }
 
 TEST_P(Emulation, CatchesMissingSyncthreads)
 {
-  const int threads = 64, blocks = 3;
+  const int          threads = 64, blocks = 3;
   std::vector<float> in(threads * blocks);
   std::iota(in.begin(), in.end(), 1.0f);
   std::vector<float> expected(in.size());
@@ -161,12 +161,24 @@ TEST_P(Emulation, CatchesMissingSyncthreads)
     for (int t = 0; t < threads; ++t)
       expected[b * threads + t] = in[b * threads + (t + 1) % threads];
   DeviceArray<float> d_in(in), d_out(in.size());
-  ASSERT_EQ(launch(emulation_test::neighbour_shift, dim3(blocks), dim3(threads), threads * sizeof(float), nullptr,
-                   d_in.data, d_out.data, 1),
+  ASSERT_EQ(launch(emulation_test::neighbour_shift,
+                   dim3(blocks),
+                   dim3(threads),
+                   threads * sizeof(float),
+                   nullptr,
+                   d_in.data,
+                   d_out.data,
+                   1),
             cudaSuccess);
   EXPECT_EQ(d_out.host(), expected) << "the correct kernel must be exact";
-  ASSERT_EQ(launch(emulation_test::neighbour_shift, dim3(blocks), dim3(threads), threads * sizeof(float), nullptr,
-                   d_in.data, d_out.data, 0),
+  ASSERT_EQ(launch(emulation_test::neighbour_shift,
+                   dim3(blocks),
+                   dim3(threads),
+                   threads * sizeof(float),
+                   nullptr,
+                   d_in.data,
+                   d_out.data,
+                   0),
             cudaSuccess);
   EXPECT_NE(d_out.host(), expected) << "the missing __syncthreads must change the result under " << GetParam();
 }
@@ -174,8 +186,8 @@ TEST_P(Emulation, CatchesMissingSyncthreads)
 TEST_P(Emulation, CatchesEarlyReturnBeforeBarrier)
 {
   DeviceArray<float> d_out(64);
-  const std::string detail =
-    expect_launch_failure(launch(emulation_test::early_return_before_barrier, dim3(2), dim3(64), 0, nullptr, d_out.data));
+  const std::string  detail = expect_launch_failure(
+    launch(emulation_test::early_return_before_barrier, dim3(2), dim3(64), 0, nullptr, d_out.data));
   EXPECT_NE(detail.find("divergent barrier"), std::string::npos) << detail;
   EXPECT_NE(detail.find("exited while"), std::string::npos) << detail;
   EXPECT_NE(detail.find("emulation_test_kernels.cuh"), std::string::npos) << "names the call site: " << detail;
@@ -184,7 +196,7 @@ TEST_P(Emulation, CatchesEarlyReturnBeforeBarrier)
 TEST_P(Emulation, CatchesBarriersInBothBranches)
 {
   DeviceArray<float> d_out(64);
-  const std::string detail =
+  const std::string  detail =
     expect_launch_failure(launch(emulation_test::barrier_in_both_branches, dim3(1), dim3(64), 0, nullptr, d_out.data));
   EXPECT_NE(detail.find("different barriers"), std::string::npos) << detail;
 }
@@ -192,7 +204,7 @@ TEST_P(Emulation, CatchesBarriersInBothBranches)
 TEST_P(Emulation, CatchesHalfWarpShuffle)
 {
   DeviceArray<float> d_out(64);
-  const std::string detail =
+  const std::string  detail =
     expect_launch_failure(launch(emulation_test::half_warp_shuffle, dim3(1), dim3(64), 0, nullptr, d_out.data));
   EXPECT_NE(detail.find("exited while its warp waits for it in __shfl_down_sync"), std::string::npos) << detail;
 }
@@ -200,7 +212,7 @@ TEST_P(Emulation, CatchesHalfWarpShuffle)
 TEST_P(Emulation, ReportsDeadlockOfWarpAndBlockBarriers)
 {
   DeviceArray<float> d_out(32);
-  const std::string detail =
+  const std::string  detail =
     expect_launch_failure(launch(emulation_test::warp_and_block_barrier, dim3(1), dim3(32), 0, nullptr, d_out.data));
   EXPECT_NE(detail.find("deadlock"), std::string::npos) << detail;
   EXPECT_NE(detail.find("16 thread(s) wait at __syncwarp"), std::string::npos) << detail;
@@ -209,7 +221,7 @@ TEST_P(Emulation, ReportsDeadlockOfWarpAndBlockBarriers)
 
 TEST_P(Emulation, CatchesShuffleFromLaneOutsideMask)
 {
-  DeviceArray<int> d_out(32);
+  DeviceArray<int>  d_out(32);
   const std::string detail =
     expect_launch_failure(launch(emulation_test::shuffle_outside_mask, dim3(1), dim3(32), 0, nullptr, d_out.data));
   EXPECT_NE(detail.find("not in the mask"), std::string::npos) << detail;
@@ -253,8 +265,8 @@ TEST(EmulationRuntime, RejectsInvalidLaunchConfigurations)
   EXPECT_EQ(launch(emulation_test::read_unwritten_dynamic_shared, dim3(1), dim3(32), 64 * 1024, nullptr, d_out.data),
             cudaErrorInvalidConfiguration);
   EXPECT_NE(std::string(last_error_detail()).find("cudaFuncSetAttribute"), std::string::npos);
-  ASSERT_EQ(cudaFuncSetAttribute(emulation_test::read_unwritten_dynamic_shared,
-                                 cudaFuncAttributeMaxDynamicSharedMemorySize, 64 * 1024),
+  ASSERT_EQ(cudaFuncSetAttribute(
+              emulation_test::read_unwritten_dynamic_shared, cudaFuncAttributeMaxDynamicSharedMemorySize, 64 * 1024),
             cudaSuccess);
   EXPECT_EQ(launch(emulation_test::read_unwritten_dynamic_shared, dim3(1), dim3(32), 64 * 1024, nullptr, d_out.data),
             cudaSuccess);
@@ -289,7 +301,7 @@ TEST(EmulationRuntime, SchedulesAndWorkers)
   EXPECT_EQ(cudaGetDeviceCount(&count), cudaSuccess);
   EXPECT_EQ(count, 1);
   // Results do not depend on the number of workers.
-  const int n = 64 * 40;
+  const int        n = 64 * 40;
   std::vector<int> in(n, 3);
   DeviceArray<int> d_in(in), d_out(40);
   for (int workers : { 1, 2, 3 })
@@ -305,12 +317,12 @@ TEST(EmulationRuntime, ConcurrentHostThreadsLaunchSafely)
 {
   cudaDeviceReset();
   std::vector<std::thread> hosts;
-  std::vector<int> ok(3, 0);
+  std::vector<int>         ok(3, 0);
   for (int h = 0; h < 3; ++h)
     hosts.emplace_back([h, &ok] {
-      const int n = 128 * 4;
+      const int        n = 128 * 4;
       std::vector<int> in(n, h + 1);
-      int *d_in = nullptr, *d_out = nullptr;
+      int *            d_in = nullptr, *d_out = nullptr;
       cudaMalloc(&d_in, n * sizeof(int));
       cudaMalloc(&d_out, 4 * sizeof(int));
       cudaMemcpy(d_in, in.data(), n * sizeof(int), cudaMemcpyHostToDevice);

@@ -33,12 +33,12 @@ main(int argc, char * argv[])
   if (std::strcmp(argv[1], "missing-barrier") == 0)
   {
     const int threads = 64;
-    float *in = nullptr, *out = nullptr;
+    float *   in = nullptr, *out = nullptr;
     cudaMalloc(&in, threads * sizeof(float));
     cudaMalloc(&out, threads * sizeof(float));
     cudaMemset(in, 0, threads * sizeof(float));
-    const cudaError_t e = launch(emulation_test::neighbour_shift, dim3(1), dim3(threads), threads * sizeof(float),
-                                 nullptr, in, out, 0);
+    const cudaError_t e =
+      launch(emulation_test::neighbour_shift, dim3(1), dim3(threads), threads * sizeof(float), nullptr, in, out, 0);
     cudaFree(in);
     cudaFree(out);
     return e == cudaSuccess ? 0 : 1;
@@ -46,7 +46,7 @@ main(int argc, char * argv[])
   if (std::strcmp(argv[1], "oob") == 0)
   {
     const int n = 100;
-    float *in = nullptr, *out = nullptr;
+    float *   in = nullptr, *out = nullptr;
     cudaMalloc(&in, n * sizeof(float));
     cudaMalloc(&out, n * sizeof(float));
     cudaMemset(in, 0, n * sizeof(float));
@@ -57,13 +57,13 @@ main(int argc, char * argv[])
   }
   if (std::strcmp(argv[1], "clean") == 0)
   {
-    const int n = 64 * 4;
+    const int        n = 64 * 4;
     std::vector<int> host(n, 2);
-    int *in = nullptr, *out = nullptr;
+    int *            in = nullptr, *out = nullptr;
     cudaMalloc(&in, n * sizeof(int));
     cudaMalloc(&out, 4 * sizeof(int));
     cudaMemcpy(in, host.data(), n * sizeof(int), cudaMemcpyHostToDevice);
-    cudaError_t e = launch(emulation_test::block_sum, dim3(4), dim3(64), 0, nullptr, in, out, n);
+    cudaError_t      e = launch(emulation_test::block_sum, dim3(4), dim3(64), 0, nullptr, in, out, n);
     std::vector<int> result(4);
     cudaMemcpy(result.data(), out, 4 * sizeof(int), cudaMemcpyDeviceToHost);
     cudaFree(in);
@@ -72,14 +72,14 @@ main(int argc, char * argv[])
     for (size_t i = 0; i < bytes.size(); ++i)
       bytes[i] = static_cast<unsigned char>(i * 7);
     unsigned char * d_bytes = nullptr;
-    unsigned * d_bins = nullptr;
+    unsigned *      d_bins = nullptr;
     cudaMalloc(&d_bytes, bytes.size());
     cudaMalloc(&d_bins, 16 * sizeof(unsigned));
     cudaMemcpy(d_bytes, bytes.data(), bytes.size(), cudaMemcpyHostToDevice);
     cudaMemset(d_bins, 0, 16 * sizeof(unsigned));
     if (e == cudaSuccess)
-      e = launch(emulation_test::histogram, dim3(2), dim3(64), 0, nullptr, d_bytes, static_cast<int>(bytes.size()),
-                 d_bins);
+      e = launch(
+        emulation_test::histogram, dim3(2), dim3(64), 0, nullptr, d_bytes, static_cast<int>(bytes.size()), d_bins);
     cudaFree(d_bytes);
     cudaFree(d_bins);
     const bool ok = e == cudaSuccess && result == std::vector<int>(4, 128);

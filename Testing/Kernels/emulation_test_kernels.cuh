@@ -15,8 +15,8 @@ __global__ void
 block_sum(const int * in, int * out, int n)
 {
   __shared__ int partial[32];
-  const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  int v = i < n ? in[i] : 0;
+  const int      i = blockIdx.x * blockDim.x + threadIdx.x;
+  int            v = i < n ? in[i] : 0;
   for (int d = 16; d > 0; d /= 2)
     v += __shfl_down_sync(0xffffffffu, v, d);
   const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
@@ -37,14 +37,14 @@ block_sum(const int * in, int * out, int n)
 __global__ void
 warp_votes(const int * predicate, unsigned * out)
 {
-  const int t = threadIdx.x;
+  const int      t = threadIdx.x;
   const unsigned ballot = __ballot_sync(0xffffffffu, predicate[t]);
-  const int all = __all_sync(0xffffffffu, predicate[t]);
-  const int any = __any_sync(0xffffffffu, predicate[t]);
+  const int      all = __all_sync(0xffffffffu, predicate[t]);
+  const int      any = __any_sync(0xffffffffu, predicate[t]);
   const unsigned sum = __reduce_add_sync(0xffffffffu, static_cast<unsigned>(t));
   const unsigned mx = __reduce_max_sync(0xffffffffu, static_cast<unsigned>(t * 7 % 32));
-  const int up = __shfl_up_sync(0xffffffffu, t, 3);
-  const int bcast = __shfl_sync(0xffffffffu, t, 5, 16);
+  const int      up = __shfl_up_sync(0xffffffffu, t, 3);
+  const int      bcast = __shfl_sync(0xffffffffu, t, 5, 16);
   if (t % 32 == 0)
   {
     unsigned * row = out + (t / 32) * 5;

@@ -49,11 +49,11 @@ TEST(GLCMKernel, FeaturesEqualBruteForce2DAnd3D)
 {
   for (int dimension : { 2, 3 })
   {
-    const int L = 5;
-    fusion::GLCMArguments a;
-    const int             pad = 2;
-    const int             size[3] = { 7, 6, dimension == 3 ? 4 : 1 };
-    int                   padded[3], r[3];
+    const int                    L = 5;
+    fusionkernels::GLCMArguments a;
+    const int                    pad = 2;
+    const int                    size[3] = { 7, 6, dimension == 3 ? 4 : 1 };
+    int                          padded[3], r[3];
     for (int d = 0; d < 3; ++d)
     {
       const bool used = d < dimension;
@@ -68,15 +68,15 @@ TEST(GLCMKernel, FeaturesEqualBruteForce2DAnd3D)
     std::mt19937               rng(static_cast<unsigned>(dimension));
     for (auto & v : levels)
       v = static_cast<unsigned char>(rng() % L);
-    const std::vector<int> offsets = dimension == 2 ? std::vector<int>{ 1, 0, 0, 1, 1, 0 }
-                                                    : std::vector<int>{ 1, 0, 0, 0, 1, 1 };
+    const std::vector<int> offsets =
+      dimension == 2 ? std::vector<int>{ 1, 0, 0, 1, 1, 0 } : std::vector<int>{ 1, 0, 0, 0, 1, 1 };
     std::vector<float> out(static_cast<size_t>(size[0]) * size[1] * size[2] * 10);
     a.levels = levels.data();
     a.offsets = offsets.data();
     a.offsetCount = 2;
     a.numberOfLevels = L;
     a.output = out.data();
-    ASSERT_EQ(fusion::emu::GLCMFeatures(a), 0) << fusion::emu::ErrorMessage(1);
+    ASSERT_EQ(fusionkernels::emu::GLCMFeatures(a), 0) << fusionkernels::emu::ErrorMessage(1);
     size_t id = 0;
     for (int z = 0; z < size[2]; ++z)
       for (int y = 0; y < size[1]; ++y)
@@ -98,14 +98,14 @@ TEST(GLCMKernel, FeaturesEqualBruteForce2DAnd3D)
 
 TEST(GLCMKernel, RejectsTooManyLevels)
 {
-  fusion::GLCMArguments a;
-  std::vector<unsigned char> levels(9, 0);
-  std::vector<float>         out(10);
-  const int                  offsets[3] = { 1, 0, 0 };
+  fusionkernels::GLCMArguments a;
+  std::vector<unsigned char>   levels(9, 0);
+  std::vector<float>           out(10);
+  const int                    offsets[3] = { 1, 0, 0 };
   a.levels = levels.data();
   a.offsets = offsets;
   a.offsetCount = 1;
   a.output = out.data();
-  a.numberOfLevels = fusion::kGLCMMaximumLevels + 1;
-  EXPECT_NE(fusion::emu::GLCMFeatures(a), 0);
+  a.numberOfLevels = fusionkernels::kGLCMMaximumLevels + 1;
+  EXPECT_NE(fusionkernels::emu::GLCMFeatures(a), 0);
 }

@@ -1,6 +1,7 @@
 // Must NOT compile with the project's nvcc flags: a per-thread array indexed at run time lives in
 // local memory (ptxas -warn-lmem-usage as an error).
-__global__ void gate_local_memory(float * out, const int * index)
+__global__ void
+gate_local_memory(float * out, const int * index)
 {
   float scratch[512];
   for (int i = 0; i < 512; ++i)

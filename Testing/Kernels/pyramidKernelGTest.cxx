@@ -135,15 +135,17 @@ TEST_P(PyramidKernel, EqualsDoubleOracleIn1D2D3D)
     Shape shape;
     int   sources, levels;
   };
-  for (const Case & c : { Case{ 1, { 37, 1, 1 }, 2, 3 }, Case{ 2, { 33, 20, 1 }, 3, 4 }, Case{ 2, { 9, 5, 1 }, 2, 6 },
+  for (const Case & c : { Case{ 1, { 37, 1, 1 }, 2, 3 },
+                          Case{ 2, { 33, 20, 1 }, 3, 4 },
+                          Case{ 2, { 9, 5, 1 }, 2, 6 },
                           Case{ 3, { 13, 10, 7 }, 3, 2 } })
   {
-    const size_t                      count = c.shape[0] * c.shape[1] * c.shape[2];
-    std::mt19937                      rng(11u + static_cast<unsigned>(count));
+    const size_t                          count = c.shape[0] * c.shape[1] * c.shape[2];
+    std::mt19937                          rng(11u + static_cast<unsigned>(count));
     std::uniform_real_distribution<float> value(0.0f, 1.0f);
-    std::vector<std::vector<float>>   sources(static_cast<size_t>(c.sources), std::vector<float>(count));
-    std::vector<Volume>               asDouble;
-    std::vector<const float *>        pointers;
+    std::vector<std::vector<float>>       sources(static_cast<size_t>(c.sources), std::vector<float>(count));
+    std::vector<Volume>                   asDouble;
+    std::vector<const float *>            pointers;
     for (auto & s : sources)
     {
       for (float & v : s)
@@ -151,7 +153,7 @@ TEST_P(PyramidKernel, EqualsDoubleOracleIn1D2D3D)
       asDouble.emplace_back(s.begin(), s.end());
       pointers.push_back(s.data());
     }
-    fusion::PyramidFusionArguments a;
+    fusionkernels::PyramidFusionArguments a;
     a.dimension = c.dimension;
     for (int d = 0; d < 3; ++d)
       a.shape[d] = c.shape[static_cast<size_t>(d)];
@@ -160,7 +162,7 @@ TEST_P(PyramidKernel, EqualsDoubleOracleIn1D2D3D)
     a.levels = c.levels;
     std::vector<float> out(count, -7.0f);
     a.output = out.data();
-    ASSERT_EQ(fusion::emu::LaplacianPyramidFusion(a), 0) << fusion::emu::ErrorMessage(-1);
+    ASSERT_EQ(fusionkernels::emu::LaplacianPyramidFusion(a), 0) << fusionkernels::emu::ErrorMessage(-1);
     const Volume expected = Oracle(asDouble, c.shape, c.dimension, c.levels);
     double       worst = 0.0;
     for (size_t i = 0; i < count; ++i)
@@ -170,7 +172,7 @@ TEST_P(PyramidKernel, EqualsDoubleOracleIn1D2D3D)
     // Equal sources: the pyramid gives the image back.
     pointers.assign(2, sources[0].data());
     a.numberOfSources = 2;
-    ASSERT_EQ(fusion::emu::LaplacianPyramidFusion(a), 0);
+    ASSERT_EQ(fusionkernels::emu::LaplacianPyramidFusion(a), 0);
     worst = 0.0;
     for (size_t i = 0; i < count; ++i)
       worst = std::max(worst, static_cast<double>(std::abs(out[i] - sources[0][i])));
@@ -183,21 +185,21 @@ INSTANTIATE_TEST_SUITE_P(Schedules, PyramidKernel, ::testing::Values("forward", 
 
 TEST(PyramidKernelArguments, RejectsInconsistentArguments)
 {
-  fusion::PyramidFusionArguments a;
-  EXPECT_NE(fusion::emu::LaplacianPyramidFusion(a), 0);
+  fusionkernels::PyramidFusionArguments a;
+  EXPECT_NE(fusionkernels::emu::LaplacianPyramidFusion(a), 0);
   std::vector<float> x(16, 1.0f), out(16);
   const float *      p[2] = { x.data(), x.data() };
   a.sources = p;
   a.output = out.data();
   a.shape[0] = a.shape[1] = 4;
   a.numberOfSources = 1;
-  EXPECT_NE(fusion::emu::LaplacianPyramidFusion(a), 0) << "one source";
+  EXPECT_NE(fusionkernels::emu::LaplacianPyramidFusion(a), 0) << "one source";
   a.numberOfSources = 2;
   a.levels = 0;
-  EXPECT_NE(fusion::emu::LaplacianPyramidFusion(a), 0) << "no level";
+  EXPECT_NE(fusionkernels::emu::LaplacianPyramidFusion(a), 0) << "no level";
   a.levels = 2;
   a.dimension = 4;
-  EXPECT_NE(fusion::emu::LaplacianPyramidFusion(a), 0) << "four dimensions";
+  EXPECT_NE(fusionkernels::emu::LaplacianPyramidFusion(a), 0) << "four dimensions";
   a.dimension = 2;
-  EXPECT_EQ(fusion::emu::LaplacianPyramidFusion(a), 0);
+  EXPECT_EQ(fusionkernels::emu::LaplacianPyramidFusion(a), 0);
 }

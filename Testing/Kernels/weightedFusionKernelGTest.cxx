@@ -17,14 +17,14 @@ namespace
 struct Data
 {
   std::vector<std::vector<float>> sources, perPixel;
-  std::vector<const float *> sourcePointers, perPixelPointers;
+  std::vector<const float *>      sourcePointers, perPixelPointers;
 };
 
 Data
 make(int n, size_t count, unsigned seed, bool zeroActivities)
 {
-  Data d;
-  std::mt19937 rng(seed);
+  Data                                  d;
+  std::mt19937                          rng(seed);
   std::uniform_real_distribution<float> value(0.0f, 300.0f), weight(0.0f, 2.0f);
   d.sources.assign(n, std::vector<float>(count));
   d.perPixel.assign(n, std::vector<float>(count));
@@ -74,10 +74,10 @@ TEST_P(WeightedFusionKernel, EqualsDoubleReferenceInEveryMode)
   for (int n : { 2, 3, 5 })
   {
     const size_t count = 3001 + n; // not a multiple of the block size
-    const Data d = make(n, count, 7u + n, true);
+    const Data   d = make(n, count, 7u + n, true);
     for (int mode = 0; mode < 4; ++mode) // equal weights, given weights, ratio of activities, maximum
     {
-      fusion::WeightedFusionArguments a;
+      fusionkernels::WeightedFusionArguments a;
       a.sources = d.sourcePointers.data();
       a.weights = mode == 1 ? d.perPixelPointers.data() : nullptr;
       a.activities = mode == 2 ? d.perPixelPointers.data() : nullptr;
@@ -87,7 +87,7 @@ TEST_P(WeightedFusionKernel, EqualsDoubleReferenceInEveryMode)
       a.maximum = mode == 3;
       std::vector<float> out(count, -1.0f);
       a.output = out.data();
-      ASSERT_EQ(fusion::emu::WeightedFusion(a), 0) << fusion::emu::ErrorMessage(-1);
+      ASSERT_EQ(fusionkernels::emu::WeightedFusion(a), 0) << fusionkernels::emu::ErrorMessage(-1);
       double worst = 0.0;
       for (size_t i = 0; i < count; ++i)
       {
@@ -104,19 +104,19 @@ INSTANTIATE_TEST_SUITE_P(Schedules, WeightedFusionKernel, ::testing::Values("for
 
 TEST(WeightedFusionKernelArguments, RejectsInconsistentArguments)
 {
-  fusion::WeightedFusionArguments a;
-  EXPECT_NE(fusion::emu::WeightedFusion(a), 0);
+  fusionkernels::WeightedFusionArguments a;
+  EXPECT_NE(fusionkernels::emu::WeightedFusion(a), 0);
   std::vector<float> x(4, 1.0f), out(4);
-  const float * p[2] = { x.data(), x.data() };
+  const float *      p[2] = { x.data(), x.data() };
   a.sources = p;
   a.weights = p;
   a.activities = p;
   a.numberOfSources = 2;
   a.count = 4;
   a.output = out.data();
-  EXPECT_NE(fusion::emu::WeightedFusion(a), 0) << "weights and activities together";
+  EXPECT_NE(fusionkernels::emu::WeightedFusion(a), 0) << "weights and activities together";
   a.activities = nullptr;
   a.maximum = true;
-  EXPECT_NE(fusion::emu::WeightedFusion(a), 0) << "maximum with weights";
-  EXPECT_EQ(fusion::emu::DeviceCount(), 1);
+  EXPECT_NE(fusionkernels::emu::WeightedFusion(a), 0) << "maximum with weights";
+  EXPECT_EQ(fusionkernels::emu::DeviceCount(), 1);
 }

@@ -35,12 +35,12 @@ WriteRaw(const TImage * image, const std::string & path)
 
 template <typename TPixel, unsigned int D>
 void
-RunCase(const std::string & folder, const std::string & id, const std::vector<size_t> & size, const std::string & wavelet,
-        const std::string & mode, unsigned int levels, const std::string & backend)
+RunCase(const std::string & folder, const std::string & id, const std::vector<size_t> & size,
+        const std::string & wavelet, const std::string & mode, unsigned int levels, const std::string & backend)
 {
   using ImageType = itk::Image<TPixel, D>;
-  auto                          image = ImageType::New();
-  typename ImageType::SizeType  s;
+  auto                         image = ImageType::New();
+  typename ImageType::SizeType s;
   for (unsigned int d = 0; d < D; ++d)
     s[d] = size[d];
   image->SetRegions(s);

@@ -24,8 +24,8 @@ main(int argc, char * argv[])
   using OutputType = itk::VectorImage<float, 2>;
   using Filter = itk::GLCMMeanTextureFilter<ImageType, OutputType>;
   auto image = ImageType::New();
-  image->SetRegions(ImageType::SizeType{ { static_cast<itk::SizeValueType>(std::atol(argv[2])),
-                                           static_cast<itk::SizeValueType>(std::atol(argv[3])) } });
+  image->SetRegions(ImageType::SizeType{
+    { static_cast<itk::SizeValueType>(std::atol(argv[2])), static_cast<itk::SizeValueType>(std::atol(argv[3])) } });
   image->Allocate();
   std::ifstream in(argv[1], std::ios::binary);
   for (itk::ImageRegionIterator<ImageType> it(image, image->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
@@ -53,7 +53,8 @@ main(int argc, char * argv[])
   filter->Update();
   std::ofstream out(argv[8], std::ios::binary);
   for (itk::ImageRegionConstIterator<OutputType> it(filter->GetOutput(), image->GetLargestPossibleRegion());
-       !it.IsAtEnd(); ++it)
+       !it.IsAtEnd();
+       ++it)
     for (unsigned q = 0; q < 10; ++q)
     {
       const float v = it.Get()[q];

@@ -8,7 +8,7 @@ with torch.onnx.export at test time:
   - torchvision VGG19 `features` up to relu4_1, with ImageNet channel normalisation;
   - torchvision AlexNet `features`;
   - torchvision DenseNet-121 up to the end of its first dense block;
-  - a named intermediate tensor of the VGG19 graph (--output NAME);
+  - a named intermediate tensor of the VGG19 graph (--output-tensor NAME);
   - a 3D network (Conv3d with stride, dilation and groups, BatchNorm3d, MaxPool3d, AvgPool3d,
     Concat, Add);
   - a 2D network slice by slice along each axis of a volume;
@@ -175,7 +175,7 @@ def main():
         with torch.no_grad():
             theirs = vgg[:7](xn).numpy()[0]
         check("VGG19 up to the named tensor '%s'" % name,
-              np.moveaxis(features(path("vgg.onnx"), path("x3.mha"), normalise + ["--output", name])[0], -1, 0), theirs)
+              np.moveaxis(features(path("vgg.onnx"), path("x3.mha"), normalise + ["--output-tensor", name])[0], -1, 0), theirs)
 
         torch.manual_seed(3)
         alexnet = torchvision.models.alexnet().features.eval()

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The `cddfuse` preset of `mmfusion metrics` against an independent NumPy implementation of the
-CDDFuse Evaluator's definitions (MMIF-CDDFuse utils/Evaluator.py as METRICS.md documents it), on the
+CDDFuse Evaluator's definitions (MMIF-CDDFuse utils/Evaluator.py as docs/metrics.md documents it), on the
 real MRI-CT, MRI-PET and MRI-SPECT pairs of ../shared/data/real: EN, SD, SF, AG (mean), MI (nats,
 a contingency table of the grey values, as sklearn's mutual_info_score), MSE, CC, PSNR (peak max F),
 SCD, VIF (vifp_mscale with scipy.signal.convolve2d, NaN counts 1), Qabf (convolve2d 'same' Sobel,

@@ -4,11 +4,11 @@ scikit-image, 2D and 3D, on smooth random grey images in 0..255 (`--range 0,255`
 
 Presets standard and vifb. References: EN scikit-image shannon_entropy of the rounded image; SD, SF, AG (numpy.gradient),
 CC, SCD NumPy; VIF (vifp_mscale, scipy.signal.convolve 'valid'), Qabf and Nabf
-(scipy.ndimage.correlate, METRICS.md section 2.4) written here from the definitions; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
+(scipy.ndimage.correlate, docs/metrics.md) written here from the definitions; EI scipy.ndimage.sobel (mode nearest) per z-slice; MI, JE, Q_MI, CE from a NumPy
 256 x 256 joint histogram; MSE, PSNR (data_range 255) and SSIM (Gaussian sigma 1.5, population
 covariance, data_range 255: Wang et al.) from scikit-image; Q_Y (scipy.signal.convolve with a 7^D
 window), Q_CB (numpy.fft, a full 31 x 31 scipy.ndimage.correlate), Q_CV (numpy.fft, 16 x 16 blocks
-by reshaping) written here from Liu's code as METRICS.md section 2.5 gives it; VIFB's SF, AG, MI,
+by reshaping) written here from Liu's code as docs/metrics.md gives it; VIFB's SF, AG, MI,
 RMSE and PSNR variants on rounded images. Tolerance 1e-6 relative.
 Exit 77 (skipped) when NumPy, SciPy or scikit-image is absent.
 Usage: test_metrics_reference.py MMFUSION

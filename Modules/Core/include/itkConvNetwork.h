@@ -37,9 +37,9 @@ namespace fusion
 /** Channels x spatial samples (x fastest, then y, then z), float. */
 struct MultimodalFusion_EXPORT FeatureTensor
 {
-  size_t                                         channels = 0;
-  std::array<size_t, 3>                          size{ { 1, 1, 1 } }; // x, y, z (1 for missing axes)
-  std::vector<float, UninitialisedAllocator<float>> data;             // [channel][z][y][x]
+  size_t                                            channels = 0;
+  std::array<size_t, 3>                             size{ { 1, 1, 1 } }; // x, y, z (1 for missing axes)
+  std::vector<float, UninitialisedAllocator<float>> data;                // [channel][z][y][x]
 
   size_t
   Samples() const

@@ -47,17 +47,23 @@ namespace fusion
 MultimodalFusion_EXPORT int
 CudaDeviceCount();
 
+/** For tests: CudaDeviceCount() reports `count` (>= 0) instead of asking the driver; a negative
+ * count restores the real query. Lets a test check the rules of a machine with a device on one
+ * without (the kernels themselves still need a real device). */
+MultimodalFusion_EXPORT void
+SetCudaDeviceCountForTesting(int count);
+
 /** True when this build compiled the kernels with nvcc (FUSION_USE_CUDA). */
 MultimodalFusion_EXPORT bool
 BuildHasCuda();
 
 /** Parses auto|cpu|cuda|emulated (case-insensitive); throws itk::ExceptionObject otherwise. */
 MultimodalFusion_EXPORT FusionEnums::Backend
-BackendFromString(const std::string & name);
+                        BackendFromString(const std::string & name);
 
 /** Lower-case name: auto, cpu, cuda, emulated. */
 MultimodalFusion_EXPORT std::string
-BackendName(FusionEnums::Backend backend);
+                        BackendName(FusionEnums::Backend backend);
 
 /** The backend a filter runs on: CPU, CUDA or EmulatedCUDA, never Auto.
  * `cudaSupportsPixelType` tells whether the filter's kernels take its pixel types.
@@ -66,18 +72,24 @@ BackendName(FusionEnums::Backend backend);
 MultimodalFusion_EXPORT FusionEnums::Backend
 ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const char * filterName);
 
-/** Runs a kernel through the backend chosen by ResolveBackend (CUDA or EmulatedCUDA):
- * `emulated()` and `device()` call the same function of fusion::emu and fusion::gpu. A non-zero
- * status becomes an itk::ExceptionObject naming `what` and the CUDA error. */
-template <typename TEmulated, typename TDevice>
+/** The kernel table of a resolved backend: fusionkernels::gpu for CUDA, fusionkernels::emu for
+ * EmulatedCUDA. Throws itk::ExceptionObject for CPU and Auto, which have no kernels. */
+MultimodalFusion_EXPORT const ::fusionkernels::KernelTable &
+KernelsOf(FusionEnums::Backend backend);
+
+/** Runs `kernel` of the table of `backend` (CUDA or EmulatedCUDA) on `arguments`, e.g.
+ *   RunKernel(backend, "GLCM", &fusionkernels::KernelTable::GLCMFeatures, arguments);
+ * A non-zero status becomes an itk::ExceptionObject naming `what` and the CUDA error. */
+template <typename TArguments>
 void
-RunKernel(FusionEnums::Backend backend, const char * what, TEmulated && emulated, TDevice && device)
+RunKernel(FusionEnums::Backend backend, const char *                                           what,
+          int (*::fusionkernels::KernelTable::*kernel)(const TArguments &), const TArguments & arguments)
 {
-  const bool onDevice = backend == FusionEnums::Backend::CUDA;
-  const int  status = onDevice ? device() : emulated();
+  const ::fusionkernels::KernelTable & kernels = KernelsOf(backend);
+  const int                            status = (kernels.*kernel)(arguments);
   if (status != 0)
-    itkGenericExceptionMacro(<< "the " << BackendName(backend) << " " << what << " kernel failed: "
-                             << (onDevice ? ::fusion::gpu::ErrorMessage(status) : ::fusion::emu::ErrorMessage(status)));
+    itkGenericExceptionMacro(<< "the " << kernels.name << " " << what
+                             << " kernel failed: " << kernels.ErrorMessage(status));
 }
 } // namespace fusion
 } // namespace itk

@@ -1,6 +1,6 @@
 /*
  * Colour spaces for fusing a pseudo-colour functional image (PET, SPECT) with a grey one
- * (METHODS.md section 5): the colour image's luminance is fused with the grey image, its chroma
+ * (docs/methods.md section 5): the colour image's luminance is fused with the grey image, its chroma
  * kept, and the fused luminance with that chroma converted back to RGB. Values in [0, 1].
  *   YCbCr (BT.601, full range; default): Y = 0.299 R + 0.587 G + 0.114 B, Cb = 0.5 + (B - Y) / 1.772,
  *         Cr = 0.5 + (R - Y) / 1.402;

@@ -1,5 +1,5 @@
 /*
- * Fusion quality metrics (../shared/docs/METRICS.md): N >= 2 source images and the fused image F
+ * Fusion quality metrics (docs/metrics.md): N >= 2 source images and the fused image F
  * on one grid (x fastest), values on the 0..255 scale (FusionMetricsCalculator maps them there).
  * Histograms: 256 bins of the values rounded to the nearest integer (clamped to 0..255).
  * Logarithms base 2 unless named "_nats". 3D: histogram metrics, SD, SF, MSE, CC, SCD, SSIM, VIF
@@ -35,7 +35,7 @@
  *             rule G = g_F where g_S = g_F, sum_k Q_kF g_k / sum_k g_k
  *   Nabf      artefacts (Shreyamsha Kumar's modification): Sobel / 8 with mirrored borders,
  *             w = g^1.5 where g >= 2 else 0.001, counted where g_F exceeds every source's g;
- *             the fused image in the fused image's place (METRICS.md's reference swaps them)
+ *             the fused image in the fused image's place (Tang's evaluation script swaps them)
  *   Q_Y       Yang et al. 2008 (Liu's metricYang): 7^D Gaussian SSIM maps (sigma 1.5,
  *             C1 = C2 = 2e-16, 'valid'); where SSIM(A, B) >= 0.75 the lambda-weighted mean of
  *             SSIM(A, F) and SSIM(B, F), lambda = s_A^2 / (s_A^2 + s_B^2), else their maximum;
@@ -51,7 +51,7 @@
  *             Sobel saliency sum g^5 per 16x16 block, the Mannos-Sakrison-filtered differences S - F,
  *             their block means of squares (partial blocks zero padded); lower is better
  *   FMI_pixel, FMI_gradient, FMI_dct (only when asked for: FusionMetricsOptions::fmi):
- *             Haghighat et al. 2011/2014 as METRICS.md section 2.2 describes it: 3x3 windows ('valid')
+ *             Haghighat et al. 2011/2014 as their papers describe it: 3x3 windows ('valid')
  *             of the feature images (pixels; MATLAB gradient along x; orthonormal DCT-II of the
  *             slice), mean over windows and sources of 2 I / (H_S + H_F). Both windows flat: 1
  *             (as MATLAB's rounding makes it); one flat: 0. Written from that description; not
@@ -98,7 +98,7 @@ namespace fusion
 struct MultimodalFusion_EXPORT FusionMetricsResult
 {
   std::vector<std::pair<std::string, double>> values; // in a fixed order
-  std::vector<std::string>                     undefined;
+  std::vector<std::string>                    undefined;
 
   /** The value of a metric; throws std::out_of_range for an unknown name. */
   double
@@ -131,7 +131,7 @@ MapToMetricScale(double * values, size_t n, bool ownRange, double lowest = 0.0, 
 
 /** The names of the presets, in the order above. */
 MultimodalFusion_EXPORT const std::vector<std::string> &
-FusionMetricsPresets();
+                              FusionMetricsPresets();
 
 /** sources: N >= 2 images of size[0] * size[1] * size[2] doubles; dimension 2 or 3. Throws
  * std::invalid_argument for bad input (too few sources, non-finite values, unknown preset). */

@@ -1,5 +1,5 @@
 /*
- * The quick GLCM mean (METHODS.md section 4) as a separable operator on the quantised image.
+ * The quick GLCM mean (docs/methods.md section 4) as a separable operator on the quantised image.
  *
  * The GLCM mean of a window is a weighted sum of the levels over a few boxes of that window (for
  * every offset o: the pairs (a, a + o) inside the window, a over a box A and a + o over A + o).

@@ -34,7 +34,7 @@ enum class PhantomModality
 };
 
 MultimodalFusion_EXPORT std::string
-PhantomModalityName(PhantomModality modality); // "mri", "ct", "pet"
+                        PhantomModalityName(PhantomModality modality); // "mri", "ct", "pet"
 
 struct HeadPhantomOptions
 {
@@ -52,9 +52,9 @@ MultimodalFusion_EXPORT typename Image<float, VDimension>::Pointer
 MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options = HeadPhantomOptions());
 
 extern template MultimodalFusion_EXPORT Image<float, 2>::Pointer
-MakeHeadPhantom<2>(PhantomModality, const HeadPhantomOptions &);
+                                        MakeHeadPhantom<2>(PhantomModality, const HeadPhantomOptions &);
 extern template MultimodalFusion_EXPORT Image<float, 3>::Pointer
-MakeHeadPhantom<3>(PhantomModality, const HeadPhantomOptions &);
+                                        MakeHeadPhantom<3>(PhantomModality, const HeadPhantomOptions &);
 } // namespace fusion
 } // namespace itk
 

@@ -57,12 +57,12 @@ enum class WaveletMode : uint8_t
 
 /** PyWavelets' name of a mode ("symmetric", ...). */
 MultimodalFusion_EXPORT std::string
-WaveletModeName(WaveletMode mode);
+                        WaveletModeName(WaveletMode mode);
 /** Parses a PyWavelets mode name; throws itk::ExceptionObject listing the valid ones. */
 MultimodalFusion_EXPORT WaveletMode
-WaveletModeFromString(const std::string & name);
+                              WaveletModeFromString(const std::string & name);
 MultimodalFusion_EXPORT const std::vector<std::string> &
-WaveletModeNames();
+                              WaveletModeNames();
 
 struct WaveletFilterBank
 {
@@ -81,7 +81,7 @@ MultimodalFusion_EXPORT const WaveletFilterBank &
 GetWaveletFilterBank(const std::string & name);
 /** All wavelet names, or those of one family. */
 MultimodalFusion_EXPORT std::vector<std::string>
-WaveletNames(const std::string & family = "");
+                        WaveletNames(const std::string & family = "");
 
 /** pywt.dwt_coeff_len: coefficients per axis after one level. */
 MultimodalFusion_EXPORT size_t
@@ -124,7 +124,7 @@ using SampleVector = std::vector<T, UninitializedAllocator<T>>;
 /** The band's name: one letter per axis in axis order, L or H (2D: LL, HL, LH, HH); `code` has
  * bit d set when the band is high-pass (H) along axis d. */
 MultimodalFusion_EXPORT std::string
-DWTBandName(unsigned int code, unsigned int dimension);
+                        DWTBandName(unsigned int code, unsigned int dimension);
 
 /** Index of a band in the order of DWTDecomposeFilter's outputs: 0 for the approximation of the
  * last level, 1 + (level - 1)(2^D - 1) + (code - 1) for a detail band. */
@@ -170,8 +170,8 @@ extern template MultimodalFusion_EXPORT void
 DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
              double * const *);
 extern template MultimodalFusion_EXPORT void
-DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
-               unsigned int, float *);
+DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+               float *);
 extern template MultimodalFusion_EXPORT void
 DWTReconstruct(const double * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
                unsigned int, double *);

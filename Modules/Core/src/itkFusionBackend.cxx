@@ -4,6 +4,7 @@
 #include "itkMacro.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <ostream>
@@ -41,10 +42,22 @@ BuildHasCuda()
 #endif
 }
 
+namespace
+{
+std::atomic<int> testingDeviceCount{ -1 };
+}
+
+void
+SetCudaDeviceCountForTesting(int count)
+{
+  testingDeviceCount = count;
+}
+
 int
 CudaDeviceCount()
 {
-  return ::fusion::gpu::DeviceCount(); // 0 in a build without nvcc
+  const int faked = testingDeviceCount;
+  return faked >= 0 ? faked : ::fusionkernels::gpu::DeviceCount(); // 0 in a build without nvcc
 }
 
 FusionEnums::Backend
@@ -80,11 +93,21 @@ BackendName(FusionEnums::Backend backend)
   return "invalid";
 }
 
+const ::fusionkernels::KernelTable &
+KernelsOf(FusionEnums::Backend backend)
+{
+  if (backend == FusionEnums::Backend::CUDA)
+    return ::fusionkernels::gpu::Kernels();
+  if (backend == FusionEnums::Backend::EmulatedCUDA)
+    return ::fusionkernels::emu::Kernels();
+  itkGenericExceptionMacro(<< "the " << BackendName(backend) << " backend has no kernels (resolve it first)");
+}
+
 FusionEnums::Backend
 ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const char * filterName)
 {
   const char * who = filterName ? filterName : "filter";
-  bool fromEnvironment = false;
+  bool         fromEnvironment = false;
   if (requested == FusionEnums::Backend::Auto)
   {
     if (const char * env = std::getenv("FUSION_BACKEND"))
@@ -108,8 +131,7 @@ ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const
   switch (requested)
   {
     case FusionEnums::Backend::Auto:
-      return (cudaSupportsPixelType && CudaDeviceCount() > 0) ? FusionEnums::Backend::CUDA
-                                                              : FusionEnums::Backend::CPU;
+      return (cudaSupportsPixelType && CudaDeviceCount() > 0) ? FusionEnums::Backend::CUDA : FusionEnums::Backend::CPU;
     case FusionEnums::Backend::CPU:
       return FusionEnums::Backend::CPU;
     case FusionEnums::Backend::CUDA:

@@ -7,7 +7,7 @@
 #ifndef itkFusionTargetClones_h
 #define itkFusionTargetClones_h
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&              \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__) &&               \
   !defined(__SANITIZE_THREAD__)
 #  define FUSION_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
 #else

@@ -97,7 +97,8 @@ GLCMQuickMean::Evaluate(const unsigned char * levels, const size_t gridSize[3], 
                         const size_t size[3], const std::function<void(size_t, size_t, const double *)> & line) const
 {
   for (unsigned d = 0; d < 3; ++d)
-    if (origin[d] < m_Radius[d] || origin[d] + static_cast<long>(size[d]) + m_Radius[d] > static_cast<long>(gridSize[d]))
+    if (origin[d] < m_Radius[d] ||
+        origin[d] + static_cast<long>(size[d]) + m_Radius[d] > static_cast<long>(gridSize[d]))
       throw std::invalid_argument("GLCMQuickMean: the level grid does not cover the block padded by the radius");
   const size_t nx = size[0], ny = size[1], nz = size[2];
   if (nx == 0 || ny == 0 || nz == 0)
@@ -111,7 +112,7 @@ GLCMQuickMean::Evaluate(const unsigned char * levels, const size_t gridSize[3], 
   const auto q = scratch(qw * qh), b0 = scratch(nx * qh), b1 = scratch(qw * ny), b01 = scratch(nx * ny),
              prefix = scratch(qw + 1);
   // The output planes still receiving contributions: a ring over z.
-  const size_t        ring = 2 * static_cast<size_t>(rz) + 1;
+  const size_t ring = 2 * static_cast<size_t>(rz) + 1;
   // A single slice (two-dimensional images) needs no ring: its lines go out as they are made.
   const bool          direct = nz == 1 && rz == 0;
   std::vector<double> acc(direct ? 0 : ring * nx * ny, 0.0), row(nx);
@@ -132,7 +133,7 @@ GLCMQuickMean::Evaluate(const unsigned char * levels, const size_t gridSize[3], 
         if (w == 0.0)
           continue;
         const long i = k0 ? s.shifts[0][k0 - 1] : 0, j = k1 ? s.shifts[1][k1 - 1] : 0;
-        Term t;
+        Term       t;
         if (!k0 && !k1)
           t = Term{ b01.get(), nx, w };
         else if (!k0)
@@ -192,7 +193,7 @@ GLCMQuickMean::Evaluate(const unsigned char * levels, const size_t gridSize[3], 
         for (const Term & t : termsOf[k2])
         {
           const int32_t * __restrict values = t.base + y * t.stride;
-          const double               weight = t.weight;
+          const double weight = t.weight;
           for (size_t x = 0; x < nx; ++x)
             sum[x] += weight * static_cast<double>(values[x]);
         }

@@ -42,7 +42,8 @@ TissueAt(double x, double y, double z)
   const auto inEllipsoid = [](double u, double v, double w, double a, double b, double c) {
     return (u / a) * (u / a) + (v / b) * (v / b) + (w / c) * (w / c) <= 1.0;
   };
-  if (inEllipsoid(x - 10.0, y + 5.0, z - 10.0, 6.0, 18.0, 12.0) || inEllipsoid(x + 10.0, y + 5.0, z - 10.0, 6.0, 18.0, 12.0))
+  if (inEllipsoid(x - 10.0, y + 5.0, z - 10.0, 6.0, 18.0, 12.0) ||
+      inEllipsoid(x + 10.0, y + 5.0, z - 10.0, 6.0, 18.0, 12.0))
     return CSF;
   // Cortex folded by an angular pattern: sulci reach inwards where the pattern is high.
   const double r = std::sqrt(x * x + y * y + z * z) + 1e-9;
@@ -115,7 +116,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
   const unsigned int n = options.size > 0 ? options.size : (VDimension == 2 ? 256u : 128u);
   if (n < 16)
     itkGenericExceptionMacro(<< "MakeHeadPhantom: size " << n << " is too small (at least 16 pixels)");
-  typename ImageType::SizeType size;
+  typename ImageType::SizeType    size;
   typename ImageType::SpacingType spacing;
   size.Fill(n);
   spacing.Fill(240.0 / n);
@@ -135,7 +136,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
   }
   // Origin such that the centre of the grid lies at the head centre (2D: the axial plane z = 20 mm).
   typename ImageType::PointType origin;
-  vnl_vector<double> halfExtent(VDimension);
+  vnl_vector<double>            halfExtent(VDimension);
   for (unsigned int d = 0; d < VDimension; ++d)
     halfExtent[d] = 0.5 * (size[d] - 1) * spacing[d];
   const vnl_vector<double> offset = direction.GetVnlMatrix() * halfExtent;
@@ -150,7 +151,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
   image->Allocate();
 
   const double sliceZ = 20.0; // 2D: the axial plane through the lesion
-  const int sub = 2;
+  const int    sub = 2;
   const double subSamples = VDimension == 2 ? sub * sub : sub * sub * sub;
   MultiThreaderBase::New()->ParallelizeImageRegion<VDimension>(
     image->GetLargestPossibleRegion(),
@@ -158,7 +159,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
       for (ImageRegionIteratorWithIndex<ImageType> it(image, region); !it.IsAtEnd(); ++it)
       {
         const auto index = it.GetIndex();
-        double sum = 0.0;
+        double     sum = 0.0;
         for (int s = 0; s < (VDimension == 2 ? sub * sub : sub * sub * sub); ++s)
         {
           ContinuousIndex<double, VDimension> ci;
@@ -168,7 +169,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
           image->TransformContinuousIndexToPhysicalPoint(ci, p);
           sum += ValueOf(TissueAt(p[0], p[1], VDimension == 2 ? sliceZ : p[VDimension - 1]), modality);
         }
-        double v = sum / subSamples;
+        double              v = sum / subSamples;
         const std::uint64_t linear = image->ComputeOffset(index);
         if (modality == PhantomModality::MRI)
         {
@@ -208,8 +209,8 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
 }
 
 template MultimodalFusion_EXPORT Image<float, 2>::Pointer
-MakeHeadPhantom<2>(PhantomModality, const HeadPhantomOptions &);
+                                 MakeHeadPhantom<2>(PhantomModality, const HeadPhantomOptions &);
 template MultimodalFusion_EXPORT Image<float, 3>::Pointer
-MakeHeadPhantom<3>(PhantomModality, const HeadPhantomOptions &);
+                                 MakeHeadPhantom<3>(PhantomModality, const HeadPhantomOptions &);
 } // namespace fusion
 } // namespace itk

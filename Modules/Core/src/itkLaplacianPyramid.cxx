@@ -12,7 +12,7 @@ namespace fusion
 namespace
 {
 using Shape = std::array<size_t, 3>;
-namespace rules = ::fusion::pyramid;
+namespace rules = ::fusionkernels::pyramid;
 
 /* One pass along `axis`: REDUCE (shape -> (n + 1) / 2) or EXPAND (shape -> `fine` along the axis). */
 std::vector<double>
@@ -33,8 +33,9 @@ AlongAxis(const std::vector<double> & in, Shape & shape, unsigned axis, bool red
           if (d != axis)
             line += at[d] * (d == 0 ? 1 : (d == 1 ? shape[0] : shape[0] * shape[1]));
         const long i = static_cast<long>(at[axis]);
-        result[(z * out[1] + y) * out[0] + x] = reduce ? rules::ReduceSample(in.data() + line, stride, n, i)
-                                                       : rules::ExpandSample(in.data() + line, stride, static_cast<long>(fine), i);
+        result[(z * out[1] + y) * out[0] + x] =
+          reduce ? rules::ReduceSample(in.data() + line, stride, n, i)
+                 : rules::ExpandSample(in.data() + line, stride, static_cast<long>(fine), i);
       }
   shape = out;
   return result;

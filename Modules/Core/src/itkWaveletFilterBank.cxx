@@ -36,19 +36,19 @@ AllBanks()
 }
 
 // One mode numbering for the CPU transform and the kernels' wavelet_rules.h.
-static_assert(static_cast<int>(WaveletMode::Zero) == ::fusion::wavelet::Zero &&
-                static_cast<int>(WaveletMode::Constant) == ::fusion::wavelet::Constant &&
-                static_cast<int>(WaveletMode::Symmetric) == ::fusion::wavelet::Symmetric &&
-                static_cast<int>(WaveletMode::Reflect) == ::fusion::wavelet::Reflect &&
-                static_cast<int>(WaveletMode::Periodic) == ::fusion::wavelet::Periodic &&
-                static_cast<int>(WaveletMode::Smooth) == ::fusion::wavelet::Smooth &&
-                static_cast<int>(WaveletMode::Periodization) == ::fusion::wavelet::Periodization &&
-                static_cast<int>(WaveletMode::Antisymmetric) == ::fusion::wavelet::Antisymmetric &&
-                static_cast<int>(WaveletMode::Antireflect) == ::fusion::wavelet::Antireflect,
-              "WaveletMode and fusion::wavelet::Mode must number the modes alike");
+static_assert(static_cast<int>(WaveletMode::Zero) == ::fusionkernels::wavelet::Zero &&
+                static_cast<int>(WaveletMode::Constant) == ::fusionkernels::wavelet::Constant &&
+                static_cast<int>(WaveletMode::Symmetric) == ::fusionkernels::wavelet::Symmetric &&
+                static_cast<int>(WaveletMode::Reflect) == ::fusionkernels::wavelet::Reflect &&
+                static_cast<int>(WaveletMode::Periodic) == ::fusionkernels::wavelet::Periodic &&
+                static_cast<int>(WaveletMode::Smooth) == ::fusionkernels::wavelet::Smooth &&
+                static_cast<int>(WaveletMode::Periodization) == ::fusionkernels::wavelet::Periodization &&
+                static_cast<int>(WaveletMode::Antisymmetric) == ::fusionkernels::wavelet::Antisymmetric &&
+                static_cast<int>(WaveletMode::Antireflect) == ::fusionkernels::wavelet::Antireflect,
+              "WaveletMode and fusionkernels::wavelet::Mode must number the modes alike");
 
-const std::vector<std::string> kModeNames = { "zero",     "constant",      "symmetric",     "reflect",    "periodic",
-                                              "smooth",   "periodization", "antisymmetric", "antireflect" };
+const std::vector<std::string> kModeNames = { "zero",   "constant",      "symmetric",     "reflect",    "periodic",
+                                              "smooth", "periodization", "antisymmetric", "antireflect" };
 
 constexpr size_t kLanes = 16; // lines processed together along strided axes (vectorised)
 
@@ -86,10 +86,9 @@ ParallelChunks(size_t count, F && f, bool parallel = true)
     return;
   }
   threader->ParallelizeArray(
-    0, chunks,
-    [&](SizeValueType c) {
-      f(count * static_cast<size_t>(c) / chunks, count * (static_cast<size_t>(c) + 1) / chunks);
-    },
+    0,
+    chunks,
+    [&](SizeValueType c) { f(count * static_cast<size_t>(c) / chunks, count * (static_cast<size_t>(c) + 1) / chunks); },
     nullptr);
 }
 
@@ -191,11 +190,12 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   const size_t     m = DWTCoefficientLength(a.length, bank.Length(), mode);
   const int        modeNumber = static_cast<int>(mode);
   // Index range of the extended samples that the outputs read.
-  const long first = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - (F - 1);
-  const long last = static_cast<long>(::fusion::wavelet::Centre(static_cast<long long>(m) - 1, F, modeNumber));
+  const long first = static_cast<long>(::fusionkernels::wavelet::Centre(0, F, modeNumber)) - (F - 1);
+  const long last = static_cast<long>(::fusionkernels::wavelet::Centre(static_cast<long long>(m) - 1, F, modeNumber));
   const long extent = last - first + 1;
-  const long step = static_cast<long>(::fusion::wavelet::Centre(1, F, modeNumber) - ::fusion::wavelet::Centre(0, F, modeNumber));
-  const long offset = static_cast<long>(::fusion::wavelet::Centre(0, F, modeNumber)) - first;
+  const long step = static_cast<long>(::fusionkernels::wavelet::Centre(1, F, modeNumber) -
+                                      ::fusionkernels::wavelet::Centre(0, F, modeNumber));
+  const long offset = static_cast<long>(::fusionkernels::wavelet::Centre(0, F, modeNumber)) - first;
   // Sums in the storage type T, tap by tap in PyWavelets' order (j = 0 .. F-1), as PyWavelets does.
   const std::vector<T> lowTaps(bank.decLo.begin(), bank.decLo.end()), highTaps(bank.decHi.begin(), bank.decHi.end());
   if (a.inner == 1 && a.length >= 256)
@@ -204,30 +204,33 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
     // even and odd samples, so that every tap is a unit-stride pass over the coefficients: with
     // c = centre(0) in the extended line, x[c + 2k - j] is even[(c - j) / 2 + k] or odd[(c - j - 1) / 2 + k].
     parallel = parallel && a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-    ParallelChunks(a.outer, [&](size_t begin, size_t end) {
-      SampleVector<T> phase[2];
-      phase[0].resize(static_cast<size_t>(extent) / 2 + 1);
-      phase[1].resize(static_cast<size_t>(extent) / 2 + 1);
-      for (size_t o = begin; o < end; ++o)
-      {
-        const T * source = in + o * a.length;
-        for (long p = 0; p < extent; ++p)
+    ParallelChunks(
+      a.outer,
+      [&](size_t begin, size_t end) {
+        SampleVector<T> phase[2];
+        phase[0].resize(static_cast<size_t>(extent) / 2 + 1);
+        phase[1].resize(static_cast<size_t>(extent) / 2 + 1);
+        for (size_t o = begin; o < end; ++o)
         {
-          const long idx = first + p;
-          phase[p & 1][static_cast<size_t>(p / 2)] =
-            (idx >= 0 && idx < n) ? source[idx] : ::fusion::wavelet::Extended(source, 1LL, n, idx, modeNumber);
+          const T * source = in + o * a.length;
+          for (long p = 0; p < extent; ++p)
+          {
+            const long idx = first + p;
+            phase[p & 1][static_cast<size_t>(p / 2)] =
+              (idx >= 0 && idx < n) ? source[idx] : ::fusionkernels::wavelet::Extended(source, 1LL, n, idx, modeNumber);
+          }
+          T * __restrict al = lo + o * m;
+          T * __restrict ah = hi + o * m;
+          std::fill(al, al + m, T(0));
+          std::fill(ah, ah + m, T(0));
+          for (long j = 0; j < F; ++j)
+          {
+            const long c = offset - j; // >= 0 since offset >= F - 1
+            TapPass(al, ah, phase[c & 1].data() + c / 2, lowTaps[j], highTaps[j], m);
+          }
         }
-        T * __restrict al = lo + o * m;
-        T * __restrict ah = hi + o * m;
-        std::fill(al, al + m, T(0));
-        std::fill(ah, ah + m, T(0));
-        for (long j = 0; j < F; ++j)
-        {
-          const long c = offset - j; // >= 0 since offset >= F - 1
-          TapPass(al, ah, phase[c & 1].data() + c / 2, lowTaps[j], highTaps[j], m);
-        }
-      }
-    }, parallel);
+      },
+      parallel);
     return;
   }
   if (a.inner >= kLanes)
@@ -237,40 +240,45 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
     constexpr size_t block = 1024; // samples of a run per job
     const size_t     blocks = (a.inner + block - 1) / block;
     parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-    ParallelChunks(a.outer * blocks, [&](size_t begin, size_t end) {
-      SampleVector<T> outside; // extended runs, for positions first .. -1 and n .. last
-      for (size_t job = begin; job < end; ++job)
-      {
-        const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
-        const T *    base = in + o * a.inner * a.length + c0;
-        const long   before = std::max(0L, -first), after = std::max(0L, last - (n - 1));
-        outside.resize(static_cast<size_t>(before + after) * width);
-        const auto run = [&](long idx) -> const T * {
-          if (idx >= 0 && idx < n)
-            return base + static_cast<size_t>(idx) * a.inner;
-          return outside.data() + static_cast<size_t>(idx < 0 ? idx + before : before + idx - n) * width;
-        };
-        for (long idx = first; idx <= last; ++idx)
-          if (idx < 0 || idx >= n)
-          {
-            T * r = const_cast<T *>(run(idx));
-            for (size_t l = 0; l < width; ++l)
-              r[l] = ::fusion::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, modeNumber);
-          }
-        T * loBase = lo + o * a.inner * m + c0;
-        T * hiBase = hi + o * a.inner * m + c0;
-        for (size_t k = 0; k < m; ++k)
+    ParallelChunks(
+      a.outer * blocks,
+      [&](size_t begin, size_t end) {
+        SampleVector<T> outside; // extended runs, for positions first .. -1 and n .. last
+        for (size_t job = begin; job < end; ++job)
         {
-          T * al = loBase + k * a.inner;
-          T * ah = hiBase + k * a.inner;
-          std::fill(al, al + width, T(0));
-          std::fill(ah, ah + width, T(0));
-          const long centre = first + static_cast<long>(k) * step + offset;
-          for (long j = 0; j < F; ++j)
-            TapPass(al, ah, run(centre - j), lowTaps[static_cast<size_t>(j)], highTaps[static_cast<size_t>(j)], width);
+          const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
+          const T *    base = in + o * a.inner * a.length + c0;
+          const long   before = std::max(0L, -first), after = std::max(0L, last - (n - 1));
+          outside.resize(static_cast<size_t>(before + after) * width);
+          const auto run = [&](long idx) -> const T * {
+            if (idx >= 0 && idx < n)
+              return base + static_cast<size_t>(idx) * a.inner;
+            return outside.data() + static_cast<size_t>(idx < 0 ? idx + before : before + idx - n) * width;
+          };
+          for (long idx = first; idx <= last; ++idx)
+            if (idx < 0 || idx >= n)
+            {
+              T * r = const_cast<T *>(run(idx));
+              for (size_t l = 0; l < width; ++l)
+                r[l] =
+                  ::fusionkernels::wavelet::Extended(base + l, static_cast<long long>(a.inner), n, idx, modeNumber);
+            }
+          T * loBase = lo + o * a.inner * m + c0;
+          T * hiBase = hi + o * a.inner * m + c0;
+          for (size_t k = 0; k < m; ++k)
+          {
+            T * al = loBase + k * a.inner;
+            T * ah = hiBase + k * a.inner;
+            std::fill(al, al + width, T(0));
+            std::fill(ah, ah + width, T(0));
+            const long centre = first + static_cast<long>(k) * step + offset;
+            for (long j = 0; j < F; ++j)
+              TapPass(
+                al, ah, run(centre - j), lowTaps[static_cast<size_t>(j)], highTaps[static_cast<size_t>(j)], width);
+          }
         }
-      }
-    }, parallel);
+      },
+      parallel);
     return;
   }
   // Lanes: neighbouring lines across the axis (axis > 0), or successive lines (axis 0, gathered).
@@ -279,31 +287,35 @@ DecomposeAxis(const T * in, const std::vector<size_t> & shape, unsigned int axis
   const size_t laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? m : 1;
   const size_t batches = (laneCount + kLanes - 1) / kLanes;
   parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-  ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
-    SampleVector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, laneCount));
-    for (size_t job = begin; job < end; ++job)
-    {
-      const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
-      const size_t lanes = std::min(kLanes, laneCount - l0);
-      const long   L = static_cast<long>(lanes);
-      const T *    base = in + o * a.inner * a.length + l0 * laneIn;
-      T *          loBase = lo + o * a.inner * m + l0 * laneOut;
-      T *          hiBase = hi + o * a.inner * m + l0 * laneOut;
-      for (long p = 0; p < extent; ++p)
+  ParallelChunks(
+    batches * (acrossOuter ? 1 : a.outer),
+    [&](size_t begin, size_t end) {
+      SampleVector<T> buffer(static_cast<size_t>(extent) * std::min(kLanes, laneCount));
+      for (size_t job = begin; job < end; ++job)
       {
-        const long idx = first + p;
-        T *        row = buffer.data() + p * L;
-        if (idx >= 0 && idx < n)
-          for (size_t l = 0; l < lanes; ++l)
-            row[l] = base[l * laneIn + static_cast<size_t>(idx) * a.inner];
-        else
-          for (size_t l = 0; l < lanes; ++l)
-            row[l] = ::fusion::wavelet::Extended(base + l * laneIn, static_cast<long long>(a.inner), n, idx, modeNumber);
+        const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
+        const size_t lanes = std::min(kLanes, laneCount - l0);
+        const long   L = static_cast<long>(lanes);
+        const T *    base = in + o * a.inner * a.length + l0 * laneIn;
+        T *          loBase = lo + o * a.inner * m + l0 * laneOut;
+        T *          hiBase = hi + o * a.inner * m + l0 * laneOut;
+        for (long p = 0; p < extent; ++p)
+        {
+          const long idx = first + p;
+          T *        row = buffer.data() + p * L;
+          if (idx >= 0 && idx < n)
+            for (size_t l = 0; l < lanes; ++l)
+              row[l] = base[l * laneIn + static_cast<size_t>(idx) * a.inner];
+          else
+            for (size_t l = 0; l < lanes; ++l)
+              row[l] = ::fusionkernels::wavelet::Extended(
+                base + l * laneIn, static_cast<long long>(a.inner), n, idx, modeNumber);
+        }
+        FilterLanes(
+          buffer.data(), L, m, step, offset, lowTaps.data(), highTaps.data(), F, loBase, hiBase, a.inner, laneOut);
       }
-      FilterLanes(buffer.data(), L, m, step, offset, lowTaps.data(), highTaps.data(), F, loBase, hiBase, a.inner,
-                  laneOut);
-    }
-  }, parallel);
+    },
+    parallel);
 }
 
 /* The inverse along one axis: lo and hi (coefficients along `axis`, coefficient shape `shape`)
@@ -323,7 +335,7 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const long       full = 2 * m + F - 2; // positions 0 .. 2m + F - 3
   const long       shift = periodization ? F / 2 - 1 : F - 2;
   // Sums in the storage type T, as PyWavelets does.
-  const std::vector<T>        lowTaps(bank.recLo.begin(), bank.recLo.end()), highTaps(bank.recHi.begin(), bank.recHi.end());
+  const std::vector<T> lowTaps(bank.recLo.begin(), bank.recLo.end()), highTaps(bank.recHi.begin(), bank.recHi.end());
   // The full convolution of L lanes (row-major by position) to the output: cut from `shift`, or
   // for periodization folded onto one period of 2m samples first. Lane l of output x goes to
   // outBase[x * outStride + l * laneOut].
@@ -348,38 +360,45 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
     // that every tap is a unit-stride pass (position 2k + j is phase j mod 2, index k + j / 2).
     // Taps from the last to the first: each position sums its terms in increasing k, as below.
     parallel = parallel && a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-    ParallelChunks(a.outer, [&](size_t begin, size_t end) {
-      SampleVector<T> phase[2], buffer(static_cast<size_t>(full));
-      phase[0].resize(static_cast<size_t>(full + 1) / 2 + 1);
-      phase[1].resize(static_cast<size_t>(full + 1) / 2 + 1);
-      for (size_t o = begin; o < end; ++o)
-      {
-        std::fill(phase[0].begin(), phase[0].end(), T(0));
-        std::fill(phase[1].begin(), phase[1].end(), T(0));
-        const T * lineLo = lo + o * a.length;
-        const T * lineHi = hi ? hi + o * a.length : nullptr;
-        for (long j = F - 1; j >= 0; --j)
-          SpreadPass(phase[j & 1].data() + j / 2, lineLo, lineHi, lowTaps[static_cast<size_t>(j)],
-                     highTaps[static_cast<size_t>(j)], a.length);
-        T * line = out + o * target;
-        if (!periodization) // interleave the phases straight into the output, from `shift`
+    ParallelChunks(
+      a.outer,
+      [&](size_t begin, size_t end) {
+        SampleVector<T> phase[2], buffer(static_cast<size_t>(full));
+        phase[0].resize(static_cast<size_t>(full + 1) / 2 + 1);
+        phase[1].resize(static_cast<size_t>(full + 1) / 2 + 1);
+        for (size_t o = begin; o < end; ++o)
         {
-          const T * even = phase[shift & 1].data() + shift / 2;
-          const T * odd = phase[(shift + 1) & 1].data() + (shift + 1) / 2;
-          for (size_t x = 0; x + 1 < target; x += 2)
+          std::fill(phase[0].begin(), phase[0].end(), T(0));
+          std::fill(phase[1].begin(), phase[1].end(), T(0));
+          const T * lineLo = lo + o * a.length;
+          const T * lineHi = hi ? hi + o * a.length : nullptr;
+          for (long j = F - 1; j >= 0; --j)
+            SpreadPass(phase[j & 1].data() + j / 2,
+                       lineLo,
+                       lineHi,
+                       lowTaps[static_cast<size_t>(j)],
+                       highTaps[static_cast<size_t>(j)],
+                       a.length);
+          T * line = out + o * target;
+          if (!periodization) // interleave the phases straight into the output, from `shift`
           {
-            line[x] = even[x / 2];
-            line[x + 1] = odd[x / 2];
+            const T * even = phase[shift & 1].data() + shift / 2;
+            const T * odd = phase[(shift + 1) & 1].data() + (shift + 1) / 2;
+            for (size_t x = 0; x + 1 < target; x += 2)
+            {
+              line[x] = even[x / 2];
+              line[x + 1] = odd[x / 2];
+            }
+            if (target & 1)
+              line[target - 1] = even[target / 2];
+            continue;
           }
-          if (target & 1)
-            line[target - 1] = even[target / 2];
-          continue;
+          for (long p = 0; p < full; ++p)
+            buffer[static_cast<size_t>(p)] = phase[p & 1][static_cast<size_t>(p / 2)];
+          emit(buffer.data(), 1, line, 1, 1);
         }
-        for (long p = 0; p < full; ++p)
-          buffer[static_cast<size_t>(p)] = phase[p & 1][static_cast<size_t>(p / 2)];
-        emit(buffer.data(), 1, line, 1, 1);
-      }
-    }, parallel);
+      },
+      parallel);
     return;
   }
   if (a.inner >= kLanes && !periodization)
@@ -390,26 +409,32 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
     constexpr size_t block = 1024; // samples of a run per job
     const size_t     blocks = (a.inner + block - 1) / block;
     parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-    ParallelChunks(a.outer * blocks, [&](size_t begin, size_t end) {
-      for (size_t job = begin; job < end; ++job)
-      {
-        const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
-        const T *    loBase = lo + o * a.inner * a.length + c0;
-        const T *    hiBase = hi ? hi + o * a.inner * a.length + c0 : nullptr;
-        T *          outBase = out + o * a.inner * target + c0;
-        for (size_t x = 0; x < target; ++x)
-          std::fill(outBase + x * a.inner, outBase + x * a.inner + width, T(0));
-        for (long k = 0; k < m; ++k)
-          for (long j = 0; j < F; ++j)
-          {
-            const long x = 2 * k + j - shift;
-            if (x >= 0 && x < static_cast<long>(target))
-              SpreadPass(outBase + static_cast<size_t>(x) * a.inner, loBase + static_cast<size_t>(k) * a.inner,
-                         hiBase ? hiBase + static_cast<size_t>(k) * a.inner : nullptr, lowTaps[static_cast<size_t>(j)],
-                         highTaps[static_cast<size_t>(j)], width);
-          }
-      }
-    }, parallel);
+    ParallelChunks(
+      a.outer * blocks,
+      [&](size_t begin, size_t end) {
+        for (size_t job = begin; job < end; ++job)
+        {
+          const size_t o = job / blocks, c0 = (job % blocks) * block, width = std::min(block, a.inner - c0);
+          const T *    loBase = lo + o * a.inner * a.length + c0;
+          const T *    hiBase = hi ? hi + o * a.inner * a.length + c0 : nullptr;
+          T *          outBase = out + o * a.inner * target + c0;
+          for (size_t x = 0; x < target; ++x)
+            std::fill(outBase + x * a.inner, outBase + x * a.inner + width, T(0));
+          for (long k = 0; k < m; ++k)
+            for (long j = 0; j < F; ++j)
+            {
+              const long x = 2 * k + j - shift;
+              if (x >= 0 && x < static_cast<long>(target))
+                SpreadPass(outBase + static_cast<size_t>(x) * a.inner,
+                           loBase + static_cast<size_t>(k) * a.inner,
+                           hiBase ? hiBase + static_cast<size_t>(k) * a.inner : nullptr,
+                           lowTaps[static_cast<size_t>(j)],
+                           highTaps[static_cast<size_t>(j)],
+                           width);
+            }
+        }
+      },
+      parallel);
     return;
   }
   const bool   acrossOuter = a.inner == 1; // axis 0: lanes are successive lines
@@ -417,20 +442,23 @@ ReconstructAxis(const T * lo, const T * hi, const std::vector<size_t> & shape, u
   const size_t laneIn = acrossOuter ? a.length : 1, laneOut = acrossOuter ? target : 1;
   const size_t batches = (laneCount + kLanes - 1) / kLanes;
   parallel = parallel && a.inner * a.length * a.outer * static_cast<size_t>(F) > kParallelWork;
-  ParallelChunks(batches * (acrossOuter ? 1 : a.outer), [&](size_t begin, size_t end) {
-    std::vector<T> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount));
-    for (size_t job = begin; job < end; ++job)
-    {
-      const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
-      const size_t lanes = std::min(kLanes, laneCount - l0);
-      const long   L = static_cast<long>(lanes);
-      const T *    loBase = lo + o * a.inner * a.length + l0 * laneIn;
-      const T *    hiBase = hi ? hi + o * a.inner * a.length + l0 * laneIn : nullptr;
-      std::fill(buffer.begin(), buffer.begin() + full * L, T(0));
-      SpreadLanes(loBase, hiBase, m, L, a.inner, laneIn, lowTaps.data(), highTaps.data(), F, buffer.data());
-      emit(buffer.data(), L, out + o * a.inner * target + l0 * laneOut, a.inner, laneOut);
-    }
-  }, parallel);
+  ParallelChunks(
+    batches * (acrossOuter ? 1 : a.outer),
+    [&](size_t begin, size_t end) {
+      std::vector<T> buffer(static_cast<size_t>(full) * std::min(kLanes, laneCount));
+      for (size_t job = begin; job < end; ++job)
+      {
+        const size_t o = acrossOuter ? 0 : job / batches, l0 = (job % batches) * kLanes;
+        const size_t lanes = std::min(kLanes, laneCount - l0);
+        const long   L = static_cast<long>(lanes);
+        const T *    loBase = lo + o * a.inner * a.length + l0 * laneIn;
+        const T *    hiBase = hi ? hi + o * a.inner * a.length + l0 * laneIn : nullptr;
+        std::fill(buffer.begin(), buffer.begin() + full * L, T(0));
+        SpreadLanes(loBase, hiBase, m, L, a.inner, laneIn, lowTaps.data(), highTaps.data(), F, buffer.data());
+        emit(buffer.data(), L, out + o * a.inner * target + l0 * laneOut, a.inner, laneOut);
+      }
+    },
+    parallel);
 }
 
 size_t
@@ -497,9 +525,8 @@ WaveletNames(const std::string & family)
 size_t
 DWTCoefficientLength(size_t length, size_t filterLength, WaveletMode mode)
 {
-  return static_cast<size_t>(::fusion::wavelet::CoefficientLength(static_cast<long long>(length),
-                                                                   static_cast<long long>(filterLength),
-                                                                   static_cast<int>(mode)));
+  return static_cast<size_t>(::fusionkernels::wavelet::CoefficientLength(
+    static_cast<long long>(length), static_cast<long long>(filterLength), static_cast<int>(mode)));
 }
 
 unsigned int
@@ -561,8 +588,8 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
     if (dimension >= 3)
     {
       // Axes 0 and 1 slab by slab (a slab is one index of the axes >= 2), in cache, on all cores.
-      const size_t n0 = shapeOf[0][0], n1 = shapeOf[0][1], m0 = shapes[level][0], m1 = shapes[level][1];
-      const size_t slabs = Product(shapeOf[0]) / (n0 * n1);
+      const size_t        n0 = shapeOf[0][0], n1 = shapeOf[0][1], m0 = shapes[level][0], m1 = shapes[level][1];
+      const size_t        slabs = Product(shapeOf[0]) / (n0 * n1);
       std::vector<size_t> bandShape = shapeOf[0];
       bandShape[0] = m0;
       bandShape[1] = m1;
@@ -574,10 +601,22 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
         for (size_t z = begin; z < end; ++z)
         {
           DecomposeAxis(from + z * n0 * n1, { n0, n1 }, 0, bank, mode, low.data(), high.data(), false);
-          DecomposeAxis(low.data(), { m0, n1 }, 1, bank, mode, scratch[0].data() + z * m0 * m1,
-                        scratch[2].data() + z * m0 * m1, false);
-          DecomposeAxis(high.data(), { m0, n1 }, 1, bank, mode, scratch[1].data() + z * m0 * m1,
-                        scratch[3].data() + z * m0 * m1, false);
+          DecomposeAxis(low.data(),
+                        { m0, n1 },
+                        1,
+                        bank,
+                        mode,
+                        scratch[0].data() + z * m0 * m1,
+                        scratch[2].data() + z * m0 * m1,
+                        false);
+          DecomposeAxis(high.data(),
+                        { m0, n1 },
+                        1,
+                        bank,
+                        mode,
+                        scratch[1].data() + z * m0 * m1,
+                        scratch[3].data() + z * m0 * m1,
+                        false);
         }
       });
       for (unsigned int code = 0; code < 4; ++code)
@@ -589,8 +628,8 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
     }
     for (unsigned int axis = firstAxis; axis < dimension; ++axis)
     {
-      const unsigned int       bit = 1u << axis;
-      const bool               lastAxis = axis + 1 == dimension;
+      const unsigned int           bit = 1u << axis;
+      const bool                   lastAxis = axis + 1 == dimension;
       std::vector<SampleVector<T>> made(codes);
       for (unsigned int code = 0; code < bit; ++code)
       {
@@ -667,8 +706,14 @@ DWTReconstruct(const T * const * bands, const std::vector<size_t> & shape, const
           combined.resize(Product(outShape));
           destination = combined.data();
         }
-        ReconstructAxis(data[code], data[code | bit], shapeOf[code], static_cast<unsigned>(axis), bank, mode,
-                        outShape[axis], destination);
+        ReconstructAxis(data[code],
+                        data[code | bit],
+                        shapeOf[code],
+                        static_cast<unsigned>(axis),
+                        bank,
+                        mode,
+                        outShape[axis],
+                        destination);
         if (destination != output)
           owned[code] = std::move(combined); // frees the source it replaces only now
         data[code] = destination;
@@ -714,8 +759,8 @@ template void
 DWTDecompose(const double *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
              double * const *);
 template void
-DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
-               unsigned int, float *);
+DWTReconstruct(const float * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode, unsigned int,
+               float *);
 template void
 DWTReconstruct(const double * const *, const std::vector<size_t> &, const WaveletFilterBank &, WaveletMode,
                unsigned int, double *);

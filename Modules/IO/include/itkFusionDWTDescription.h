@@ -18,13 +18,13 @@ struct DWTDescription
   unsigned            dimension = 0; // 2 or 3
   std::string         wavelet;
   std::string         mode;
-  unsigned            levels = 0;    // 1..kMaximumLevels
-  std::string         format;        // nii.gz, nii, mha or nrrd
-  std::vector<double> size;          // dimension whole numbers >= 1
-  std::vector<double> spacing;       // dimension positive finite numbers
-  std::vector<double> origin;        // dimension finite numbers
-  std::vector<double> direction;     // dimension^2 finite numbers, row by row
-  std::string         source;        // the image decomposed (the comment line)
+  unsigned            levels = 0; // 1..kMaximumLevels
+  std::string         format;     // nii.gz, nii, mha or nrrd
+  std::vector<double> size;       // dimension whole numbers >= 1
+  std::vector<double> spacing;    // dimension positive finite numbers
+  std::vector<double> origin;     // dimension finite numbers
+  std::vector<double> direction;  // dimension^2 finite numbers, row by row
+  std::string         source;     // the image decomposed (the comment line)
 
   static constexpr unsigned kMaximumLevels = 32;
 

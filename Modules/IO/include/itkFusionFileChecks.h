@@ -47,10 +47,10 @@ struct FileCheckLimits
 /** What a checked file holds, as far as its format says. */
 struct FileCheckResult
 {
-  std::string format;              // "nifti", "metaimage", "nrrd", "png", "jpeg", "dicom", "other"
-  unsigned    dimension = 0;       // 0 when the format is not one of those checked
-  uint64_t    voxels = 0;          // voxels (pixels) in all
-  unsigned    components = 1;      // per voxel: 1 grey, 3 RGB, 4 RGBA
+  std::string format;         // "nifti", "metaimage", "nrrd", "png", "jpeg", "dicom", "other"
+  unsigned    dimension = 0;  // 0 when the format is not one of those checked
+  uint64_t    voxels = 0;     // voxels (pixels) in all
+  unsigned    components = 1; // per voxel: 1 grey, 3 RGB, 4 RGBA
 };
 
 /** Checks the image file `path`; throws InputFileError (one line: "'path': fault") when it is

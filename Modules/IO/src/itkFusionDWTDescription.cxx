@@ -44,7 +44,8 @@ DWTDescription::Parse(const std::string & text, const std::string & name)
       fail("'" + key + "' is given twice");
     values[key] = Trim(line.substr(colon + 1));
   }
-  for (const char * key : { "dimension", "wavelet", "mode", "levels", "format", "size", "spacing", "origin", "direction" })
+  for (const char * key :
+       { "dimension", "wavelet", "mode", "levels", "format", "size", "spacing", "origin", "direction" })
     if (!values.count(key))
       fail(std::string("lacks '") + key + "'");
   const auto numbers = [&](const std::string & key, size_t count) {
@@ -94,8 +95,8 @@ DWTDescription::Format() const
 {
   std::ostringstream out;
   out.precision(17);
-  out << "# mmfusion dwt of " << source << "\ndimension: " << dimension << "\nwavelet: " << wavelet << "\nmode: " << mode
-      << "\nlevels: " << levels << "\nformat: " << format;
+  out << "# mmfusion dwt of " << source << "\ndimension: " << dimension << "\nwavelet: " << wavelet
+      << "\nmode: " << mode << "\nlevels: " << levels << "\nformat: " << format;
   const auto list = [&](const char * key, const std::vector<double> & v) {
     out << "\n" << key << ":";
     for (double x : v)

@@ -147,8 +147,8 @@ CheckFinite(const std::string & path, TImage * image, const ReadOptions & option
         continue;
       }
       std::ostringstream s;
-      s << "'" << path << "': voxel " << i / image->GetNumberOfComponentsPerPixel() << " holds the non-finite value " << p[i]
-        << " (--replace-non-finite sets such values to 0)";
+      s << "'" << path << "': voxel " << i / image->GetNumberOfComponentsPerPixel() << " holds the non-finite value "
+        << p[i] << " (--replace-non-finite sets such values to 0)";
       throw InputFileError(s.str());
     }
 }
@@ -192,13 +192,16 @@ namespace
 std::vector<std::string>
 Checked(const std::string & path, const ReadOptions & options)
 {
-  static std::mutex                                                                       mutex;
+  static std::mutex                                                                          mutex;
   static std::map<std::tuple<std::string, long, long, long, bool>, std::vector<std::string>> checked;
-  struct stat                                                                             s;
+  struct stat                                                                                s;
   if (stat(path.c_str(), &s) != 0)
     throw InputFileError("cannot read '" + path + "': no such file or folder");
-  const auto key = std::make_tuple(path, static_cast<long>(s.st_ino), static_cast<long>(s.st_size),
-                                   static_cast<long>(s.st_mtime), options.replaceNonFinite);
+  const auto key = std::make_tuple(path,
+                                   static_cast<long>(s.st_ino),
+                                   static_cast<long>(s.st_size),
+                                   static_cast<long>(s.st_mtime),
+                                   options.replaceNonFinite);
   {
     std::lock_guard<std::mutex> lock(mutex);
     const auto                  it = checked.find(key);
@@ -289,8 +292,8 @@ ReadImage(const std::string & path, const ReadOptions & options)
       image->CopyInformation(colour);
       image->SetRegions(colour->GetLargestPossibleRegion());
       image->Allocate();
-      const bool integers = io->GetComponentType() != itk::IOComponentEnum::FLOAT &&
-                            io->GetComponentType() != itk::IOComponentEnum::DOUBLE;
+      const bool integers =
+        io->GetComponentType() != itk::IOComponentEnum::FLOAT && io->GetComponentType() != itk::IOComponentEnum::DOUBLE;
       itk::ImageRegionConstIterator<ColourImage> in(colour, colour->GetLargestPossibleRegion());
       itk::ImageRegionIterator<ImageType>        out(image, image->GetLargestPossibleRegion());
       for (; !in.IsAtEnd(); ++in, ++out)
@@ -355,7 +358,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       hi = 1.0f;
     }
     const double top = IntegerTop<TPixel>();
-    auto copy = itk::Image<float, D>::New();
+    auto         copy = itk::Image<float, D>::New();
     copy->CopyInformation(image);
     copy->SetRegions(image->GetBufferedRegion());
     copy->Allocate();
@@ -380,7 +383,7 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       auto writer = itk::ImageSeriesWriter<OutputType, SliceType>::New();
       writer->SetInput(volume);
       writer->SetImageIO(io);
-      auto names = itk::NumericSeriesFileNames::New();
+      auto        names = itk::NumericSeriesFileNames::New();
       std::string folder = path;
       if (folder.back() != '/')
         folder += '/';
@@ -391,15 +394,15 @@ WriteAs(const typename itk::Image<float, D>::Pointer & image, const std::string 
       writer->SetFileNames(names->GetFileNames());
       std::vector<itk::MetaDataDictionary *> dictionaries;
       std::vector<itk::MetaDataDictionary>   storage(size[2]);
-      const auto direction = volume->GetDirection();
-      std::ostringstream orientation;
+      const auto                             direction = volume->GetDirection();
+      std::ostringstream                     orientation;
       orientation.precision(17);
       orientation << direction(0, 0) << "\\" << direction(1, 0) << "\\" << direction(2, 0) << "\\" << direction(0, 1)
                   << "\\" << direction(1, 1) << "\\" << direction(2, 1);
       const std::string study = "1.2.826.0.1.3680043.2.1125.1." + std::to_string(std::time(nullptr));
       for (unsigned int z = 0; z < size[2]; ++z)
       {
-        itk::MetaDataDictionary & d = storage[z];
+        itk::MetaDataDictionary &      d = storage[z];
         typename OutputType::IndexType index{ { 0, 0, static_cast<itk::IndexValueType>(z) } };
         typename OutputType::PointType p;
         volume->TransformIndexToPhysicalPoint(index, p);
@@ -456,10 +459,12 @@ CheckOutput(const std::string & path, unsigned int dimension, const std::string 
     return;
   }
   if (HasExtension(path, { ".bmp" }))
-    throw std::runtime_error("cannot write '" + path + "': BMP is not written (use .png, or .nii.gz, .mha, .nrrd, .tif)");
-  if (!itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode))
     throw std::runtime_error("cannot write '" + path +
-                             "': unknown image format (use .nii.gz, .mha, .nrrd, .tif, .png, .jpg, or a folder/ for DICOM)");
+                             "': BMP is not written (use .png, or .nii.gz, .mha, .nrrd, .tif)");
+  if (!itk::ImageIOFactory::CreateImageIO(path.c_str(), itk::ImageIOFactory::IOFileModeEnum::WriteMode))
+    throw std::runtime_error(
+      "cannot write '" + path +
+      "': unknown image format (use .nii.gz, .mha, .nrrd, .tif, .png, .jpg, or a folder/ for DICOM)");
   const bool eightBitFormat = HasExtension(path, { ".png", ".jpg", ".jpeg" });
   if (eightBitFormat && dimension != 2)
     throw std::runtime_error("'" + path + "' holds 2D images only; write the " + std::to_string(dimension) +
@@ -506,8 +511,11 @@ WritePngRGB(const std::string & path, size_t width, size_t height, const std::ve
   }
   uLongf      packedSize = compressBound(static_cast<uLong>(raw.size()));
   std::string packed(packedSize, '\0');
-  if (compress2(reinterpret_cast<Bytef *>(&packed[0]), &packedSize, reinterpret_cast<const Bytef *>(raw.data()),
-                static_cast<uLong>(raw.size()), 6) != Z_OK)
+  if (compress2(reinterpret_cast<Bytef *>(&packed[0]),
+                &packedSize,
+                reinterpret_cast<const Bytef *>(raw.data()),
+                static_cast<uLong>(raw.size()),
+                6) != Z_OK)
     throw std::runtime_error("cannot write '" + path + "': compression failed");
   packed.resize(packedSize);
   std::string png("\x89PNG\r\n\x1a\n", 8);
@@ -519,7 +527,8 @@ WritePngRGB(const std::string & path, size_t width, size_t height, const std::ve
     u32(static_cast<uint32_t>(body.size()));
     const std::string typed = std::string(name, 4) + body;
     png += typed;
-    u32(static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef *>(typed.data()), static_cast<uInt>(typed.size()))));
+    u32(
+      static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef *>(typed.data()), static_cast<uInt>(typed.size()))));
   };
   std::string header;
   for (uint32_t v : { static_cast<uint32_t>(width), static_cast<uint32_t>(height) })
@@ -543,14 +552,14 @@ Cut(const typename itk::Image<float, D>::Pointer & image, unsigned int u, unsign
   const auto region = image->GetLargestPossibleRegion();
   const auto size = region.GetSize();
   const auto spacing = image->GetSpacing();
-  auto index = region.GetIndex();
+  auto       index = region.GetIndex();
   for (unsigned int d = 0; d < D; ++d)
     if (d != u && d != v)
       index[d] += static_cast<itk::IndexValueType>(size[d] / 2);
   // Square display pixels: resample to the finer of the two spacings (nearest neighbour).
-  const double step = std::min(spacing[u], spacing[v]);
-  const auto width = static_cast<size_t>(std::lround(size[u] * spacing[u] / step));
-  const auto height = static_cast<size_t>(std::lround(size[v] * spacing[v] / step));
+  const double       step = std::min(spacing[u], spacing[v]);
+  const auto         width = static_cast<size_t>(std::lround(size[u] * spacing[u] / step));
+  const auto         height = static_cast<size_t>(std::lround(size[v] * spacing[v] / step));
   std::vector<float> values;
   values.reserve(width * height);
   for (size_t r = 0; r < height; ++r)
@@ -558,14 +567,15 @@ Cut(const typename itk::Image<float, D>::Pointer & image, unsigned int u, unsign
     {
       auto i = index;
       i[u] += std::min<itk::IndexValueType>(static_cast<itk::IndexValueType>(c * step / spacing[u]), size[u] - 1);
-      const auto rv = std::min<itk::IndexValueType>(static_cast<itk::IndexValueType>(r * step / spacing[v]), size[v] - 1);
+      const auto rv =
+        std::min<itk::IndexValueType>(static_cast<itk::IndexValueType>(r * step / spacing[v]), size[v] - 1);
       i[v] += flipV ? static_cast<itk::IndexValueType>(size[v]) - 1 - rv : rv;
       values.push_back(image->GetPixel(i));
     }
   std::vector<float> sorted(values);
   std::sort(sorted.begin(), sorted.end());
   const float lo = sorted[sorted.size() / 100], hi = sorted[sorted.size() * 99 / 100];
-  Tile tile(height, std::vector<unsigned char>(width));
+  Tile        tile(height, std::vector<unsigned char>(width));
   for (size_t r = 0; r < height; ++r)
     for (size_t c = 0; c < width; ++c)
     {
@@ -600,8 +610,8 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
         rows.back().push_back(Cut<D>(image, cut[0], cut[1], cut[1] == D - 1)); // superior at the top
     }
   }
-  const size_t gap = 4;
-  size_t width = gap, height = gap;
+  const size_t        gap = 4;
+  size_t              width = gap, height = gap;
   std::vector<size_t> columnWidth(images.size(), 0), rowHeight(rows.size(), 0);
   for (size_t r = 0; r < rows.size(); ++r)
     for (size_t c = 0; c < images.size(); ++c)
@@ -662,8 +672,8 @@ ReadColourChannels(const std::string & path, const ReadOptions & options)
   using ColourImage = itk::VectorImage<float, D>;
   const auto colour = ReadFile<ColourImage>(path);
   CheckFinite(path, colour.GetPointer(), options);
-  double     top = 0.0;
-  bool       grey = true;
+  double top = 0.0;
+  bool   grey = true;
   for (itk::ImageRegionConstIterator<ColourImage> it(colour, colour->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
   {
     const auto p = it.Get();
@@ -708,8 +718,8 @@ WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb
   std::vector<unsigned char> bytes(3 * n);
   for (size_t i = 0; i < n; ++i)
     for (unsigned c = 0; c < 3; ++c)
-      bytes[3 * i + c] = static_cast<unsigned char>(
-        std::lround(255.0 * std::min(1.0f, std::max(0.0f, rgb[c]->GetBufferPointer()[i]))));
+      bytes[3 * i + c] =
+        static_cast<unsigned char>(std::lround(255.0 * std::min(1.0f, std::max(0.0f, rgb[c]->GetBufferPointer()[i]))));
   if (HasExtension(path, { ".png" }))
   {
     // Our own encoder: ITK 5.2's PNG writer frees its buffer twice when a write fails.
@@ -731,15 +741,25 @@ WriteColourImage(const std::vector<typename itk::Image<float, D>::Pointer> & rgb
   writer->Update();
 }
 
-template Image2D::Pointer ReadImage<2>(const std::string &, const ReadOptions &);
-template Image3D::Pointer ReadImage<3>(const std::string &, const ReadOptions &);
-template void WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
-template void WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
-template void WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &, const std::vector<bool> &);
-template void WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &, const std::vector<bool> &);
-template std::vector<Image2D::Pointer> ReadColourChannels<2>(const std::string &, const ReadOptions &);
-template std::vector<Image3D::Pointer> ReadColourChannels<3>(const std::string &, const ReadOptions &);
-template void WriteColourImage<2>(const std::vector<Image2D::Pointer> &, const std::string &);
-template void WriteColourImage<3>(const std::vector<Image3D::Pointer> &, const std::string &);
+template Image2D::Pointer
+ReadImage<2>(const std::string &, const ReadOptions &);
+template Image3D::Pointer
+ReadImage<3>(const std::string &, const ReadOptions &);
+template void
+WriteImage<2>(const Image2D::Pointer &, const std::string &, const std::string &);
+template void
+WriteImage<3>(const Image3D::Pointer &, const std::string &, const std::string &);
+template void
+WritePreview<2>(const std::vector<Image2D::Pointer> &, const std::string &, const std::vector<bool> &);
+template void
+WritePreview<3>(const std::vector<Image3D::Pointer> &, const std::string &, const std::vector<bool> &);
+template std::vector<Image2D::Pointer>
+ReadColourChannels<2>(const std::string &, const ReadOptions &);
+template std::vector<Image3D::Pointer>
+ReadColourChannels<3>(const std::string &, const ReadOptions &);
+template void
+WriteColourImage<2>(const std::vector<Image2D::Pointer> &, const std::string &);
+template void
+WriteColourImage<3>(const std::vector<Image3D::Pointer> &, const std::string &);
 } // namespace fusion
 } // namespace itk

@@ -23,9 +23,9 @@ namespace
 {
 /* Paths to remove when a signal ends the run: files first, then folders (deepest last made first).
  * Slots are written before they are published, and read by the handler only. */
-constexpr int                 kSlots = 8192;
-std::atomic<char *>           g_Files[kSlots];
-std::atomic<char *>           g_Folders[kSlots];
+constexpr int       kSlots = 8192;
+std::atomic<char *> g_Files[kSlots];
+std::atomic<char *> g_Folders[kSlots];
 
 void
 Publish(std::atomic<char *> * slots, const std::string & path)
@@ -111,7 +111,7 @@ Absolute(const std::string & path)
   if (realpath(path.c_str(), resolved))
     return resolved;
   // Not there yet: its folder's real path and its name.
-  const auto slash = path.find_last_of('/');
+  const auto        slash = path.find_last_of('/');
   const std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
   if (realpath(folder.c_str(), resolved))
@@ -187,7 +187,8 @@ OutputFiles::Add(const std::string & target, bool folder)
         throw OutputFileError("the output folder '" + target + "' is not empty; name a new or empty folder");
     }
     else if (!S_ISREG(s.st_mode))
-      throw OutputFileError("the output '" + target + "' is " + Describe(s) + "; name a file (mmfusion writes over regular files only)");
+      throw OutputFileError("the output '" + target + "' is " + Describe(s) +
+                            "; name a file (mmfusion writes over regular files only)");
   }
   const std::string final = Absolute(path);
   for (const auto & e : m_Entries)
@@ -290,8 +291,8 @@ SyncAndCheck(const std::string & file, const std::string & target, bool image)
   const int fd = open(file.c_str(), O_RDONLY);
   if (fd < 0)
     throw OutputFileError("cannot write '" + target + "': the file was not written");
-  const bool synced = fsync(fd) == 0;
-  const int  error = errno;
+  const bool  synced = fsync(fd) == 0;
+  const int   error = errno;
   struct stat s;
   const bool  sized = fstat(fd, &s) == 0 && s.st_size > 0;
   close(fd);
@@ -310,7 +311,8 @@ SyncAndCheck(const std::string & file, const std::string & target, bool image)
   }
   catch (const InputFileError &)
   {
-    throw OutputFileError("cannot write '" + target + "': the written file is incomplete (disk full or a file-size limit?)");
+    throw OutputFileError("cannot write '" + target +
+                          "': the written file is incomplete (disk full or a file-size limit?)");
   }
 }
 } // namespace
@@ -425,9 +427,9 @@ WriteTextFile(const std::string & path, const std::string & text)
   FILE * f = std::fopen(path.c_str(), "wb");
   if (!f)
     throw OutputFileError("cannot write '" + path + "': " + std::strerror(errno));
-  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 &&
-                       fsync(fileno(f)) == 0;
-  const int error = errno;
+  const bool written =
+    std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0 && fsync(fileno(f)) == 0;
+  const int  error = errno;
   const bool closed = std::fclose(f) == 0;
   if (!written || !closed)
     throw OutputFileError("cannot write '" + path + "': " + std::strerror(written ? errno : error));
