@@ -16,7 +16,7 @@ namespace fusion
 /** The registry of fusion methods: every method of the module by name, with its parameters and a
  * factory of the configured filter (itkFusionMethod.h). `mmfusion fuse`, the tests and the Python
  * package build their fusions from it. A new method is a filter file that describes itself (see
- * TDFIFMethods) and one line here. The first method is the default. */
+ * TDFIFMethods), its #include and one line in the list below. The first method is the default. */
 template <typename TImage>
 const std::vector<FusionMethod<TImage>> &
 FusionMethods()
@@ -24,9 +24,9 @@ FusionMethods()
   static const std::vector<FusionMethod<TImage>> methods = [] {
     std::vector<FusionMethod<TImage>> all;
     for (auto group : {
-           TDFIFMethods<TImage>(),          // tdfif
-           WaveletFusionMethods<TImage>(),  // dwt-cnn, dwt
-           ClassicalFusionMethods<TImage>() // average, max, pca, laplacian, activity
+           TDFIFMethods<TImage>(),           // tdfif
+           WaveletFusionMethods<TImage>(),   // dwt-cnn, dwt
+           ClassicalFusionMethods<TImage>(), // average, max, pca, laplacian, activity
          })
       all.insert(all.end(), group.begin(), group.end());
     return all;
