@@ -85,19 +85,11 @@ public:
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_Start).count();
     const int    percent = std::max(m_Percent, static_cast<int>(process->GetProgress() * 100 + 0.5f));
     if (itk::ProgressEvent().CheckEvent(&event) && (m_Shown || seconds > 1.0) && percent != m_Percent)
-    {
-      m_Shown = true;
-      m_Percent = percent;
-      const int width = 30, filled = (percent * width + 50) / 100;
-      std::fprintf(stderr,
-                   "\r%s [%s%s] %3d%%",
-                   m_Label.c_str(),
-                   std::string(filled, '#').c_str(),
-                   std::string(width - filled, ' ').c_str(),
-                   percent);
-    }
+      Draw(percent);
     if (itk::EndEvent().CheckEvent(&event) && m_Shown)
     {
+      if (m_Percent < 100) // the work is done: a composite's last report may fall short of 100%
+        Draw(100);
       std::fprintf(stderr, "\n");
       m_Shown = false;
     }
@@ -108,11 +100,34 @@ protected:
   ProgressBar() = default;
 
 private:
+  void
+  Draw(int percent)
+  {
+    m_Shown = true;
+    m_Percent = percent;
+    const int width = 30, filled = (percent * width + 50) / 100;
+    std::fprintf(stderr,
+                 "\r%s [%s%s] %3d%%",
+                 m_Label.c_str(),
+                 std::string(filled, '#').c_str(),
+                 std::string(width - filled, ' ').c_str(),
+                 percent);
+  }
+
   std::string                           m_Label;
   std::chrono::steady_clock::time_point m_Start = std::chrono::steady_clock::now();
   bool                                  m_Shown = false;
   int                                   m_Percent = -1;
 };
+
+/* --quiet, read (with --progress) before a command checks that every option given was read:
+ * ShowProgress reads both again when the work starts. */
+inline bool
+Quiet(const Arguments & args)
+{
+  args.has("--progress");
+  return args.has("--quiet");
+}
 
 /* A progress bar on `process` (shown after a second of work): not with --quiet; on a terminal, or
  * with --progress. */

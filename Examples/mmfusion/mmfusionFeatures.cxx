@@ -62,7 +62,7 @@ RunFeatures(const Arguments & args, const std::string & output)
   if (args.has("--tile-mb"))
     filter->SetMaximumTileBytes(static_cast<size_t>(args.real("--tile-mb", 64, 0.001, 1048576) * 1048576.0));
   filter->SetBackend(BackendOption(args));
-  const bool raw = args.has("--raw"), quiet = args.has("--quiet");
+  const bool raw = args.has("--raw"), quiet = Quiet(args);
   const auto read = ReadingOptions(args);
   args.rejectUnread("to features");
   itk::fusion::CheckOutput(output, D, "float");

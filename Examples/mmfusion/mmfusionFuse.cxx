@@ -95,7 +95,7 @@ ReadFuseSettings(const Arguments & args)
   {
     throw UsageError(e.what());
   }
-  s.quiet = args.has("--quiet");
+  s.quiet = Quiet(args);
   s.backend = BackendOption(args);
   s.read = ReadingOptions(args);
   s.type = args.choice("--type", "auto", { "auto", "float", "double", "uchar", "ushort", "short" });

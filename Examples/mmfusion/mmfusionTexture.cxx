@@ -67,7 +67,7 @@ RunTexture(const Arguments & args, const std::string & output, const std::vector
     filter->SetQuantizationRange(range[0], range[1]);
   }
   const auto read = ReadingOptions(args);
-  const bool quiet = args.has("--quiet");
+  const bool quiet = Quiet(args);
   args.rejectUnread("to texture");
   itk::fusion::CheckOutput(output, D, "float");
   OutputFiles outputs(Inputs(args));

@@ -206,7 +206,7 @@ CommandDWT(int argc, char * argv[])
   ModeOption(args); // checked now, before any work; Decompose reads them again
   BackendOption(args);
   args.get("--wavelet");
-  args.has("--quiet");
+  Quiet(args);
   args.rejectUnread("to dwt");
   const unsigned int d = itk::fusion::ImageDimension(args.positional[0], read);
   if (d == 2)
@@ -227,7 +227,7 @@ CommandIDWT(int argc, char * argv[])
   const std::string type = args.choice("--type", "auto", { "auto", "float", "double", "uchar", "ushort", "short" });
   const auto        read = ReadingOptions(args);
   BackendOption(args); // checked now, before any work; Reconstruct reads it again
-  args.has("--quiet");
+  Quiet(args);
   args.rejectUnread("to idwt");
   const std::string prefix = args.positional[0];
   const auto        description = ReadDescription(prefix + "_dwt.txt");
