@@ -1,4 +1,5 @@
 #include "itkFusionFileChecks.h"
+#include "itkFusionTextNumbers.h"
 
 #include <zlib.h>
 
@@ -86,13 +87,6 @@ ParseNumbers(const std::string & path, const std::string & field, const std::str
   return values;
 }
 
-std::string
-Text(double v)
-{
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 #include "itkFusionFileChecksStreams.inc"
 
