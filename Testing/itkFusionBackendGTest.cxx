@@ -33,6 +33,34 @@ TEST(FusionBackend, NamesRoundTrip)
   EXPECT_EQ(s.str(), "itk::FusionEnums::Backend::EmulatedCUDA");
 }
 
+/* Core's one exception type: an itk::ExceptionObject with a one-line what() and a kind. */
+TEST(FusionBackend, ErrorsAreFusionErrorsOfAKind)
+{
+  try
+  {
+    BackendFromString("tpu");
+    ADD_FAILURE() << "no exception";
+  }
+  catch (const itk::ExceptionObject & e)
+  {
+    const auto * error = dynamic_cast<const FusionError *>(&e);
+    ASSERT_NE(error, nullptr) << e.what();
+    EXPECT_EQ(error->GetKind(), FusionError::Kind::InvalidInput);
+    EXPECT_STREQ(e.what(), "unknown backend 'tpu' (valid: auto, cpu, cuda, emulated)");
+    EXPECT_STREQ(e.GetDescription(), e.what());
+  }
+  try
+  {
+    KernelsOf(FusionEnums::Backend::CPU);
+    ADD_FAILURE() << "no exception";
+  }
+  catch (const FusionError & e)
+  {
+    EXPECT_EQ(e.GetKind(), FusionError::Kind::Failure);
+    EXPECT_NE(std::string(e.what()).find("has no kernels"), std::string::npos) << e.what();
+  }
+}
+
 /* The rules where no device is present, on any machine: the device count is faked to 0. */
 TEST(FusionBackend, ResolveRulesWithoutADevice)
 {

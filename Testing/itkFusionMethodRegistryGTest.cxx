@@ -20,8 +20,8 @@ Find(const std::string & name)
   return itk::fusion::FindFusionMethod<TImage>(name);
 }
 
-/* std::invalid_argument, one line, holding `words`. */
-const auto ExpectInvalid = fusiontest::ExpectThrow<std::invalid_argument>;
+/* FusionError, one line, holding `words`. */
+const auto ExpectInvalid = fusiontest::ExpectThrow<itk::fusion::FusionError>;
 
 TEST(FusionMethodRegistry, EveryMethodOnceWithTheDefaultFirst)
 {

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -183,7 +185,7 @@ TEST(FusionMetricsCalculator, BadInputThrowsClearErrors)
     itk::fusion::ComputeFusionMetrics({ x.data(), y.data() }, z.data(), { { 6, 5, 1 } }, 2);
     ADD_FAILURE() << "no exception";
   }
-  catch (const std::invalid_argument & e)
+  catch (const itk::fusion::FusionError & e)
   {
     EXPECT_NE(std::string(e.what()).find("source 2 holds a non-finite value inf at offset 7"), std::string::npos)
       << e.what();
@@ -354,6 +356,58 @@ TEST(FusionMetricsCalculator, PresetsHaveTheirLayoutsAndDefinitions)
   EXPECT_GE(S(seed, "JE_1_2"), std::max(S(seed, "EN_1"), S(seed, "EN_2")) - 1e-12);
   EXPECT_LE(S(seed, "JE_1_2"), S(seed, "EN_1") + S(seed, "EN_2") + 1e-12);
   EXPECT_NEAR(S(seed, "RMSE_1"), std::sqrt(S(seed, "MSE_1")), 1e-12);
+}
+
+/* The presets are lists of the registry's metrics: a row of per-source metrics goes source by source,
+ * pairs of sources in order, Q_Y only for two sources, FMI only when asked for. */
+TEST(FusionMetricsCalculator, PresetsListRegistryMetrics)
+{
+  const std::array<size_t, 3> size{ { 24, 20, 1 } };
+  std::vector<std::vector<double>> images;
+  for (int k = 0; k < 4; ++k)
+  {
+    images.emplace_back(size[0] * size[1]);
+    for (size_t i = 0; i < images.back().size(); ++i)
+      images.back()[i] = static_cast<double>((i * (7 + 2 * k) + 13 * k) % 256);
+  }
+  const std::vector<const double *> three{ images[0].data(), images[1].data(), images[2].data() };
+  const auto names = [&](const std::string & preset, bool fmi) {
+    itk::fusion::FusionMetricsOptions options;
+    options.preset = preset;
+    options.fmi = fmi;
+    std::vector<std::string> v;
+    for (const auto & m : itk::fusion::ComputeFusionMetrics(three, images[3].data(), size, 2, options).values)
+      v.push_back(m.first);
+    return v;
+  };
+  const auto seed = names("seed", false);
+  EXPECT_EQ(std::vector<std::string>(seed.begin() + 15, seed.end()),
+            (std::vector<std::string>{ "EN_1", "EN_2", "EN_3", "EN", "JE_1_2", "JE_1_3", "JE_2_3", "JE_1", "JE_2", "JE_3" }));
+  EXPECT_EQ(std::vector<std::string>(seed.begin(), seed.begin() + 6),
+            (std::vector<std::string>{ "MSE_1", "PSNR_1", "RMSE_1", "SSIM_1", "MI_1", "MSE_2" }));
+  const auto standard = names("standard", false), withFMI = names("standard", true);
+  EXPECT_EQ(std::count(standard.begin(), standard.end(), "Q_Y"), 0) << "Q_Y is defined for two sources";
+  EXPECT_EQ(withFMI.size(), standard.size() + 3);
+  const auto qcv = std::find(withFMI.begin(), withFMI.end(), "Q_CV");
+  ASSERT_NE(qcv, withFMI.end());
+  EXPECT_EQ(std::vector<std::string>(qcv + 1, qcv + 5),
+            (std::vector<std::string>{ "FMI_pixel", "FMI_gradient", "FMI_dct", "EN_1" }));
+  EXPECT_EQ(standard.back(), "VIF_3");
+  EXPECT_EQ(itk::fusion::FusionMetricsPresetError("seed"), "");
+  EXPECT_EQ(itk::fusion::FusionMetricsPresetError("tang"),
+            "unknown metrics preset 'tang' (presets: standard, cddfuse, vifb, seed)");
+  itk::fusion::FusionMetricsOptions unknown;
+  unknown.preset = "tang";
+  try
+  {
+    itk::fusion::ComputeFusionMetrics(three, images[3].data(), size, 2, unknown);
+    ADD_FAILURE() << "no exception";
+  }
+  catch (const itk::fusion::FusionError & e)
+  {
+    EXPECT_EQ(e.GetKind(), itk::fusion::FusionError::Kind::InvalidInput);
+    EXPECT_STREQ(e.what(), "unknown metrics preset 'tang' (presets: standard, cddfuse, vifb, seed)");
+  }
 }
 
 TEST(FusionMetricsCalculator, PerceptualMetricsKnownAnswers)

@@ -266,7 +266,7 @@ TEST(GLCMQuickMean, DefaultOffsetsCostAtMostThreeTermsPerAxis)
   EXPECT_GT(mean.NumberOfTerms(), 0u);
   EXPECT_LE(mean.NumberOfTerms(), 27u); // at most 3 x 3 x 3, whatever the radius
   const long outside[3] = { -3, -2, -2 }, inside[3] = { 2, 2, 2 };
-  EXPECT_THROW(mean.AddBox(outside, inside, 1.0), std::invalid_argument);
+  EXPECT_THROW(mean.AddBox(outside, inside, 1.0), itk::fusion::FusionError);
 }
 
 TEST(GLCMMeanTextureFilter, EveryFeatureEqualsBruteForce2DAnd3D)

@@ -2,10 +2,14 @@
 """Fuses the phantom (2D and 3D) and the real pairs of ../shared/data/real with every fusion method
 through two builds of mmfusion (before and after a change) and compares the results voxel by
 voxel: the largest absolute difference per method and input, and a verdict against a tolerance
-(default 0: identical). Shows that a refactoring left the outputs as they were.
+(default 0: identical). With --metrics, it also scores each input's fused image with every metrics
+preset (standard with FMI) on the CPU and the emulated kernels through both builds, and compares the
+JSON values (17 digits) for equality: a metric that differs in its last bit counts.
+Shows that a refactoring left the outputs as they were.
 Usage: /usr/bin/python3 scripts/compare_builds.py BEFORE/bin/mmfusion AFTER/bin/mmfusion
-          [--real ../shared/data/real] [--tolerance 0] [--volumes N]
+          [--real ../shared/data/real] [--tolerance 0] [--volumes N] [--metrics]
 """
+import json
 import argparse
 import csv
 import os
@@ -30,6 +34,42 @@ def fuse(mmfusion, sources, method, out):
     return metaimage.read(out)[0].astype(np.float64), None
 
 
+PRESETS = [("standard", ["--fmi"]), ("cddfuse", []), ("vifb", []), ("seed", [])]
+
+
+def metrics(mmfusion, sources, fused, preset, options, backend, out):
+    run = subprocess.run([mmfusion, "metrics", *sources, fused, "--preset", preset, *options,
+                          "--backend", backend, "--json", out, "--quiet"], capture_output=True, text=True)
+    if run.returncode != 0:
+        return None, run.stderr.strip()
+    with open(out) as f:
+        return json.load(f)["metrics"], None
+
+
+def compare_metrics(args, sources, fused, tmp):
+    """The number of metric values (all presets, both backends) that differ between the builds, and
+    how many were compared."""
+    differ = compared = 0
+    for preset, options in PRESETS:
+        for backend in ("cpu", "emulated"):
+            a, ea = metrics(args.before, sources, fused, preset, options, backend, os.path.join(tmp, "a.json"))
+            b, eb = metrics(args.after, sources, fused, preset, options, backend, os.path.join(tmp, "b.json"))
+            if ea or eb:
+                differ += (ea is None) != (eb is None)
+                continue
+            if list(a) != list(b):
+                differ += 1
+                print("  %s %s: names or order differ" % (preset, backend))
+                continue
+            for name in a:
+                compared += 1
+                same = a[name] == b[name] or (a[name] is None and b[name] is None)
+                if not same:
+                    differ += 1
+                    print("  %s %s %s: %r vs %r" % (preset, backend, name, a[name], b[name]))
+    return differ, compared
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("before")
@@ -37,8 +77,9 @@ def main():
     parser.add_argument("--real", default=os.path.join(ROOT, "..", "shared", "data", "real"))
     parser.add_argument("--tolerance", type=float, default=0.0)
     parser.add_argument("--volumes", type=int, default=2, help="real volumes to include (they are slow)")
+    parser.add_argument("--metrics", action="store_true", help="also compare every preset's metrics")
     args = parser.parse_args()
-    failures = 0
+    failures = metric_failures = metric_count = 0
     with tempfile.TemporaryDirectory() as tmp:
         phantom = os.path.join(tmp, "phantom")
         subprocess.run([args.after, "phantom", "-o", phantom, "--dim", "both", "--size", "64"],
@@ -72,8 +113,16 @@ def main():
                 failures += difference > args.tolerance
                 cells.append("%.3g" % difference + ("" if difference <= args.tolerance else " DIFFERS"))
             print("| %s | %s |" % (name, " | ".join(cells)))
+            if args.metrics:
+                fused = os.path.join(tmp, "scored.mha")
+                if fuse(args.after, sources, "tdfif", fused)[1] is None:
+                    differ, compared = compare_metrics(args, sources, fused, tmp)
+                    metric_failures += differ
+                    metric_count += compared
     print("\n%d results differ by more than %g" % (failures, args.tolerance))
-    return 1 if failures else 0
+    if args.metrics:
+        print("%d of %d metric values differ" % (metric_failures, metric_count))
+    return 1 if failures or metric_failures else 0
 
 
 if __name__ == "__main__":

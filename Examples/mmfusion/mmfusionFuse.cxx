@@ -91,7 +91,7 @@ ReadFuseSettings(const Arguments & args)
   {
     method = &itk::fusion::FindFusionMethod<FloatImage<2>>(s.method);
   }
-  catch (const std::invalid_argument & e)
+  catch (const itk::fusion::FusionError & e)
   {
     throw UsageError(e.what());
   }
@@ -123,7 +123,7 @@ ReadFuseSettings(const Arguments & args)
   {
     method->New(s.parameters); // every value checked now, before any file is read
   }
-  catch (const std::invalid_argument & e)
+  catch (const itk::fusion::FusionError & e)
   {
     throw UsageError(e.what());
   }

@@ -188,9 +188,9 @@ CommandMetrics(int argc, char * argv[])
   if (args.positional.size() < 3)
     throw UsageError("metrics takes two or more sources and the fused image (last)");
   const std::string preset = args.get("--preset", "standard");
-  const auto &      presets = itk::fusion::FusionMetricsPresets();
-  if (std::find(presets.begin(), presets.end(), preset) == presets.end())
-    throw std::runtime_error("unknown metrics preset '" + preset + "' (presets: standard, cddfuse, vifb, seed)");
+  const std::string presetError = itk::fusion::FusionMetricsPresetError(preset);
+  if (!presetError.empty())
+    throw std::runtime_error(presetError);
   const std::string json = args.get("--json", "");
   if (args.has("--json") && json.empty())
     throw UsageError("--json needs a file name");

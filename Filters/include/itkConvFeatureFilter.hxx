@@ -9,37 +9,15 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <exception>
 
 namespace itk
 {
-namespace conv_detail
-{
-/** Runs f, turning the network's std::exceptions into ITK exceptions. */
-template <typename F>
-auto
-Guard(const char * file, unsigned line, F && f) -> decltype(f())
-{
-  try
-  {
-    return f();
-  }
-  catch (const ExceptionObject &)
-  {
-    throw;
-  }
-  catch (const std::exception & e)
-  {
-    throw ExceptionObject(file, line, std::string("ConvFeatureFilter: ") + e.what());
-  }
-}
-} // namespace conv_detail
 
 template <typename TInputImage, typename TOutputImage>
 ConvFeatureFilter<TInputImage, TOutputImage>::ConvFeatureFilter()
 {
   m_Reduction = VectorOutput ? Reduction::None : Reduction::Mean;
-  m_Network = conv_detail::Guard(__FILE__, __LINE__, [] { return fusion::ConvNetwork::TDFIFEncoder(); });
+  m_Network = fusion::ConvNetwork::TDFIFEncoder();
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -92,14 +70,14 @@ void
 ConvFeatureFilter<TInputImage, TOutputImage>::SetModelFileName(const std::string & fileName, const std::string & output)
 {
   this->SetNetwork(
-    conv_detail::Guard(__FILE__, __LINE__, [&] { return fusion::ConvNetwork::FromFile(fileName, output); }));
+    fusion::ConvNetwork::FromFile(fileName, output));
 }
 
 template <typename TInputImage, typename TOutputImage>
 void
 ConvFeatureFilter<TInputImage, TOutputImage>::UseTDFIFEncoder()
 {
-  this->SetNetwork(conv_detail::Guard(__FILE__, __LINE__, [] { return fusion::ConvNetwork::TDFIFEncoder(); }));
+  this->SetNetwork(fusion::ConvNetwork::TDFIFEncoder());
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -177,7 +155,7 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
       itkExceptionMacro(<< "the image (" << largest.GetSize() << ") is smaller than the network's receptive field of "
                         << geometry[k].field << " samples along axis " << axes[k]);
   }
-  const auto netOut = conv_detail::Guard(__FILE__, __LINE__, [&] { return m_Network->OutputSize(netIn); });
+  const auto netOut = m_Network->OutputSize(netIn);
   typename OutputImageType::SizeType      size = largest.GetSize();
   typename OutputImageType::SpacingType   spacing = input->GetSpacing();
   ContinuousIndex<double, ImageDimension> first;
@@ -318,7 +296,7 @@ ConvFeatureFilter<TInputImage, TOutputImage>::RunNetwork()
         tensor.data[c * samples + i] = static_cast<float>((v - mean[c]) * scale[c]);
     }
     const fusion::FeatureTensor result =
-      conv_detail::Guard(__FILE__, __LINE__, [&] { return m_Network->Run(tensor, m_Reduction, backend); });
+      m_Network->Run(tensor, m_Reduction, backend);
 
     // Output samples of the tile from the result (its first sample is on the image's stride grid).
     size_t outSamples = 1, shift[3] = { 0, 0, 0 };

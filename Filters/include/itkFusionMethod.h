@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,7 +41,7 @@ struct MethodParameter
 using MethodParameters = std::map<std::string, std::string>;
 
 /** The given parameters read against a method's descriptions: the typed getters check the text
- * and throw std::invalid_argument with one line naming the option and what it takes. */
+ * and throw FusionError (InvalidInput) with one line naming the option and what it takes. */
 class MethodReader
 {
 public:
@@ -62,7 +61,7 @@ public:
     const MethodParameter & p = Described(name);
     long long               v = 0;
     if (!ParseWholeNumber(Text(name), v) || v < p.minimum || v > p.maximum)
-      throw std::invalid_argument("--" + name + " takes a whole number from " + NumberText(p.minimum) + " to " +
+      throw InvalidInput("--" + name + " takes a whole number from " + NumberText(p.minimum) + " to " +
                                   NumberText(p.maximum) + ", not '" + Text(name) + "'");
     return v;
   }
@@ -72,7 +71,7 @@ public:
     const MethodParameter & p = Described(name);
     double                  v = 0;
     if (!ParseFiniteNumber(Text(name), v) || v < p.minimum || v > p.maximum)
-      throw std::invalid_argument("--" + name + " takes a number from " + NumberText(p.minimum) + " to " +
+      throw InvalidInput("--" + name + " takes a number from " + NumberText(p.minimum) + " to " +
                                   NumberText(p.maximum) + ", not '" + Text(name) + "'");
     return v;
   }
@@ -88,7 +87,7 @@ public:
         return v;
       list += (list.empty() ? "" : ", ") + c;
     }
-    throw std::invalid_argument("--" + name + " takes " + list + ", not '" + v + "'");
+    throw InvalidInput("--" + name + " takes " + list + ", not '" + v + "'");
   }
   /** The text given, or the default. */
   std::string
@@ -105,7 +104,7 @@ private:
     for (const auto & p : m_Described)
       if (p.name == name)
         return p;
-    throw std::logic_error("internal: '" + name + "' is not a parameter of this method");
+    throw Failure("internal: '" + name + "' is not a parameter of this method");
   }
 
   const MethodParameters &             m_Given;
@@ -141,7 +140,7 @@ struct FusionMethod
   {
     for (const auto & v : given)
       if (!this->Parameter(v.first))
-        throw std::invalid_argument("option '--" + v.first + "' does not apply to --method " + name);
+        throw InvalidInput("option '--" + v.first + "' does not apply to --method " + name);
     return make(MethodReader(given, parameters));
   }
 };

@@ -5,7 +5,6 @@
 #include "itkTDFIFFusionFilter.h"
 #include "itkWaveletFeatureFusionFilter.h"
 
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -34,7 +33,7 @@ FusionMethods()
   return methods;
 }
 
-/** The method called `name`; std::invalid_argument naming the known ones otherwise. */
+/** The method called `name`; FusionError (InvalidInput) naming the known ones otherwise. */
 template <typename TImage>
 const FusionMethod<TImage> &
 FindFusionMethod(const std::string & name)
@@ -46,7 +45,7 @@ FindFusionMethod(const std::string & name)
       return m;
     known += (known.empty() ? "" : ", ") + m.name;
   }
-  throw std::invalid_argument("unknown method '" + name + "' (methods: " + known + ")");
+  throw InvalidInput("unknown method '" + name + "' (methods: " + known + ")");
 }
 } // namespace fusion
 } // namespace itk

@@ -144,9 +144,9 @@ public:
   void
   SetPreset(const std::string & preset)
   {
-    const auto & known = fusion::FusionMetricsPresets();
-    if (std::find(known.begin(), known.end(), preset) == known.end())
-      itkExceptionMacro(<< "unknown metrics preset '" << preset << "' (presets: standard, cddfuse, vifb, seed)");
+    const std::string error = fusion::FusionMetricsPresetError(preset);
+    if (!error.empty())
+      itkExceptionMacro(<< error);
     m_Preset = preset;
     this->Modified();
   }
@@ -182,23 +182,12 @@ public:
     for (const auto & d : data)
       sources.push_back(d.data());
     const std::vector<double> fused = this->Scaled(m_FusedImage.GetPointer(), "the fused image");
-    try
-    {
-      fusion::FusionMetricsOptions options;
-      options.preset = m_Preset;
-      options.fmi = m_ComputeFMI;
-      options.backend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
-      m_Result = fusion::ComputeFusionMetrics(sources, fused.data(), size, ImageDimension, options);
-      m_LastUsedBackend = options.backend;
-    }
-    catch (const ExceptionObject &)
-    {
-      throw;
-    }
-    catch (const std::exception & e)
-    {
-      itkExceptionMacro(<< e.what());
-    }
+    fusion::FusionMetricsOptions options;
+    options.preset = m_Preset;
+    options.fmi = m_ComputeFMI;
+    options.backend = fusion::ResolveBackend(m_Backend, true, this->GetNameOfClass());
+    m_Result = fusion::ComputeFusionMetrics(sources, fused.data(), size, ImageDimension, options);
+    m_LastUsedBackend = options.backend;
   }
 
   const fusion::FusionMetricsResult &
@@ -213,7 +202,7 @@ public:
     {
       return m_Result.Get(name);
     }
-    catch (const std::exception & e)
+    catch (const fusion::FusionError & e)
     {
       itkExceptionMacro(<< e.what() << " (call Compute first; names: see itkFusionMetrics.h)");
     }

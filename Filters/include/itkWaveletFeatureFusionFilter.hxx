@@ -7,6 +7,7 @@
 #include "itkFusionNormalization.h"
 #include "itkImageRegionIterator.h"
 #include "itkProgressAccumulator.h"
+#include "weighting_rules.h"
 
 #include <cmath>
 #include <vector>
@@ -144,12 +145,10 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
       }
       else
       {
-        double total = 0.0, sum = 0.0;
+        ::fusionkernels::weighting::RatioOfActivities<double> rule;
         for (unsigned int k = 0; k < n; ++k)
-          total += activity[k][i];
-        for (unsigned int k = 0; k < n; ++k)
-          sum += (activity[k][i] + m_Epsilon) / (total + n * m_Epsilon) * coefficients[k]->GetBufferPointer()[i];
-        out[i] = static_cast<float>(sum);
+          rule.Add(activity[k][i], coefficients[k]->GetBufferPointer()[i], m_Epsilon);
+        out[i] = static_cast<float>(rule.Result(static_cast<int>(n), m_Epsilon));
       }
     }
     idwt->SetInput(b, fused);

@@ -4,6 +4,7 @@
 #include "itkWeightedFusionFilter.h"
 
 #include "fusionKernels.h"
+#include "weighting_rules.h"
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
 #include "itkMultiThreaderBase.h"
@@ -320,16 +321,14 @@ WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::DynamicThreadedGe
     }
     else
     {
-      ComputeType total = 0;
+      ::fusionkernels::weighting::RatioOfActivities<ComputeType> rule;
       for (unsigned int k = 0; k < n; ++k)
       {
-        const auto a = static_cast<ComputeType>(perPixel[k].Get());
-        total += a;
-        sum += (a + eps) * static_cast<ComputeType>(sources[k].Get());
+        rule.Add(static_cast<ComputeType>(perPixel[k].Get()), static_cast<ComputeType>(sources[k].Get()), eps);
         ++sources[k];
         ++perPixel[k];
       }
-      sum /= total + static_cast<ComputeType>(n) * eps;
+      sum = rule.Result(static_cast<int>(n), eps);
     }
     out.Set(ToOutputPixel(sum));
     progress.CompletedPixel();

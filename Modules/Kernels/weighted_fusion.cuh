@@ -2,11 +2,13 @@
  * weighted_fusion.cuh -- per-pixel weighted fusion of N same-grid images.
  * Written once; compiled by nvcc (kernels_gpu.cu) and by g++ for the CPU
  * emulation (kernels_emu.cxx). The CPU path of itk::WeightedFusionFilter
- * computes the same formula (Filters/itkWeightedFusionFilter.hxx).
+ * computes the same formulas (Filters/itkWeightedFusionFilter.hxx); the ratio rule is
+ * weighting_rules.h, shared by both.
  */
 #include "cuda_host_emulation.h"
 #include "fusionKernels.h"
 #include "device_buffer.cuh"
+#include "weighting_rules.h"
 
 namespace fusionkernels
 {
@@ -55,14 +57,10 @@ __global__ void __launch_bounds__(256)
     }
     else
     {
-      float total = 0.0f;
+      weighting::RatioOfActivities<float> rule;
       for (int k = 0; k < n; ++k)
-      {
-        const float a = __ldg(weights + k * count + i);
-        total += a;
-        sum += (a + epsilon) * __ldg(sources + k * count + i);
-      }
-      output[i] = sum / (total + static_cast<float>(n) * epsilon);
+        rule.Add(__ldg(weights + k * count + i), __ldg(sources + k * count + i), epsilon);
+      output[i] = rule.Result(n, epsilon);
     }
   }
 }

@@ -1,4 +1,4 @@
-// The ONNX loader on any bytes: a model it accepts or one error (std::runtime_error) naming the
+// The ONNX loader on any bytes: a model it accepts or one error (FusionError) naming the
 // fault; a crash, a leak, undefined behaviour or a huge allocation is a finding.
 #include "itkConvNetwork.h"
 
@@ -12,7 +12,7 @@ LLVMFuzzerTestOneInput(const unsigned char * data, size_t size)
     const auto network = itk::fusion::ConvNetwork::FromBytes(data, size, "fuzz.onnx");
     (void)network->OutputChannels();
   }
-  catch (const std::runtime_error &)
+  catch (const itk::fusion::FusionError &)
   {}
   return 0;
 }

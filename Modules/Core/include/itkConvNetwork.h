@@ -70,7 +70,7 @@ class MultimodalFusion_EXPORT ConvNetwork
 {
 public:
   /** Reads an ONNX file; `output` names the tensor to compute (empty: the graph's output).
-   * Throws std::runtime_error naming the file, the node and the operator on any problem. */
+   * Throws FusionError (InvalidInput) naming the file, the node and the operator on any problem. */
   static std::shared_ptr<const ConvNetwork>
   FromFile(const std::string & path, const std::string & output = "");
   /** The same from bytes in memory (`name` appears in error messages). */
@@ -111,7 +111,7 @@ public:
   /** Evaluates the network; input.channels must equal InputChannels(). With a reduction the
    * result has one channel. Backend CPU (OpenBLAS GEMM on ITK's threads), or CUDA / EmulatedCUDA:
    * the kernels of Modules/Kernels/conv_network.cuh (the reduction fused into the last
-   * convolution). Throws std::runtime_error or itk::ExceptionObject. */
+   * convolution). Throws FusionError. */
   FeatureTensor
   Run(const FeatureTensor & input, ChannelReduction reduction = ChannelReduction::None,
       FusionEnums::Backend backend = FusionEnums::Backend::CPU) const;

@@ -13,6 +13,7 @@
 #define itkFusionBackend_h
 
 #include "MultimodalFusionExport.h"
+#include "itkFusionError.h"
 #include "fusionKernels.h"
 #include "itkMacro.h"
 
@@ -57,7 +58,7 @@ SetCudaDeviceCountForTesting(int count);
 MultimodalFusion_EXPORT bool
 BuildHasCuda();
 
-/** Parses auto|cpu|cuda|emulated (case-insensitive); throws itk::ExceptionObject otherwise. */
+/** Parses auto|cpu|cuda|emulated (case-insensitive); throws FusionError (InvalidInput) otherwise. */
 MultimodalFusion_EXPORT FusionEnums::Backend
                         BackendFromString(const std::string & name);
 
@@ -67,19 +68,19 @@ MultimodalFusion_EXPORT std::string
 
 /** The backend a filter runs on: CPU, CUDA or EmulatedCUDA, never Auto.
  * `cudaSupportsPixelType` tells whether the filter's kernels take its pixel types.
- * Throws itk::ExceptionObject (naming `filterName`) when CUDA or EmulatedCUDA is requested,
+ * Throws FusionError (naming `filterName`) when CUDA or EmulatedCUDA is requested,
  * explicitly or through FUSION_BACKEND, and cannot be used. */
 MultimodalFusion_EXPORT FusionEnums::Backend
 ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const char * filterName);
 
 /** The kernel table of a resolved backend: fusionkernels::gpu for CUDA, fusionkernels::emu for
- * EmulatedCUDA. Throws itk::ExceptionObject for CPU and Auto, which have no kernels. */
+ * EmulatedCUDA. Throws FusionError for CPU and Auto, which have no kernels. */
 MultimodalFusion_EXPORT const ::fusionkernels::KernelTable &
 KernelsOf(FusionEnums::Backend backend);
 
 /** Runs `kernel` of the table of `backend` (CUDA or EmulatedCUDA) on `arguments`, e.g.
  *   RunKernel(backend, "GLCM", &fusionkernels::KernelTable::GLCMFeatures, arguments);
- * A non-zero status becomes an itk::ExceptionObject naming `what` and the CUDA error. */
+ * A non-zero status becomes a FusionError (Failure) naming `what` and the CUDA error. */
 template <typename TArguments>
 void
 RunKernel(FusionEnums::Backend backend, const char *                                           what,
@@ -88,7 +89,7 @@ RunKernel(FusionEnums::Backend backend, const char *                            
   const ::fusionkernels::KernelTable & kernels = KernelsOf(backend);
   const int                            status = (kernels.*kernel)(arguments);
   if (status != 0)
-    itkGenericExceptionMacro(<< "the " << kernels.name << " " << what
+    itkFusionFailureMacro(<< "the " << kernels.name << " " << what
                              << " kernel failed: " << kernels.ErrorMessage(status));
 }
 } // namespace fusion

@@ -11,6 +11,7 @@
 #define itkFusionColour_h
 
 #include <algorithm>
+#include "itkFusionError.h"
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -35,7 +36,7 @@ ColourSpaceFromString(const std::string & name)
     return ColourSpace::YUV;
   if (name == "ihs")
     return ColourSpace::IHS;
-  throw std::invalid_argument("unknown colour space '" + name + "' (ycbcr, yuv, ihs)");
+  throw InvalidInput("unknown colour space '" + name + "' (ycbcr, yuv, ihs)");
 }
 
 /** RGB -> (luminance, chroma 1, chroma 2); for IHS the chromas are R - I and G - I. */

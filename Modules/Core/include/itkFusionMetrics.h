@@ -76,6 +76,10 @@
  * A metric that is undefined for the data (a correlation with a constant image, PSNR of identical
  * images) is NaN and listed in `undefined`, never silently folded into a summary.
  *
+ * How it is built (src/itkFusionMetricsRegistry.inc): a registry of metrics {name, needs, value}, the
+ * presets as lists of metric names, and ComputeFusionMetrics as a scheduler that runs the analyses
+ * the requested metrics need (each once, as tasks on the threads) and then reads the values.
+ *
  * Memory kept between calls (for repeated calls on images of one size): the FFT plans and the CSF
  * gains of each slice size, and up to 64 MiB of large scratch blocks freed by earlier calls.
  */
@@ -100,7 +104,7 @@ struct MultimodalFusion_EXPORT FusionMetricsResult
   std::vector<std::pair<std::string, double>> values; // in a fixed order
   std::vector<std::string>                    undefined;
 
-  /** The value of a metric; throws std::out_of_range for an unknown name. */
+  /** The value of a metric; throws FusionError (InvalidInput) for an unknown name. */
   double
   Get(const std::string & name) const;
 };
@@ -133,8 +137,12 @@ MapToMetricScale(double * values, size_t n, bool ownRange, double lowest = 0.0, 
 MultimodalFusion_EXPORT const std::vector<std::string> &
                               FusionMetricsPresets();
 
+/** Empty for a known preset; else the one-line message naming the known ones. */
+MultimodalFusion_EXPORT std::string
+                        FusionMetricsPresetError(const std::string & preset);
+
 /** sources: N >= 2 images of size[0] * size[1] * size[2] doubles; dimension 2 or 3. Throws
- * std::invalid_argument for bad input (too few sources, non-finite values, unknown preset). */
+ * FusionError (InvalidInput) for bad input (too few sources, non-finite values, unknown preset). */
 MultimodalFusion_EXPORT FusionMetricsResult
 ComputeFusionMetrics(const std::vector<const double *> & sources, const double * fused,
                      const std::array<size_t, 3> & size, unsigned int dimension,

@@ -58,7 +58,7 @@ enum class WaveletMode : uint8_t
 /** PyWavelets' name of a mode ("symmetric", ...). */
 MultimodalFusion_EXPORT std::string
                         WaveletModeName(WaveletMode mode);
-/** Parses a PyWavelets mode name; throws itk::ExceptionObject listing the valid ones. */
+/** Parses a PyWavelets mode name; throws FusionError (InvalidInput) listing the valid ones. */
 MultimodalFusion_EXPORT WaveletMode
                               WaveletModeFromString(const std::string & name);
 MultimodalFusion_EXPORT const std::vector<std::string> &
@@ -76,7 +76,7 @@ struct WaveletFilterBank
   }
 };
 
-/** The filter bank of a PyWavelets wavelet name; throws itk::ExceptionObject listing the families. */
+/** The filter bank of a PyWavelets wavelet name; throws FusionError (InvalidInput) listing the families. */
 MultimodalFusion_EXPORT const WaveletFilterBank &
 GetWaveletFilterBank(const std::string & name);
 /** All wavelet names, or those of one family. */

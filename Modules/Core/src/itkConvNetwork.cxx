@@ -1,4 +1,5 @@
 #include "itkConvNetwork.h"
+#include "itkFusionError.h"
 
 #include "itkFusionTargetClones.h"
 #include "itkMultiThreaderBase.h"
@@ -107,7 +108,7 @@ WinogradWeights(const Node & node)
 [[noreturn]] void
 Fail(const std::string & where, const std::string & what)
 {
-  throw std::runtime_error(where + ": " + what);
+  throw InvalidInput(where + ": " + what);
 }
 
 std::string
@@ -279,7 +280,7 @@ ConvNetwork::FromFile(const std::string & path, const std::string & output)
 {
   std::ifstream file(path, std::ios::binary);
   if (!file)
-    throw std::runtime_error(path + ": cannot open the ONNX file");
+    throw InvalidInput(path + ": cannot open the ONNX file");
   std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   return FromBytes(bytes.data(), bytes.size(), path, output);
 }

@@ -1,4 +1,5 @@
 #include "itkFusionBackend.h"
+#include "itkFusionError.h"
 
 #include "fusionKernels.h"
 #include "itkMacro.h"
@@ -73,7 +74,7 @@ BackendFromString(const std::string & name)
     return FusionEnums::Backend::CUDA;
   if (s == "emulated" || s == "emulatedcuda" || s == "cuda-emulated")
     return FusionEnums::Backend::EmulatedCUDA;
-  itkGenericExceptionMacro(<< "unknown backend '" << name << "' (valid: auto, cpu, cuda, emulated)");
+  itkFusionInvalidInputMacro(<< "unknown backend '" << name << "' (valid: auto, cpu, cuda, emulated)");
 }
 
 std::string
@@ -100,7 +101,7 @@ KernelsOf(FusionEnums::Backend backend)
     return ::fusionkernels::gpu::Kernels();
   if (backend == FusionEnums::Backend::EmulatedCUDA)
     return ::fusionkernels::emu::Kernels();
-  itkGenericExceptionMacro(<< "the " << BackendName(backend) << " backend has no kernels (resolve it first)");
+  itkFusionFailureMacro(<< "the " << BackendName(backend) << " backend has no kernels (resolve it first)");
 }
 
 FusionEnums::Backend
@@ -120,7 +121,7 @@ ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const
         }
         catch (const ExceptionObject &)
         {
-          itkGenericExceptionMacro(<< who << ": environment variable FUSION_BACKEND='" << env
+          itkFusionInvalidInputMacro(<< who << ": environment variable FUSION_BACKEND='" << env
                                    << "' is not a backend (valid: auto, cpu, cuda, emulated)");
         }
         fromEnvironment = requested != FusionEnums::Backend::Auto;
@@ -136,25 +137,25 @@ ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const
       return FusionEnums::Backend::CPU;
     case FusionEnums::Backend::CUDA:
       if (!BuildHasCuda())
-        itkGenericExceptionMacro(<< who << ": the CUDA backend was requested" << how
+        itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
                                  << ", but this build has no CUDA kernels (configure with FUSION_USE_CUDA=ON); "
                                     "use the CPU backend");
       if (CudaDeviceCount() <= 0)
-        itkGenericExceptionMacro(<< who << ": the CUDA backend was requested" << how
+        itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
                                  << ", but no CUDA device is available (no driver or no GPU); use the CPU backend");
       if (!cudaSupportsPixelType)
-        itkGenericExceptionMacro(<< who << ": the CUDA backend was requested" << how
+        itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
                                  << ", but its kernels compute in single precision and do not take this pixel "
                                     "type; use the CPU backend");
       return FusionEnums::Backend::CUDA;
     case FusionEnums::Backend::EmulatedCUDA:
       if (!cudaSupportsPixelType)
-        itkGenericExceptionMacro(<< who << ": the emulated CUDA backend was requested" << how
+        itkFusionFailureMacro(<< who << ": the emulated CUDA backend was requested" << how
                                  << ", but the kernels compute in single precision and do not take this pixel "
                                     "type; use the CPU backend");
       return FusionEnums::Backend::EmulatedCUDA;
   }
-  itkGenericExceptionMacro(<< who << ": invalid backend value " << static_cast<int>(requested));
+  itkFusionInvalidInputMacro(<< who << ": invalid backend value " << static_cast<int>(requested));
 }
 } // namespace fusion
 } // namespace itk

@@ -1,4 +1,5 @@
 #include "itkGLCMQuickMean.h"
+#include "itkFusionError.h"
 
 #include "itkFusionTargetClones.h"
 
@@ -16,7 +17,7 @@ GLCMQuickMean::GLCMQuickMean(const long radius[3])
   for (unsigned d = 0; d < 3; ++d)
   {
     if (radius[d] < 0)
-      throw std::invalid_argument("GLCMQuickMean: negative radius");
+      throw fusion::InvalidInput("GLCMQuickMean: negative radius");
     m_Radius[d] = radius[d];
   }
 }
@@ -28,7 +29,7 @@ GLCMQuickMean::AddBox(const long low[3], const long high[3], double weight)
   for (unsigned d = 0; d < 3; ++d)
   {
     if (low[d] < -m_Radius[d] || high[d] > m_Radius[d] || low[d] > high[d])
-      throw std::invalid_argument("GLCMQuickMean: a box outside the window");
+      throw fusion::InvalidInput("GLCMQuickMean: a box outside the window");
     box.low[d] = low[d];
     box.high[d] = high[d];
   }
@@ -99,7 +100,7 @@ GLCMQuickMean::Evaluate(const unsigned char * levels, const size_t gridSize[3], 
   for (unsigned d = 0; d < 3; ++d)
     if (origin[d] < m_Radius[d] ||
         origin[d] + static_cast<long>(size[d]) + m_Radius[d] > static_cast<long>(gridSize[d]))
-      throw std::invalid_argument("GLCMQuickMean: the level grid does not cover the block padded by the radius");
+      throw fusion::InvalidInput("GLCMQuickMean: the level grid does not cover the block padded by the radius");
   const size_t nx = size[0], ny = size[1], nz = size[2];
   if (nx == 0 || ny == 0 || nz == 0)
     return;

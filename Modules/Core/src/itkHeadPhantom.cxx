@@ -1,4 +1,5 @@
 #include "itkHeadPhantom.h"
+#include "itkFusionError.h"
 
 #include "itkImageRegionIteratorWithIndex.h"
 #include "itkMultiThreaderBase.h"
@@ -115,7 +116,7 @@ MakeHeadPhantom(PhantomModality modality, const HeadPhantomOptions & options)
   using ImageType = Image<float, VDimension>;
   const unsigned int n = options.size > 0 ? options.size : (VDimension == 2 ? 256u : 128u);
   if (n < 16)
-    itkGenericExceptionMacro(<< "MakeHeadPhantom: size " << n << " is too small (at least 16 pixels)");
+    itkFusionInvalidInputMacro(<< "MakeHeadPhantom: size " << n << " is too small (at least 16 pixels)");
   typename ImageType::SizeType    size;
   typename ImageType::SpacingType spacing;
   size.Fill(n);

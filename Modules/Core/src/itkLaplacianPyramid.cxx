@@ -1,4 +1,5 @@
 #include "itkLaplacianPyramid.h"
+#include "itkFusionError.h"
 
 #include "pyramid_rules.h"
 
@@ -63,7 +64,7 @@ LaplacianPyramidFusion(const std::vector<const float *> & sources, const std::ar
                        unsigned int dimension, unsigned int levels)
 {
   if (sources.size() < 2 || dimension < 1 || dimension > 3 || levels < 1)
-    throw std::invalid_argument("Laplacian pyramid fusion needs two or more sources, 1-3 dimensions, 1 or more levels");
+    throw fusion::InvalidInput("Laplacian pyramid fusion needs two or more sources, 1-3 dimensions, 1 or more levels");
   const size_t n = size[0] * size[1] * size[2];
   size_t       levelShapes[rules::kMaximumLevels + 1][3];
   const size_t top = static_cast<size_t>(

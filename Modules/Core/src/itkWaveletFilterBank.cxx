@@ -1,4 +1,5 @@
 #include "itkWaveletFilterBank.h"
+#include "itkFusionError.h"
 
 #include "wavelet_rules.h"
 #include "itkFusionTargetClones.h"
@@ -486,7 +487,7 @@ WaveletModeFromString(const std::string & name)
   std::ostringstream valid;
   for (const auto & m : kModeNames)
     valid << (&m == &kModeNames.front() ? "" : ", ") << m;
-  itkGenericExceptionMacro(<< "unknown wavelet mode '" << name << "' (valid: " << valid.str() << ")");
+  itkFusionInvalidInputMacro(<< "unknown wavelet mode '" << name << "' (valid: " << valid.str() << ")");
 }
 
 const std::vector<std::string> &
@@ -506,7 +507,7 @@ GetWaveletFilterBank(const std::string & name)
   }();
   const auto it = banks.find(name);
   if (it == banks.end())
-    itkGenericExceptionMacro(<< "unknown wavelet '" << name
+    itkFusionInvalidInputMacro(<< "unknown wavelet '" << name
                              << "' (valid: haar, db1-db38, sym2-sym20, coif1-coif17, bior1.1-bior6.8, "
                                 "rbio1.1-rbio6.8, dmey; continuous wavelets have no filter bank)");
   return it->second;
@@ -556,7 +557,7 @@ DWTLevelShapes(const std::vector<size_t> & shape, size_t filterLength, WaveletMo
     for (size_t d = 0; d < shape.size(); ++d)
     {
       if (shapes.back()[d] == 0)
-        itkGenericExceptionMacro(<< "DWT: axis " << d << " has no samples at level " << l - 1);
+        itkFusionInvalidInputMacro(<< "DWT: axis " << d << " has no samples at level " << l - 1);
       next[d] = DWTCoefficientLength(shapes.back()[d], filterLength, mode);
     }
     shapes.push_back(next);
@@ -571,7 +572,7 @@ DWTDecompose(const T * input, const std::vector<size_t> & shape, const WaveletFi
 {
   const unsigned int dimension = static_cast<unsigned int>(shape.size());
   if (levels < 1)
-    itkGenericExceptionMacro(<< "DWT: the number of levels must be at least 1");
+    itkFusionInvalidInputMacro(<< "DWT: the number of levels must be at least 1");
   const auto         shapes = DWTLevelShapes(shape, bank.Length(), mode, levels);
   const unsigned int codes = 1u << dimension;
   SampleVector<T>    approximation; // the approximation between levels
@@ -679,7 +680,7 @@ DWTReconstruct(const T * const * bands, const std::vector<size_t> & shape, const
 {
   const unsigned int dimension = static_cast<unsigned int>(shape.size());
   if (levels < 1)
-    itkGenericExceptionMacro(<< "DWT reconstruction: the number of levels must be at least 1");
+    itkFusionInvalidInputMacro(<< "DWT reconstruction: the number of levels must be at least 1");
   const auto         shapes = DWTLevelShapes(shape, bank.Length(), mode, levels);
   const unsigned int codes = 1u << dimension;
   SampleVector<T>    approximation; // the reconstructed approximation between levels
