@@ -362,7 +362,7 @@ TEST(FusionMetricsCalculator, PresetsHaveTheirLayoutsAndDefinitions)
  * pairs of sources in order, Q_Y only for two sources, FMI only when asked for. */
 TEST(FusionMetricsCalculator, PresetsListRegistryMetrics)
 {
-  const std::array<size_t, 3> size{ { 24, 20, 1 } };
+  const std::array<size_t, 3>      size{ { 24, 20, 1 } };
   std::vector<std::vector<double>> images;
   for (int k = 0; k < 4; ++k)
   {
@@ -371,7 +371,7 @@ TEST(FusionMetricsCalculator, PresetsListRegistryMetrics)
       images.back()[i] = static_cast<double>((i * (7 + 2 * k) + 13 * k) % 256);
   }
   const std::vector<const double *> three{ images[0].data(), images[1].data(), images[2].data() };
-  const auto names = [&](const std::string & preset, bool fmi) {
+  const auto                        names = [&](const std::string & preset, bool fmi) {
     itk::fusion::FusionMetricsOptions options;
     options.preset = preset;
     options.fmi = fmi;
@@ -381,8 +381,9 @@ TEST(FusionMetricsCalculator, PresetsListRegistryMetrics)
     return v;
   };
   const auto seed = names("seed", false);
-  EXPECT_EQ(std::vector<std::string>(seed.begin() + 15, seed.end()),
-            (std::vector<std::string>{ "EN_1", "EN_2", "EN_3", "EN", "JE_1_2", "JE_1_3", "JE_2_3", "JE_1", "JE_2", "JE_3" }));
+  EXPECT_EQ(
+    std::vector<std::string>(seed.begin() + 15, seed.end()),
+    (std::vector<std::string>{ "EN_1", "EN_2", "EN_3", "EN", "JE_1_2", "JE_1_3", "JE_2_3", "JE_1", "JE_2", "JE_3" }));
   EXPECT_EQ(std::vector<std::string>(seed.begin(), seed.begin() + 6),
             (std::vector<std::string>{ "MSE_1", "PSNR_1", "RMSE_1", "SSIM_1", "MI_1", "MSE_2" }));
   const auto standard = names("standard", false), withFMI = names("standard", true);

@@ -39,7 +39,7 @@ PRESETS = [("standard", ["--fmi"]), ("cddfuse", []), ("vifb", []), ("seed", [])]
 
 def metrics(mmfusion, sources, fused, preset, options, backend, out):
     run = subprocess.run([mmfusion, "metrics", *sources, fused, "--preset", preset, *options,
-                          "--backend", backend, "--json", out, "--quiet"], capture_output=True, text=True)
+                          "--backend", backend, "--json", out], capture_output=True, text=True)
     if run.returncode != 0:
         return None, run.stderr.strip()
     with open(out) as f:
@@ -56,6 +56,7 @@ def compare_metrics(args, sources, fused, tmp):
             b, eb = metrics(args.after, sources, fused, preset, options, backend, os.path.join(tmp, "b.json"))
             if ea or eb:
                 differ += (ea is None) != (eb is None)
+                print("  %s %s: before %s; after %s" % (preset, backend, ea or "ok", eb or "ok"))
                 continue
             if list(a) != list(b):
                 differ += 1

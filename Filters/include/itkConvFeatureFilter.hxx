@@ -69,8 +69,7 @@ template <typename TInputImage, typename TOutputImage>
 void
 ConvFeatureFilter<TInputImage, TOutputImage>::SetModelFileName(const std::string & fileName, const std::string & output)
 {
-  this->SetNetwork(
-    fusion::ConvNetwork::FromFile(fileName, output));
+  this->SetNetwork(fusion::ConvNetwork::FromFile(fileName, output));
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -155,7 +154,7 @@ ConvFeatureFilter<TInputImage, TOutputImage>::GenerateOutputInformation()
       itkExceptionMacro(<< "the image (" << largest.GetSize() << ") is smaller than the network's receptive field of "
                         << geometry[k].field << " samples along axis " << axes[k]);
   }
-  const auto netOut = m_Network->OutputSize(netIn);
+  const auto                              netOut = m_Network->OutputSize(netIn);
   typename OutputImageType::SizeType      size = largest.GetSize();
   typename OutputImageType::SpacingType   spacing = input->GetSpacing();
   ContinuousIndex<double, ImageDimension> first;
@@ -295,8 +294,7 @@ ConvFeatureFilter<TInputImage, TOutputImage>::RunNetwork()
       for (size_t c = 0; c < inChannels; ++c)
         tensor.data[c * samples + i] = static_cast<float>((v - mean[c]) * scale[c]);
     }
-    const fusion::FeatureTensor result =
-      m_Network->Run(tensor, m_Reduction, backend);
+    const fusion::FeatureTensor result = m_Network->Run(tensor, m_Reduction, backend);
 
     // Output samples of the tile from the result (its first sample is on the image's stride grid).
     size_t outSamples = 1, shift[3] = { 0, 0, 0 };

@@ -62,7 +62,7 @@ public:
     long long               v = 0;
     if (!ParseWholeNumber(Text(name), v) || v < p.minimum || v > p.maximum)
       throw InvalidInput("--" + name + " takes a whole number from " + NumberText(p.minimum) + " to " +
-                                  NumberText(p.maximum) + ", not '" + Text(name) + "'");
+                         NumberText(p.maximum) + ", not '" + Text(name) + "'");
     return v;
   }
   double
@@ -72,7 +72,7 @@ public:
     double                  v = 0;
     if (!ParseFiniteNumber(Text(name), v) || v < p.minimum || v > p.maximum)
       throw InvalidInput("--" + name + " takes a number from " + NumberText(p.minimum) + " to " +
-                                  NumberText(p.maximum) + ", not '" + Text(name) + "'");
+                         NumberText(p.maximum) + ", not '" + Text(name) + "'");
     return v;
   }
   std::string

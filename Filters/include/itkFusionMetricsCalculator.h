@@ -181,7 +181,7 @@ public:
       data.push_back(this->Scaled(m_Sources[k], "source " + std::to_string(k + 1)));
     for (const auto & d : data)
       sources.push_back(d.data());
-    const std::vector<double> fused = this->Scaled(m_FusedImage.GetPointer(), "the fused image");
+    const std::vector<double>    fused = this->Scaled(m_FusedImage.GetPointer(), "the fused image");
     fusion::FusionMetricsOptions options;
     options.preset = m_Preset;
     options.fmi = m_ComputeFMI;

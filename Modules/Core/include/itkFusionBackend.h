@@ -90,7 +90,7 @@ RunKernel(FusionEnums::Backend backend, const char *                            
   const int                            status = (kernels.*kernel)(arguments);
   if (status != 0)
     itkFusionFailureMacro(<< "the " << kernels.name << " " << what
-                             << " kernel failed: " << kernels.ErrorMessage(status));
+                          << " kernel failed: " << kernels.ErrorMessage(status));
 }
 } // namespace fusion
 } // namespace itk

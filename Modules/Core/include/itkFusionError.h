@@ -71,19 +71,19 @@ Failure(const std::string & message, const char * file = __builtin_FILE(), unsig
 
 /** Throw a FusionError from a stream expression, as itkGenericExceptionMacro does an ExceptionObject:
  *   itkFusionInvalidInputMacro(<< "unknown wavelet '" << name << "'"); */
-#define itkFusionInvalidInputMacro(x)                                                                          \
-  {                                                                                                            \
-    std::ostringstream fusionMessage_;                                                                         \
-    fusionMessage_ x;                                                                                          \
-    throw ::itk::fusion::InvalidInput(fusionMessage_.str(), __FILE__, __LINE__);                               \
-  }                                                                                                            \
+#define itkFusionInvalidInputMacro(x)                                                                                  \
+  {                                                                                                                    \
+    std::ostringstream fusionMessage_;                                                                                 \
+    fusionMessage_     x;                                                                                              \
+    throw ::itk::fusion::InvalidInput(fusionMessage_.str(), __FILE__, __LINE__);                                       \
+  }                                                                                                                    \
   ITK_MACROEND_NOOP_STATEMENT
-#define itkFusionFailureMacro(x)                                                                               \
-  {                                                                                                            \
-    std::ostringstream fusionMessage_;                                                                         \
-    fusionMessage_ x;                                                                                          \
-    throw ::itk::fusion::Failure(fusionMessage_.str(), __FILE__, __LINE__);                                    \
-  }                                                                                                            \
+#define itkFusionFailureMacro(x)                                                                                       \
+  {                                                                                                                    \
+    std::ostringstream fusionMessage_;                                                                                 \
+    fusionMessage_     x;                                                                                              \
+    throw ::itk::fusion::Failure(fusionMessage_.str(), __FILE__, __LINE__);                                            \
+  }                                                                                                                    \
   ITK_MACROEND_NOOP_STATEMENT
 
 #endif

@@ -1,4 +1,5 @@
 #include "itkConvNetwork.h"
+#include "itkFusionParallel.h"
 #include "itkFusionError.h"
 
 #include "itkFusionTargetClones.h"
@@ -240,14 +241,17 @@ BiasRelu(float * __restrict values, size_t n, float bias, bool relu)
 
 thread_local bool t_Serial = false; // ConvNetwork::SerialScope
 
+/* f(job) for every job in [0, count): on the threads of ITK's global default when the call has at least
+ * 2^20 multiply-adds of `work` and is not in a SerialScope. */
 void
-ParallelFor(size_t count, size_t work, const std::function<void(size_t)> & f)
+ParallelJobs(size_t count, size_t work, const std::function<void(size_t)> & f)
 {
-  if (t_Serial || count == 1 || work < (size_t{ 1 } << 20))
-    for (size_t i = 0; i < count; ++i)
-      f(i);
-  else
-    MultiThreaderBase::New()->ParallelizeArray(0, count, f, nullptr);
+  const unsigned threads =
+    (t_Serial || work < (size_t{ 1 } << 20)) ? 1u : MultiThreaderBase::GetGlobalDefaultNumberOfThreads();
+  ParallelFor(count, threads, [&f](size_t begin, size_t end) {
+    for (size_t job = begin; job < end; ++job)
+      f(job);
+  });
 }
 
 const unsigned char kTDFIFEncoderModel[] = {

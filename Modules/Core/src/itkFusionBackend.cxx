@@ -122,7 +122,7 @@ ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const
         catch (const ExceptionObject &)
         {
           itkFusionInvalidInputMacro(<< who << ": environment variable FUSION_BACKEND='" << env
-                                   << "' is not a backend (valid: auto, cpu, cuda, emulated)");
+                                     << "' is not a backend (valid: auto, cpu, cuda, emulated)");
         }
         fromEnvironment = requested != FusionEnums::Backend::Auto;
       }
@@ -138,21 +138,21 @@ ResolveBackend(FusionEnums::Backend requested, bool cudaSupportsPixelType, const
     case FusionEnums::Backend::CUDA:
       if (!BuildHasCuda())
         itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
-                                 << ", but this build has no CUDA kernels (configure with FUSION_USE_CUDA=ON); "
-                                    "use the CPU backend");
+                              << ", but this build has no CUDA kernels (configure with FUSION_USE_CUDA=ON); "
+                                 "use the CPU backend");
       if (CudaDeviceCount() <= 0)
         itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
-                                 << ", but no CUDA device is available (no driver or no GPU); use the CPU backend");
+                              << ", but no CUDA device is available (no driver or no GPU); use the CPU backend");
       if (!cudaSupportsPixelType)
         itkFusionFailureMacro(<< who << ": the CUDA backend was requested" << how
-                                 << ", but its kernels compute in single precision and do not take this pixel "
-                                    "type; use the CPU backend");
+                              << ", but its kernels compute in single precision and do not take this pixel "
+                                 "type; use the CPU backend");
       return FusionEnums::Backend::CUDA;
     case FusionEnums::Backend::EmulatedCUDA:
       if (!cudaSupportsPixelType)
         itkFusionFailureMacro(<< who << ": the emulated CUDA backend was requested" << how
-                                 << ", but the kernels compute in single precision and do not take this pixel "
-                                    "type; use the CPU backend");
+                              << ", but the kernels compute in single precision and do not take this pixel "
+                                 "type; use the CPU backend");
       return FusionEnums::Backend::EmulatedCUDA;
   }
   itkFusionInvalidInputMacro(<< who << ": invalid backend value " << static_cast<int>(requested));

@@ -1,6 +1,7 @@
 #include "itkFusionMetrics.h"
 #include "itkFusionError.h"
 
+#include "itkFusionParallel.h"
 #include "itkFusionTargetClones.h"
 #include "itkMultiThreaderBase.h"
 #include "itkUninitialisedAllocator.h"
@@ -22,6 +23,7 @@
 #include <memory>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <utility>
 #include <stdexcept>
 #include <thread>
@@ -80,7 +82,8 @@ FusionMetricsPresets()
 std::string
 FusionMetricsPresetError(const std::string & preset)
 {
-  return PresetNamed(preset) ? std::string() : "unknown metrics preset '" + preset + "' (presets: " + PresetList() + ")";
+  return PresetNamed(preset) ? std::string()
+                             : "unknown metrics preset '" + preset + "' (presets: " + PresetList() + ")";
 }
 
 size_t
@@ -128,9 +131,8 @@ ComputeFusionMetrics(const std::vector<const double *> & sources, const double *
     const double * x = k < sources.size() ? sources[k] : fused;
     const size_t   bad = FirstNonFinite(x, n);
     if (bad < n)
-      throw InvalidInput(
-        (k < sources.size() ? "source " + std::to_string(k + 1) : std::string("the fused image")) +
-        " holds a non-finite value " + std::to_string(x[bad]) + " at offset " + std::to_string(bad));
+      throw InvalidInput((k < sources.size() ? "source " + std::to_string(k + 1) : std::string("the fused image")) +
+                         " holds a non-finite value " + std::to_string(x[bad]) + " at offset " + std::to_string(bad));
   }
   if (options.backend == FusionEnums::Backend::CUDA && CudaDeviceCount() == 0)
     throw InvalidInput("the CUDA backend needs a CUDA device (this machine has none)");
@@ -143,11 +145,10 @@ ComputeFusionMetrics(const std::vector<const double *> & sources, const double *
       needs |= m->needs;
   const Engine engine{ options.backend == FusionEnums::Backend::Auto ? FusionEnums::Backend::CPU : options.backend,
                        dimension };
-  Run          run(sources, fused, size, dimension, engine, preset->eightBit);
-  const auto   tasks = run.Schedule(needs);
-  const unsigned threads = engine.OnDevice()
-                             ? 1u
-                             : (options.threads ? options.threads : MultiThreaderBase::GetGlobalDefaultNumberOfThreads());
+  Run            run(sources, fused, size, dimension, engine, preset->eightBit);
+  const auto     tasks = run.Schedule(needs);
+  const unsigned threads =
+    engine.OnDevice() ? 1u : (options.threads ? options.threads : MultiThreaderBase::GetGlobalDefaultNumberOfThreads());
   RunTasks(tasks, std::max(1u, threads));
   for (const auto & c : run.edgeChunks)
   {

@@ -508,8 +508,8 @@ GetWaveletFilterBank(const std::string & name)
   const auto it = banks.find(name);
   if (it == banks.end())
     itkFusionInvalidInputMacro(<< "unknown wavelet '" << name
-                             << "' (valid: haar, db1-db38, sym2-sym20, coif1-coif17, bior1.1-bior6.8, "
-                                "rbio1.1-rbio6.8, dmey; continuous wavelets have no filter bank)");
+                               << "' (valid: haar, db1-db38, sym2-sym20, coif1-coif17, bior1.1-bior6.8, "
+                                  "rbio1.1-rbio6.8, dmey; continuous wavelets have no filter bank)");
   return it->second;
 }
 
