@@ -15,7 +15,7 @@
 #include "itkImage.h"
 #include "itkImageFileWriter.h"
 #include "itkProcessObject.h"
-#include "mmfusionArguments.h"
+#include "mmfusionOptions.h"
 
 #include <chrono>
 #include <cmath>
@@ -30,27 +30,23 @@ namespace mmfusion
 {
 using itk::fusion::OutputFiles;
 
-/* The subcommands: each reads its arguments (argv[2...]), runs and returns the exit status. */
-int
-CommandPhantom(int argc, char * argv[]);
-int
-CommandFuse(int argc, char * argv[]);
-int
-CommandDWT(int argc, char * argv[]);
-int
-CommandIDWT(int argc, char * argv[]);
-int
-CommandTexture(int argc, char * argv[]);
-int
-CommandFeatures(int argc, char * argv[]);
-int
-CommandMetrics(int argc, char * argv[]);
-int
-CommandInfo(int argc, char * argv[]);
-
-/* The --help text of fuse's --method and of every method's options, from the registry. */
-std::string
-MethodsHelp();
+/* The subcommands, each a table of its options and what it runs (one file each). */
+const Command &
+PhantomCommand();
+const Command &
+FuseCommand();
+const Command &
+DWTCommand();
+const Command &
+IDWTCommand();
+const Command &
+TextureCommand();
+const Command &
+FeaturesCommand();
+const Command &
+MetricsCommand();
+const Command &
+InfoCommand();
 
 /* A progress bar on stderr for work that lasts more than a second: on a terminal only (a log file
  * gets no carriage-return frames) unless --progress, and never going backwards (a composite's

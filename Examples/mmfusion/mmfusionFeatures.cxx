@@ -87,18 +87,9 @@ RunFeatures(const Arguments & args, const std::string & output)
     std::cerr << "mmfusion: " << filter->GetNetwork()->OutputChannels() << " feature channel(s), "
               << Filter::ReductionName(filter->GetReduction()) << " -> " << output << "\n";
 }
-} // namespace
-
 int
-CommandFeatures(int argc, char * argv[])
+RunFeaturesCommand(const Arguments & args)
 {
-  const Arguments args(
-    argc,
-    argv,
-    2,
-    { "-o", "--model", "--output-tensor", "--reduce", "--slice-axis", "--mean", "--std", "--backend", "--tile-mb" },
-    { "--raw", "--quiet", "--progress", "--replace-non-finite" },
-    { { "--output", "--output-tensor (the output file is -o)" } });
   const std::string output = args.get("-o", "");
   if (output.empty())
     throw UsageError("features needs an output: -o OUT");
@@ -113,5 +104,40 @@ CommandFeatures(int argc, char * argv[])
   else
     throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; features takes 2D and 3D");
   return 0;
+}
+} // namespace
+
+const Command &
+FeaturesCommand()
+{
+  static const Command command{
+    "features",
+    "IMAGE -o OUT [options]",
+    "      Convolutional feature maps of a 2D or 3D image: the built-in TDFIF encoder (default) or an ONNX\n"
+    "      network (Conv, Relu, MaxPool, AveragePool, BatchNormalization, Concat, Add, Identity). The image\n"
+    "      is scaled to [0, 1] first, replicated to the network's input channels, then (v - mean) / std\n"
+    "      per channel when given. A 2D network on a volume runs slice by slice.\n",
+    { shared::Output("OUT", "the feature image", false),
+      { "--model", "tdfif|FILE.onnx", "the network (default tdfif, the built-in encoder)" },
+      { "--output-tensor", "NAME", "the tensor to compute (default: the graph's output)" },
+      { "--reduce",
+        "mean|l1|max|none",
+        "the channel mean (default), L1 norm or maximum as one float image, or none: every channel, a vector "
+        "image" },
+      { "--slice-axis", "0|1|2", "the axis a 2D network steps along in a volume" },
+      { "--raw", "", "the image's values as they are (no scaling to [0, 1])" },
+      { "--mean", "M[,M,...]", "per-channel means subtracted (with --std)" },
+      { "--std", "S[,S,...]", "per-channel standard deviations divided by (with --mean)" },
+      { "--tile-mb",
+        "N",
+        "feature-map memory per tile (default 64, per thread; the result depends on it only by float rounding)" },
+      shared::Backend(),
+      shared::Quiet(),
+      shared::Progress(),
+      shared::ReplaceNonFinite() },
+    { { "--output", "--output-tensor (the output file is -o)" } },
+    RunFeaturesCommand
+  };
+  return command;
 }
 } // namespace mmfusion

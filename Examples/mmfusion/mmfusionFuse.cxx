@@ -49,27 +49,6 @@ Methods()
   return itk::fusion::FusionMethods<FloatImage<2>>();
 }
 
-/* `common` and `more`. */
-std::vector<std::string>
-Options(std::vector<std::string> common, const std::vector<std::string> & more)
-{
-  common.insert(common.end(), more.begin(), more.end());
-  return common;
-}
-
-/* The options of every method's parameters, for the parser: values and flags. */
-std::vector<std::string>
-MethodOptions(bool flags)
-{
-  std::vector<std::string> options;
-  for (const auto & m : Methods())
-    for (const auto & p : m.parameters)
-      if ((p.kind == itk::fusion::ParameterKind::Flag) == flags &&
-          std::find(options.begin(), options.end(), "--" + p.name) == options.end())
-        options.push_back("--" + p.name);
-  return options;
-}
-
 struct FuseSettings
 {
   std::string                   method, type, registration, preview, metrics, metricsPreset, model;
@@ -325,39 +304,14 @@ Fuse(const Arguments & args, const FuseSettings & s, const std::string & output,
               << "\n";
   return 0;
 }
-} // namespace
 
+/* fuse's --help after its options: --method and every method's options, from the registry. */
 std::string
 MethodsHelp()
 {
-  // Two columns as the rest of --help: the option from column 6, its text from column 34 (on
-  // the next line when the option is longer), wrapped at 96.
   std::ostringstream out;
-  const auto         row = [&out](const std::string & left, const std::string & text) {
-    std::string line = "      " + left;
-    if (line.size() >= 33)
-    {
-      out << line << "\n";
-      line.clear();
-    }
-    line += std::string(34 - line.size(), ' ');
-    std::istringstream words(text);
-    std::string        word;
-    bool               first = true;
-    while (words >> word)
-    {
-      if (!first && line.size() + 1 + word.size() > 96)
-      {
-        out << line << "\n";
-        line = std::string(34, ' ');
-        first = true;
-      }
-      line += (first ? "" : " ") + word;
-      first = false;
-    }
-    out << line << "\n";
-  };
-  std::string names;
+  const auto         row = [&out](const std::string & left, const std::string & text) { HelpRow(out, left, text); };
+  std::string        names;
   for (const auto & m : Methods())
     names += (names.empty() ? "" : "|") + m.name;
   row("--method " + names, "the fusion method (default " + Methods().front().name + "):");
@@ -403,24 +357,8 @@ MethodsHelp()
 }
 
 int
-CommandFuse(int argc, char * argv[])
+RunFuse(const Arguments & args)
 {
-  const Arguments args(
-    argc,
-    argv,
-    2,
-    Options({ "-o",
-              "--output",
-              "--method",
-              "--backend",
-              "--type",
-              "--preview",
-              "--metrics",
-              "--metrics-preset",
-              "--colour-space",
-              "--register" },
-            MethodOptions(false)),
-    Options({ "--quiet", "--progress", "--resample-only", "--replace-non-finite" }, MethodOptions(true)));
   const std::string  output = OutputOption(args, "fuse", "OUT");
   const FuseSettings s = ReadFuseSettings(args);
   if (args.positional.size() < 2)
@@ -438,5 +376,57 @@ CommandFuse(int argc, char * argv[])
     return Fuse<3>(args, s, output, outputs);
   throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) +
                            "D; mmfusion fuses 2D and 3D images");
+}
+} // namespace
+
+const Command &
+FuseCommand()
+{
+  static const Command command = [] {
+    Command c{
+      "fuse",
+      "A B [C ...] -o OUT [options]",
+      "      Fuses N >= 2 images on the first image's grid. Each source is min-max normalised to [0, 1]\n"
+      "      first (modalities in different units become comparable); the result lies in [0, 1].\n",
+      { shared::Output("OUT", "the fused image (a folder ending in '/': a DICOM series)"),
+        { "--register",
+          "rigid|affine|none",
+          "register every other source onto the first (ITK v4, Mattes mutual information, three resolutions) and "
+          "resample it onto the first's grid (default none: the grids must match)" },
+        { "--resample-only", "", "resample the sources onto the first's grid by physical space" },
+        { "--colour-space",
+          "ycbcr|yuv|ihs",
+          "a colour source (RGB PET/SPECT) is fused by its luminance and the result takes its chroma: an RGB "
+          "output (default ycbcr, BT.601); RGB files with equal channels are grey" },
+        shared::Backend(),
+        shared::Type(),
+        { "--preview",
+          "FILE.png",
+          "a montage: the first source in grey, the others in a colour map (hot), tdfif's weight map of the first "
+          "source, the fused image (3D: the middle axial, coronal and sagittal slices)" },
+        { "--metrics", "FILE.json", "the quality metrics of the result (as `mmfusion metrics --json`)" },
+        { "--metrics-preset", "P", "their preset (default standard; see metrics)" },
+        shared::Quiet(),
+        shared::Progress(),
+        shared::ReplaceNonFinite(),
+        { "--method", "M", "", "", false } },
+      {},
+      RunFuse,
+      MethodsHelp
+    };
+    // Every method's parameters, each option once; MethodsHelp prints them under their methods.
+    for (const auto & m : Methods())
+      for (const auto & p : m.parameters)
+      {
+        const std::string name = "--" + p.name;
+        bool              known = false;
+        for (const auto & o : c.options)
+          known = known || o.name == name;
+        if (!known)
+          c.options.push_back({ name, p.kind == itk::fusion::ParameterKind::Flag ? "" : "V", "", "", false });
+      }
+    return c;
+  }();
+  return command;
 }
 } // namespace mmfusion

@@ -62,12 +62,9 @@ PrintInfo(const std::string & path, const itk::fusion::ReadOptions & read)
   std::cout << "\n"
             << "range: [" << range->GetMinimum() << ", " << range->GetMaximum() << "]\n";
 }
-} // namespace
-
 int
-CommandInfo(int argc, char * argv[])
+RunInfo(const Arguments & args)
 {
-  const Arguments args(argc, argv, 2, {}, { "--replace-non-finite" });
   if (args.positional.size() != 1)
     throw UsageError("info takes one image");
   const auto         read = ReadingOptions(args);
@@ -79,5 +76,20 @@ CommandInfo(int argc, char * argv[])
   else
     throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D");
   return 0;
+}
+} // namespace
+
+const Command &
+InfoCommand()
+{
+  static const Command command{
+    "info",
+    "IMAGE",
+    "      Prints the grid (size, spacing, origin, direction) and the value range of an image.\n",
+    { shared::ReplaceNonFinite() },
+    {},
+    RunInfo
+  };
+  return command;
 }
 } // namespace mmfusion

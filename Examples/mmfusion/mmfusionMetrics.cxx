@@ -178,13 +178,9 @@ RunMetrics(const Arguments & args, const std::string & preset, const std::string
     outputs.Commit();
   }
 }
-} // namespace
-
 int
-CommandMetrics(int argc, char * argv[])
+RunMetricsCommand(const Arguments & args)
 {
-  const Arguments args(
-    argc, argv, 2, { "--preset", "--json", "--range", "--backend" }, { "--fmi", "--replace-non-finite" });
   if (args.positional.size() < 3)
     throw UsageError("metrics takes two or more sources and the fused image (last)");
   const std::string preset = args.get("--preset", "standard");
@@ -212,5 +208,33 @@ CommandMetrics(int argc, char * argv[])
     throw std::runtime_error("metrics take 2D and 3D images, '" + args.positional.back() + "' is " + std::to_string(d) +
                              "D");
   return 0;
+}
+} // namespace
+
+const Command &
+MetricsCommand()
+{
+  static const Command command{
+    "metrics",
+    "A B [C ...] F [options]",
+    "      Quality metrics of the fused image F (last) against the sources (docs/metrics.md). Presets:\n"
+    "      standard (default): EN, SD, SF, AG, EI, MI (bits; MI_nats), Q_MI, CE, MSE, RMSE, PSNR, CC,\n"
+    "        SCD, SSIM, VIF, Qabf, Nabf, Q_Y (two sources), Q_CB, Q_CV, and per source (_1, _2, ...):\n"
+    "        EN, JE, MI, MSE, RMSE, PSNR, CC, SSIM, VIF; --fmi adds FMI_pixel, FMI_gradient, FMI_dct;\n"
+    "      cddfuse: the CDDFuse Evaluator's EN, SD, SF, AG, MI (nats), MSE, CC, PSNR, SCD, VIF, Qabf,\n"
+    "        SSIM, quirks included; vifb: VIFB's AG, CE, EI, EN, MI, PSNR, Qabf, Q_CB, Q_CV, RMSE, SF,\n"
+    "        SSIM, SD; seed: MSE, PSNR, RMSE, SSIM, MI per source, EN of each image, joint entropies.\n"
+    "      Grey levels 0..255: 8-bit files as they are (when every input is 8-bit), otherwise each\n"
+    "      image min-max mapped (or --range); colour files as BT.601 luma. Prints a table.\n",
+    { { "--preset", "standard|cddfuse|vifb|seed", "the metrics and their definitions (default standard)" },
+      { "--json", "FILE", "also write the values to FILE (undefined ones as null, and listed)" },
+      { "--range", "LO,HI", "map [LO, HI] of every image to 0..255 (values outside clamped)" },
+      { "--fmi", "", "add FMI_pixel, FMI_gradient and FMI_dct (standard preset)" },
+      shared::Backend(),
+      shared::ReplaceNonFinite() },
+    {},
+    RunMetricsCommand
+  };
+  return command;
 }
 } // namespace mmfusion

@@ -61,12 +61,9 @@ WritePhantom(const std::string & folder, const std::string & format, unsigned in
     written.push_back(path);
   }
 }
-} // namespace
-
 int
-CommandPhantom(int argc, char * argv[])
+RunPhantom(const Arguments & args)
 {
-  const Arguments args(argc, argv, 2, { "-o", "--output", "--dim", "--size", "--format" }, {});
   if (!args.positional.empty())
     throw UsageError("phantom takes no positional arguments");
   std::string folder = OutputOption(args, "phantom", "FOLDER");
@@ -89,5 +86,24 @@ CommandPhantom(int argc, char * argv[])
   for (const auto & path : written)
     std::cout << path << "\n";
   return 0;
+}
+} // namespace
+
+const Command &
+PhantomCommand()
+{
+  static const Command command{
+    "phantom",
+    "-o FOLDER [--dim 2|3|both] [--size N] [--format nii.gz|nii|mha|nrrd]",
+    "      Writes the built-in synthetic head phantom (MRI, CT, PET on one grid):\n"
+    "      FOLDER/{mri,ct,pet}_2d.<format> and FOLDER/{mri,ct,pet}_3d.<format>.\n",
+    { shared::Output("FOLDER", "the folder (made if need be)"),
+      { "--dim", "2|3|both", "which phantoms (default both)" },
+      { "--size", "N", "pixels along x and y, 16 to 1024 (default 256 in 2D, 128 in 3D; z has 5/8 of it)" },
+      { "--format", "nii.gz|nii|mha|nrrd", "the file format (default nii.gz)" } },
+    {},
+    RunPhantom
+  };
+  return command;
 }
 } // namespace mmfusion

@@ -77,17 +77,9 @@ RunTexture(const Arguments & args, const std::string & output, const std::vector
   if (!quiet)
     std::cerr << "mmfusion: " << names.size() << " texture feature(s) -> " << output << "\n";
 }
-} // namespace
-
 int
-CommandTexture(int argc, char * argv[])
+RunTextureCommand(const Arguments & args)
 {
-  const Arguments   args(argc,
-                       argv,
-                       2,
-                       { "-o", "--output", "--features", "--radius", "--glcm-levels", "--range" },
-                       { "--pooled", "--asymmetric", "--quiet", "--progress", "--replace-non-finite" },
-                       { { "--levels", "--glcm-levels" } });
   const std::string output = OutputOption(args, "texture", "OUT");
   if (args.positional.size() != 1)
     throw UsageError("texture takes one image");
@@ -109,5 +101,35 @@ CommandTexture(int argc, char * argv[])
   else
     throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; texture takes 2D and 3D");
   return 0;
+}
+} // namespace
+
+const Command &
+TextureCommand()
+{
+  static const Command command{
+    "texture",
+    "IMAGE -o OUT [options]",
+    "      Per-pixel grey-level co-occurrence texture (2D and 3D) in a (2R+1)^D window of the image\n"
+    "      quantised to L levels over its min..max (or --range). Offsets: the unit directions (4 in 2D,\n"
+    "      13 in 3D), features averaged over them. Several features make a vector image in the order\n"
+    "      given.\n",
+    { shared::Output("OUT", "the texture image"),
+      { "--features",
+        "F[,F...]",
+        "mean (default), variance, contrast, dissimilarity, homogeneity, asm, energy, entropy, correlation, "
+        "maxprob" },
+      { "--radius", "R", "the window's radius, 0 to 32 (default 2)" },
+      { "--glcm-levels", "L", "grey levels of the quantisation, 2 to 256 (default 8)" },
+      { "--range", "LO,HI", "quantise [LO, HI] instead of the image's min..max" },
+      { "--pooled", "", "one matrix of all offsets instead of the mean over the offsets" },
+      { "--asymmetric", "", "count each pair once (default: symmetric matrices)" },
+      shared::Quiet(),
+      shared::Progress(),
+      shared::ReplaceNonFinite() },
+    { { "--levels", "--glcm-levels" } },
+    RunTextureCommand
+  };
+  return command;
 }
 } // namespace mmfusion

@@ -187,16 +187,9 @@ Reconstruct(const Arguments & args, const std::string & prefix, const itk::fusio
               << " backend)\n";
   return 0;
 }
-} // namespace
-
 int
-CommandDWT(int argc, char * argv[])
+RunDWT(const Arguments & args)
 {
-  const Arguments   args(argc,
-                       argv,
-                       2,
-                       { "-o", "--output", "--wavelet", "--mode", "--levels", "--format", "--backend" },
-                       { "--quiet", "--progress", "--replace-non-finite" });
   const std::string prefix = OutputOption(args, "dwt", "PREFIX");
   if (args.positional.size() != 1)
     throw UsageError("dwt takes one image");
@@ -217,10 +210,8 @@ CommandDWT(int argc, char * argv[])
 }
 
 int
-CommandIDWT(int argc, char * argv[])
+RunIDWT(const Arguments & args)
 {
-  const Arguments args(
-    argc, argv, 2, { "-o", "--output", "--backend", "--type" }, { "--quiet", "--progress", "--replace-non-finite" });
   const std::string output = OutputOption(args, "idwt", "OUT");
   if (args.positional.size() != 1)
     throw UsageError("idwt takes the PREFIX given to dwt");
@@ -234,5 +225,52 @@ CommandIDWT(int argc, char * argv[])
   if (description.dimension == 2)
     return Reconstruct<2>(args, prefix, description, output, type, read);
   return Reconstruct<3>(args, prefix, description, output, type, read);
+}
+} // namespace
+
+const Command &
+DWTCommand()
+{
+  static const Command command{
+    "dwt",
+    "IMAGE -o PREFIX [options]",
+    "      Multi-level discrete wavelet transform, equal to PyWavelets' wavedecn. Writes one float image\n"
+    "      per band, PREFIX_<level>_<band>.<format> (band: L or H per axis in x, y, z order; the\n"
+    "      approximation is PREFIX_<L>_LL[L]), and PREFIX_dwt.txt with the parameters and the grid.\n",
+    { shared::Output("PREFIX", "the prefix of the band files"),
+      { "--wavelet",
+        "W",
+        "any discrete PyWavelets wavelet: haar, db1-db38, sym2-sym20, coif1-coif17, bior*, rbio*, dmey (default "
+        "haar)" },
+      { "--mode", "M", "any PyWavelets signal extension mode (default symmetric)" },
+      { "--levels", "L", "decomposition levels, 1 to 16 (default 1)" },
+      { "--format", "nii.gz|nii|mha|nrrd", "the band files' format (default nii.gz)" },
+      shared::Backend(),
+      shared::Quiet(),
+      shared::Progress(),
+      shared::ReplaceNonFinite() },
+    {},
+    RunDWT
+  };
+  return command;
+}
+
+const Command &
+IDWTCommand()
+{
+  static const Command command{
+    "idwt",
+    "PREFIX -o OUT [options]",
+    "      The inverse: reads PREFIX_dwt.txt and the bands, writes the image on its original grid.\n",
+    { shared::Output("OUT", "the reconstructed image"),
+      shared::Backend(),
+      shared::Type(),
+      shared::Quiet(),
+      shared::Progress(),
+      shared::ReplaceNonFinite() },
+    {},
+    RunIDWT
+  };
+  return command;
 }
 } // namespace mmfusion
