@@ -128,10 +128,8 @@ template <typename TInputImage, typename TOutputImage>
 void
 ClassicalFusionFilter<TInputImage, TOutputImage>::GenerateData()
 {
-  const unsigned int                            n = this->GetNumberOfIndexedInputs();
-  std::vector<typename FloatImageType::Pointer> normalised(n);
-  for (unsigned int k = 0; k < n; ++k)
-    normalised[k] = fusion::MinMaxNormalised(this->GetInput(k), "source " + std::to_string(k));
+  const unsigned int n = this->GetNumberOfIndexedInputs();
+  const auto         normalised = this->NormalisedSources();
   m_Weights.clear();
   auto weighted = WeightedFusionFilter<FloatImageType, OutputImageType, FloatImageType>::New();
   this->ConfigureBackend(weighted.GetPointer());

@@ -141,12 +141,7 @@ protected:
   /** The network runs on either backend (ConvNetwork::Run); on the CPU the slices and tiles run
    * side by side, each on one thread. */
   void
-  CPUGenerateData() override
-  {
-    this->RunNetwork();
-  }
-  void
-  KernelGenerateData() override
+  BackendGenerateData() override
   {
     this->RunNetwork();
   }

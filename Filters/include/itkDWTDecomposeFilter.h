@@ -139,15 +139,10 @@ protected:
   {
     return CudaSupportsPixelTypes;
   }
-  /** Both backends share the preparation and the output; the transform itself is the CPU code of
-   * Core (itkWaveletFilterBank.h) or the dwt.cuh kernel. */
+  /** Both backends share the preparation and the output; the transform is Core's (itkWaveletFilterBank.h) or dwt.cuh's.
+   */
   void
-  CPUGenerateData() override
-  {
-    this->Transform();
-  }
-  void
-  KernelGenerateData() override
+  BackendGenerateData() override
   {
     this->Transform();
   }

@@ -13,7 +13,7 @@ namespace itk
  * TParent is the filter's ITK superclass (ImageToImageFilter, or FusionImageFilter for the
  * composites). SetBackend requests a backend (Auto by default; see itkFusionBackend.h, Auto
  * honours FUSION_BACKEND); GenerateData resolves it once per update with ResolveBackend,
- * records it (GetLastUsedBackend) and calls
+ * records it (GetLastUsedBackend) and calls (BackendGenerateData)
  *   CPUGenerateData()     for the CPU: by default TParent::GenerateData, i.e. ITK's threaded
  *                         path (BeforeThreadedGenerateData, DynamicThreadedGenerateData, ...);
  *   KernelGenerateData()  for CUDA and EmulatedCUDA: the subclass runs its kernels through
@@ -65,6 +65,15 @@ protected:
   GenerateData() override
   {
     m_LastUsedBackend = this->ResolveBackend();
+    this->BackendGenerateData();
+  }
+
+  /** The work on the resolved backend (GetLastUsedBackend()): CPUGenerateData or KernelGenerateData.
+   * A filter whose two paths share their preparation and output and differ only in the compute call
+   * inside (the DWT filters, ConvFeatureFilter) overrides this one instead of both. */
+  virtual void
+  BackendGenerateData()
+  {
     if (m_LastUsedBackend == BackendEnum::CPU)
       this->CPUGenerateData();
     else

@@ -3,8 +3,11 @@
 
 #include "itkFusionGrid.h"
 #include "itkFusionBackendFilter.h"
+#include "itkFusionNormalization.h"
+#include "itkProgressAccumulator.h"
 
 #include <string>
+#include <vector>
 
 namespace itk
 {
@@ -75,6 +78,42 @@ protected:
       if (auto * input = const_cast<InputImageType *>(this->GetInput(k)))
         input->SetRequestedRegionToLargestPossibleRegion();
   }
+  using FloatImageType = Image<float, ImageDimension>;
+
+  /** Every source min-max normalised to [0, 1] (fusion::MinMaxNormalised). */
+  std::vector<typename FloatImageType::Pointer>
+  NormalisedSources() const
+  {
+    std::vector<typename FloatImageType::Pointer> normalised(this->GetNumberOfIndexedInputs());
+    for (unsigned int k = 0; k < normalised.size(); ++k)
+      normalised[k] = fusion::MinMaxNormalised(this->GetInput(k), "source " + std::to_string(k));
+    return normalised;
+  }
+
+  /** A composite's update starts its mini-pipeline here: progress accumulated over its sub-filters,
+   * the backend recorded from them as they run (RunSubFilter). */
+  ProgressAccumulator::Pointer
+  StartMiniPipeline()
+  {
+    this->SetLastUsedBackend(FusionEnums::Backend::Auto);
+    auto progress = ProgressAccumulator::New();
+    progress->SetMiniPipelineFilter(this);
+    return progress;
+  }
+
+  /** Runs a sub-filter: this filter's backend request, its share of the progress (none without an
+   * accumulator), the backend it used recorded. */
+  template <typename TFilter>
+  void
+  RunSubFilter(TFilter * filter, ProgressAccumulator * progress = nullptr, float share = 0.0f)
+  {
+    this->ConfigureBackend(filter);
+    if (progress)
+      progress->RegisterInternalFilter(filter, share);
+    filter->Update();
+    this->RecordBackendOf(filter);
+  }
+
   void
   EnlargeOutputRequestedRegion(DataObject * output) override
   {

@@ -2,6 +2,7 @@
 #define itkGLCMMeanTextureFilter_hxx
 
 #include "itkGLCMMeanTextureFilter.h"
+#include "itkGLCMCooccurrence.h"
 
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIteratorWithIndex.h"
@@ -17,111 +18,6 @@
 
 namespace itk
 {
-namespace glcm_detail
-{
-inline const std::vector<std::string> &
-FeatureNames()
-{
-  static const std::vector<std::string> names = { "mean", "variance", "contrast", "dissimilarity", "homogeneity",
-                                                  "asm",  "energy",   "entropy",  "correlation",   "maxprob" };
-  return names;
-}
-
-/* A co-occurrence matrix kept with the running sums its features need: adding or removing one
- * count costs O(1), and the features need no scan of the L x L cells. The sums of integer-valued
- * terms stay exact in double; the entropy uses sum c ln c from a table (cLogC[c] = c ln c), the
- * maximum a count of counts. */
-struct Cooccurrence
-{
-  unsigned                    levels = 0;
-  const std::vector<double> * cLogC = nullptr;
-  std::vector<unsigned>       cells, countOfCounts;
-  unsigned                    maximum = 0;
-  double total = 0, si = 0, sj = 0, sii = 0, sjj = 0, sij = 0, contrast = 0, dissimilarity = 0, homogeneity = 0,
-         squares = 0, entropyTerms = 0;
-
-  void
-  Reset(unsigned L, const std::vector<double> & table)
-  {
-    levels = L;
-    cLogC = &table;
-    cells.assign(L * L, 0u);
-    countOfCounts.assign(table.size(), 0u);
-    maximum = 0;
-    total = si = sj = sii = sjj = sij = contrast = dissimilarity = homogeneity = squares = entropyTerms = 0;
-  }
-  void
-  Bump(unsigned i, unsigned j, int sign)
-  {
-    unsigned &     cell = cells[i * levels + j];
-    const unsigned before = cell, after = static_cast<unsigned>(static_cast<int>(before) + sign);
-    cell = after;
-    const double s = sign, d = static_cast<double>(i) - static_cast<double>(j);
-    total += s;
-    si += s * i;
-    sj += s * j;
-    sii += s * i * i;
-    sjj += s * j * j;
-    sij += s * i * j;
-    contrast += s * d * d;
-    dissimilarity += s * std::abs(d);
-    homogeneity += s / (1.0 + d * d);
-    squares += static_cast<double>(after) * after - static_cast<double>(before) * before;
-    entropyTerms += (*cLogC)[after] - (*cLogC)[before];
-    if (before)
-      --countOfCounts[before];
-    if (after)
-      ++countOfCounts[after];
-    if (after > maximum)
-      maximum = after;
-    else
-      while (maximum > 0 && countOfCounts[maximum] == 0)
-        --maximum;
-  }
-  /* mean, variance, contrast, dissimilarity, homogeneity, ASM, energy, entropy, correlation, maxprob */
-  void
-  Features(double * f) const
-  {
-    const double meanI = si / total, meanJ = sj / total;
-    const double varI = std::max(0.0, sii / total - meanI * meanI), varJ = std::max(0.0, sjj / total - meanJ * meanJ);
-    const double covariance = sij / total - meanI * meanJ;
-    const double spread = std::sqrt(varI * varJ);
-    f[0] = meanI;
-    f[1] = varI;
-    f[2] = contrast / total;
-    f[3] = dissimilarity / total;
-    f[4] = homogeneity / total;
-    f[5] = squares / (total * total);
-    f[6] = std::sqrt(f[5]);
-    f[7] = std::log(total) - entropyTerms / total;
-    f[8] = spread < 1e-15 ? 1.0 : covariance / spread;
-    f[9] = maximum / total;
-  }
-};
-/** Levels floor((v - lowest) * scale) clamped to [0, top] (NaN: 0) of n values src[i], or
- * src[index[i]] with an index. With `check`, false when one of them is infinite or NaN. */
-template <typename T>
-bool
-Quantize(const T * __restrict src, const IndexValueType * __restrict index, unsigned char * __restrict out, size_t n,
-         double lowest, double scale, int top, bool check)
-{
-  const double highest = top;
-  if (index)
-    for (size_t i = 0; i < n; ++i)
-      out[i] = static_cast<unsigned char>(
-        static_cast<int>(std::min(highest, std::max(0.0, (static_cast<double>(src[index[i]]) - lowest) * scale))));
-  else
-    for (size_t i = 0; i < n; ++i)
-      out[i] = static_cast<unsigned char>(
-        static_cast<int>(std::min(highest, std::max(0.0, (static_cast<double>(src[i]) - lowest) * scale))));
-  if (check)
-    for (size_t i = 0; i < n; ++i)
-      if (!std::isfinite(static_cast<double>(index ? src[index[i]] : src[i])))
-        return false;
-  return true;
-}
-} // namespace glcm_detail
-
 template <typename TInputImage, typename TOutputImage>
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::GLCMMeanTextureFilter()
   : m_Offsets(DefaultOffsets())
@@ -134,7 +30,7 @@ template <typename TInputImage, typename TOutputImage>
 auto
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::FeatureFromString(const std::string & name) -> Feature
 {
-  const auto & names = glcm_detail::FeatureNames();
+  const auto & names = fusion::glcm::FeatureNames();
   for (size_t i = 0; i < names.size(); ++i)
     if (names[i] == name)
       return static_cast<Feature>(i);
@@ -148,7 +44,7 @@ template <typename TInputImage, typename TOutputImage>
 std::string
 GLCMMeanTextureFilter<TInputImage, TOutputImage>::FeatureName(Feature feature)
 {
-  return glcm_detail::FeatureNames().at(static_cast<size_t>(feature));
+  return fusion::glcm::FeatureNames().at(static_cast<size_t>(feature));
 }
 
 template <typename TInputImage, typename TOutputImage>
@@ -424,11 +320,11 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::BeforeThreadedGenerateData()
     // Branch-free over the inside of the line, the mirrored ends through their source indices.
     const size_t n = width, begin = insideBegin, end = insideEnd;
     const bool   check = !m_AutomaticQuantizationRange; // the automatic range scan found every value finite
-    bool         finite = glcm_detail::Quantize(row, sourceX.data(), out, begin, lowest, scale, top, check);
+    bool         finite = fusion::glcm::Quantize(row, sourceX.data(), out, begin, lowest, scale, top, check);
     if (end > begin)
       finite &=
-        glcm_detail::Quantize(row + sourceX[begin], nullptr, out + begin, end - begin, lowest, scale, top, check);
-    finite &= glcm_detail::Quantize(row, sourceX.data() + end, out + end, n - end, lowest, scale, top, check);
+        fusion::glcm::Quantize(row + sourceX[begin], nullptr, out + begin, end - begin, lowest, scale, top, check);
+    finite &= fusion::glcm::Quantize(row, sourceX.data() + end, out + end, n - end, lowest, scale, top, check);
     if (finite)
       return;
     for (size_t x = 0; x < width; ++x)
@@ -620,8 +516,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   for (size_t c = 2; c <= most; ++c)
     cLogC[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
   // One co-occurrence state per offset, or one for all offsets (pooled).
-  std::vector<glcm_detail::Cooccurrence> states(pooled ? 1 : nOffsets);
-  double                                 f[10], sumF[10];
+  std::vector<fusion::glcm::Cooccurrence> states(pooled ? 1 : nOffsets);
+  double                                  f[10], sumF[10];
   // Box A of an offset for a window centre: a with a and a + o in the window.
   const auto boxLow = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
     return c - r + std::max<OffsetValueType>(0, -o[d]);
@@ -651,8 +547,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
       a[d] = lo[d];
       position += lo[d] * levelStride[d];
     }
-    glcm_detail::Cooccurrence & state = states[pooled ? 0 : k];
-    const long                  delta = offsetDelta[k];
+    fusion::glcm::Cooccurrence & state = states[pooled ? 0 : k];
+    const long                   delta = offsetDelta[k];
     for (;;)
     {
       const unsigned i = levels[position], j = levels[position + delta];

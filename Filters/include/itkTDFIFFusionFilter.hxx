@@ -66,17 +66,12 @@ void
 TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
 {
   const unsigned int n = this->GetNumberOfIndexedInputs();
-  this->SetLastUsedBackend(BackendEnum::Auto); // the sub-filters' backends are recorded as they run
-  auto progress = ProgressAccumulator::New();
-  progress->SetMiniPipelineFilter(this);
-  std::vector<typename FloatImageType::Pointer> normalised(n);
+  auto               progress = this->StartMiniPipeline();
+  const auto         normalised = this->NormalisedSources(); // 1. min-max to [0, 1]
   m_Activities.assign(n, nullptr);
   for (unsigned int k = 0; k < n; ++k)
   {
-    // 1. Min-max to [0, 1].
     const InputImageType * input = this->GetInput(k);
-    normalised[k] = fusion::MinMaxNormalised(input, "source " + std::to_string(k));
-
     // 2. The encoder's channel mean.
     using FeatureFilter = ConvFeatureFilter<FloatImageType, FloatImageType>;
     auto features = FeatureFilter::New();
@@ -85,10 +80,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
       features->SetModelFileName(m_ModelFileName, m_ModelOutputName);
     if (ImageDimension == 3)
       features->SetSliceAxis(m_SliceAxis);
-    this->ConfigureBackend(features.GetPointer());
-    progress->RegisterInternalFilter(features, 0.8f / static_cast<float>(n));
-    features->Update();
-    this->RecordBackendOf(features.GetPointer());
+    this->RunSubFilter(features.GetPointer(), progress, 0.8f / static_cast<float>(n));
     typename FloatImageType::Pointer activity = features->GetOutput();
     if (activity->GetLargestPossibleRegion().GetSize() != input->GetLargestPossibleRegion().GetSize())
       itkExceptionMacro(<< "the feature network changes the image size (strides or pooling); TDFIF needs an activity "
@@ -104,10 +96,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
       texture->SetInput(activity);
       texture->SetRadius(m_Radius);
       texture->SetNumberOfLevels(m_NumberOfLevels);
-      this->ConfigureBackend(texture.GetPointer());
-      progress->RegisterInternalFilter(texture, 0.1f / static_cast<float>(n));
-      texture->Update();
-      this->RecordBackendOf(texture.GetPointer());
+      this->RunSubFilter(texture.GetPointer(), progress, 0.1f / static_cast<float>(n));
       activity = texture->GetOutput();
       activity->DisconnectPipeline();
     }
@@ -136,11 +125,8 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
     fusion->SetActivityImage(k, m_Activities[k]);
   }
   fusion->SetEpsilon(m_Epsilon);
-  this->ConfigureBackend(fusion.GetPointer());
-  progress->RegisterInternalFilter(fusion, 0.1f);
   fusion->GraftOutput(this->GetOutput());
-  fusion->Update();
-  this->RecordBackendOf(fusion.GetPointer());
+  this->RunSubFilter(fusion.GetPointer(), progress, 0.1f);
   this->GraftOutput(fusion->GetOutput());
 }
 

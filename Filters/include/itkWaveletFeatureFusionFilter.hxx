@@ -30,24 +30,18 @@ void
 WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
 {
   const unsigned int n = this->GetNumberOfIndexedInputs();
-  this->SetLastUsedBackend(BackendEnum::Auto); // the sub-filters' backends are recorded as they run
-  auto progress = ProgressAccumulator::New();
-  progress->SetMiniPipelineFilter(this);
+  auto               progress = this->StartMiniPipeline();
   using Decompose = DWTDecomposeFilter<FloatImageType, FloatImageType>;
-  std::vector<typename FloatImageType::Pointer> normalised(n);
-  std::vector<typename Decompose::Pointer>      dwt(n);
+  const auto                               normalised = this->NormalisedSources();
+  std::vector<typename Decompose::Pointer> dwt(n);
   for (unsigned int k = 0; k < n; ++k)
   {
-    normalised[k] = fusion::MinMaxNormalised(this->GetInput(k), "source " + std::to_string(k));
     dwt[k] = Decompose::New();
     dwt[k]->SetInput(normalised[k]);
     dwt[k]->SetWavelet(m_Wavelet);
     dwt[k]->SetLevels(m_Levels);
     dwt[k]->SetMode(m_Mode);
-    this->ConfigureBackend(dwt[k].GetPointer());
-    progress->RegisterInternalFilter(dwt[k], 0.2f / static_cast<float>(n));
-    dwt[k]->Update();
-    this->RecordBackendOf(dwt[k].GetPointer());
+    this->RunSubFilter(dwt[k].GetPointer(), progress, 0.2f / static_cast<float>(n));
   }
 
   using Reconstruct = DWTReconstructFilter<FloatImageType, OutputImageType>;
@@ -113,9 +107,7 @@ WaveletFeatureFusionFilter<TInputImage, TOutputImage>::GenerateData()
           features->SetModelFileName(m_ModelFileName, m_ModelOutputName);
         if (ImageDimension == 3)
           features->SetSliceAxis(m_SliceAxis);
-        this->ConfigureBackend(features.GetPointer());
-        features->Update();
-        this->RecordBackendOf(features.GetPointer());
+        this->RunSubFilter(features.GetPointer());
         const FloatImageType * a = features->GetOutput();
         if (a->GetLargestPossibleRegion().GetNumberOfPixels() != count)
           itkExceptionMacro(<< "the feature network changes the band size (strides or pooling); wavelet fusion needs "

@@ -158,6 +158,17 @@ private:
   {
     return "Activity" + std::to_string(k);
   }
+  /** The named per-pixel inputs (weights, activities). */
+  void
+  SetPerPixelImage(const std::string & name, const WeightImageType * image)
+  {
+    this->ProcessObject::SetInput(name, const_cast<WeightImageType *>(image));
+  }
+  const WeightImageType *
+  GetPerPixelImage(const std::string & name) const
+  {
+    return dynamic_cast<const WeightImageType *>(this->ProcessObject::GetInput(name));
+  }
   /** Throws when a source, weight or activity value in the requested region is NaN or infinite,
    * or an activity is negative. */
   void

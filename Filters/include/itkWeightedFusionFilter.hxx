@@ -45,7 +45,7 @@ void
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::SetWeightImage(unsigned int            k,
                                                                               const WeightImageType * image)
 {
-  this->ProcessObject::SetInput(WeightName(k), const_cast<WeightImageType *>(image));
+  this->SetPerPixelImage(WeightName(k), image);
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
@@ -53,7 +53,7 @@ auto
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GetWeightImage(unsigned int k) const
   -> const WeightImageType *
 {
-  return dynamic_cast<const WeightImageType *>(this->ProcessObject::GetInput(WeightName(k)));
+  return this->GetPerPixelImage(WeightName(k));
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
@@ -61,7 +61,7 @@ void
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::SetActivityImage(unsigned int            k,
                                                                                 const WeightImageType * image)
 {
-  this->ProcessObject::SetInput(ActivityName(k), const_cast<WeightImageType *>(image));
+  this->SetPerPixelImage(ActivityName(k), image);
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
@@ -69,7 +69,7 @@ auto
 WeightedFusionFilter<TInputImage, TOutputImage, TWeightImage>::GetActivityImage(unsigned int k) const
   -> const WeightImageType *
 {
-  return dynamic_cast<const WeightImageType *>(this->ProcessObject::GetInput(ActivityName(k)));
+  return this->GetPerPixelImage(ActivityName(k));
 }
 
 template <typename TInputImage, typename TOutputImage, typename TWeightImage>
