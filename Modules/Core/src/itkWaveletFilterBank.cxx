@@ -1,4 +1,5 @@
 #include "itkWaveletFilterBank.h"
+#include "itkFusionParallel.h"
 #include "itkFusionError.h"
 
 #include "wavelet_rules.h"
@@ -36,17 +37,6 @@ AllBanks()
   return banks;
 }
 
-// One mode numbering for the CPU transform and the kernels' wavelet_rules.h.
-static_assert(static_cast<int>(WaveletMode::Zero) == ::fusionkernels::wavelet::Zero &&
-                static_cast<int>(WaveletMode::Constant) == ::fusionkernels::wavelet::Constant &&
-                static_cast<int>(WaveletMode::Symmetric) == ::fusionkernels::wavelet::Symmetric &&
-                static_cast<int>(WaveletMode::Reflect) == ::fusionkernels::wavelet::Reflect &&
-                static_cast<int>(WaveletMode::Periodic) == ::fusionkernels::wavelet::Periodic &&
-                static_cast<int>(WaveletMode::Smooth) == ::fusionkernels::wavelet::Smooth &&
-                static_cast<int>(WaveletMode::Periodization) == ::fusionkernels::wavelet::Periodization &&
-                static_cast<int>(WaveletMode::Antisymmetric) == ::fusionkernels::wavelet::Antisymmetric &&
-                static_cast<int>(WaveletMode::Antireflect) == ::fusionkernels::wavelet::Antireflect,
-              "WaveletMode and fusionkernels::wavelet::Mode must number the modes alike");
 
 const std::vector<std::string> kModeNames = { "zero",   "constant",      "symmetric",     "reflect",    "periodic",
                                               "smooth", "periodization", "antisymmetric", "antireflect" };
@@ -69,28 +59,13 @@ struct AxisLayout
  * saves; 128^3 passes gain from both cores. */
 constexpr size_t kParallelWork = size_t{ 1 } << 22;
 
-/* Runs f(first, last) over [0, count) in chunks on all threads; each chunk keeps its scratch. */
+/* Runs f(first, last) over [0, count) in chunks on the threads of ITK's global default (fusion::ParallelFor);
+ * each chunk keeps its scratch. */
 template <typename F>
 void
 ParallelChunks(size_t count, F && f, bool parallel = true)
 {
-  if (!parallel)
-  {
-    f(size_t{ 0 }, count);
-    return;
-  }
-  auto         threader = MultiThreaderBase::New();
-  const size_t chunks = std::min<size_t>(count, static_cast<size_t>(threader->GetNumberOfWorkUnits()));
-  if (chunks <= 1)
-  {
-    f(size_t{ 0 }, count);
-    return;
-  }
-  threader->ParallelizeArray(
-    0,
-    chunks,
-    [&](SizeValueType c) { f(count * static_cast<size_t>(c) / chunks, count * (static_cast<size_t>(c) + 1) / chunks); },
-    nullptr);
+  ParallelFor(count, parallel ? MultiThreaderBase::GetGlobalDefaultNumberOfThreads() : 1u, f);
 }
 
 /* The hot loops of one level, each a function of its own so that it is also compiled for AVX2. */
