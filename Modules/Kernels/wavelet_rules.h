@@ -2,10 +2,12 @@
  * wavelet_rules.h -- the PyWavelets boundary rules, written once for the CPU transform
  * (Modules/Core/src/itkWaveletFilterBank.cxx) and the CUDA kernels (dwt.cuh).
  * Plain C++ that nvcc also compiles for the device; no ITK, no CUDA types.
- * Mode numbers follow itk::fusion::WaveletMode.
+ * The modes: wavelet_modes.h.
  */
 #ifndef wavelet_rules_h
 #define wavelet_rules_h
+
+#include "wavelet_modes.h"
 
 #if defined(__CUDACC__)
 #  define FUSION_HOST_DEVICE __host__ __device__ __forceinline__
@@ -24,19 +26,6 @@ namespace fusionkernels
 {
 namespace wavelet
 {
-enum Mode
-{
-  Zero = 0,
-  Constant,
-  Symmetric,
-  Reflect,
-  Periodic,
-  Smooth,
-  Periodization,
-  Antisymmetric,
-  Antireflect
-};
-
 /* pywt.dwt_coeff_len */
 FUSION_HOST_DEVICE long long
 CoefficientLength(long long n, long long filterLength, int mode)

@@ -28,6 +28,7 @@
 #define itkWaveletFilterBank_h
 
 #include "MultimodalFusionExport.h"
+#include "wavelet_modes.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -42,18 +43,8 @@ namespace itk
 {
 namespace fusion
 {
-enum class WaveletMode : uint8_t
-{
-  Zero = 0,
-  Constant,
-  Symmetric,
-  Reflect,
-  Periodic,
-  Smooth,
-  Periodization,
-  Antisymmetric,
-  Antireflect
-};
+/** PyWavelets' signal extension modes (WaveletMode::Symmetric, ...): one numbering with the kernels. */
+using WaveletMode = ::fusionkernels::wavelet::Mode;
 
 /** PyWavelets' name of a mode ("symmetric", ...). */
 MultimodalFusion_EXPORT std::string
