@@ -5,6 +5,7 @@
 #include "itkGLCMCooccurrence.h"
 
 #include "itkImageRegionConstIterator.h"
+#include "itkImageRegionIterator.h"
 #include "itkImageRegionIteratorWithIndex.h"
 #include "itkNumericTraits.h"
 #include "itkTotalProgressReporter.h"
@@ -503,137 +504,54 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
     });
   }
 
-  // c ln c for every count a cell can hold.
-  size_t most = 2;
-  for (const auto & o : m_Offsets)
+  // The windows of each line along x, slid by the core (itkGLCMCooccurrence.h) in the padded levels.
+  std::array<long, 3>              grid{ { 1, 1, 1 } };
+  std::vector<std::array<long, 3>> offsets(nOffsets, std::array<long, 3>{ { 0, 0, 0 } });
+  for (unsigned d = 0; d < ImageDimension; ++d)
   {
-    size_t n = 2;
-    for (unsigned d = 0; d < ImageDimension; ++d)
-      n *= static_cast<size_t>(2 * r + 1 - std::abs(o[d]));
-    most += n;
+    grid[d] = static_cast<long>(m_Padded.GetSize(d));
+    for (size_t k = 0; k < nOffsets; ++k)
+      offsets[k][d] = static_cast<long>(m_Offsets[k][d]);
   }
-  std::vector<double> cLogC(most + 1, 0.0);
-  for (size_t c = 2; c <= most; ++c)
-    cLogC[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
-  // One co-occurrence state per offset, or one for all offsets (pooled).
-  std::vector<fusion::glcm::Cooccurrence> states(pooled ? 1 : nOffsets);
-  double                                  f[10], sumF[10];
-  // Box A of an offset for a window centre: a with a and a + o in the window.
-  const auto boxLow = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
-    return c - r + std::max<OffsetValueType>(0, -o[d]);
-  };
-  const auto boxHigh = [&](const OffsetType & o, unsigned d, OffsetValueType c) {
-    return c + r - std::max<OffsetValueType>(0, o[d]);
-  };
-  // Linear positions in the padded levels: strides, and each offset's distance.
-  long levelStride[ImageDimension];
-  levelStride[0] = 1;
-  for (unsigned d = 1; d < ImageDimension; ++d)
-    levelStride[d] = levelStride[d - 1] * static_cast<long>(m_Padded.GetSize(d - 1));
-  std::vector<long> offsetDelta(nOffsets, 0);
-  for (size_t k = 0; k < nOffsets; ++k)
-    for (unsigned d = 0; d < ImageDimension; ++d)
-      offsetDelta[k] += static_cast<long>(m_Offsets[k][d]) * levelStride[d];
-  const unsigned char * levels = m_Levels.data();
-  // Adds (sign +1) or removes (-1) the pairs of offset k whose first element has x = ax, over box A's other axes.
-  const auto column = [&](size_t k, const IndexType & centre, OffsetValueType ax, int sign) {
-    const OffsetType & o = m_Offsets[k];
-    long               lo[ImageDimension], hi[ImageDimension], a[ImageDimension];
-    long               position = (ax - m_Padded.GetIndex(0)) * levelStride[0];
-    for (unsigned d = 1; d < ImageDimension; ++d)
-    {
-      lo[d] = boxLow(o, d, centre[d]) - m_Padded.GetIndex(d);
-      hi[d] = boxHigh(o, d, centre[d]) - m_Padded.GetIndex(d);
-      a[d] = lo[d];
-      position += lo[d] * levelStride[d];
-    }
-    fusion::glcm::Cooccurrence & state = states[pooled ? 0 : k];
-    const long                   delta = offsetDelta[k];
-    for (;;)
-    {
-      const unsigned i = levels[position], j = levels[position + delta];
-      state.Bump(i, j, sign);
-      if (m_Symmetric)
-        state.Bump(j, i, sign);
-      unsigned d = 1;
-      for (; d < ImageDimension; ++d)
-      {
-        if (++a[d] <= hi[d])
-        {
-          position += levelStride[d];
-          break;
-        }
-        position -= (a[d] - 1 - lo[d]) * levelStride[d];
-        a[d] = lo[d];
-      }
-      if (d == ImageDimension)
-        break;
-    }
-  };
+  fusion::glcm::SlidingWindows windows(
+    m_Levels.data(), grid, ImageDimension, offsets, static_cast<long>(r), L, m_Symmetric, pooled);
 
-  using LineIterator = ImageRegionIteratorWithIndex<OutputImageType>;
-  size_t pixelIndex = 0; // in the region, x fastest
-  for (LineIterator it(output, region); !it.IsAtEnd();)
-  {
-    // One line along x of the region: build the counts at its first pixel, then slide.
-    bool first = true;
-    for (OffsetValueType x = 0; x < static_cast<OffsetValueType>(region.GetSize(0)); ++x, ++it)
+  const auto set = [&](ImageRegionIterator<OutputImageType> & it, const double * values) {
+    if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
+      it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
+    else
     {
-      const IndexType centre = it.GetIndex();
-      if (!quickOnly)
-      {
-        if (first)
-          for (auto & state : states)
-            state.Reset(L, cLogC);
-        for (size_t k = 0; k < nOffsets; ++k)
-        {
-          const OffsetType & o = m_Offsets[k];
-          if (first)
-          {
-            for (OffsetValueType ax = boxLow(o, 0, centre[0]); ax <= boxHigh(o, 0, centre[0]); ++ax)
-              column(k, centre, ax, +1);
-          }
-          else
-          {
-            column(k, centre, boxLow(o, 0, centre[0] - 1), -1);
-            column(k, centre, boxHigh(o, 0, centre[0]), +1);
-          }
-        }
-      }
-      first = false;
-      double values[10];
-      if (!quickOnly)
-      {
-        if (pooled)
-          states[0].Features(values);
-        else
-        {
-          std::fill(sumF, sumF + 10, 0.0);
-          for (const auto & state : states)
-          {
-            state.Features(f);
-            for (int q = 0; q < 10; ++q)
-              sumF[q] += f[q];
-          }
-          for (int q = 0; q < 10; ++q)
-            values[q] = sumF[q] / nOffsets;
-        }
-      }
-      if (m_QuickMean)
-        values[0] = quickMean[pixelIndex];
-      ++pixelIndex;
-      if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
-        it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
-      else
-      {
-        typename OutputImageType::PixelType pixel(static_cast<unsigned>(nFeatures));
-        for (size_t q = 0; q < nFeatures; ++q)
-          pixel[static_cast<unsigned>(q)] =
-            static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
-        it.Set(pixel);
-      }
-      progress.CompletedPixel();
+      typename OutputImageType::PixelType pixel(static_cast<unsigned>(nFeatures));
+      for (size_t q = 0; q < nFeatures; ++q)
+        pixel[static_cast<unsigned>(q)] =
+          static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
+      it.Set(pixel);
     }
+    ++it;
+  };
+  const long width = static_cast<long>(region.GetSize(0));
+  size_t     pixelIndex = 0; // in the region, x fastest
+  for (ImageRegionIterator<OutputImageType> it(output, region); !it.IsAtEnd();)
+  {
+    const IndexType     first = it.GetIndex();
+    std::array<long, 3> centre{ { 0, 0, 0 } };
+    for (unsigned d = 0; d < ImageDimension; ++d)
+      centre[d] = static_cast<long>(first[d] - m_Padded.GetIndex(d));
+    if (quickOnly)
+      for (long x = 0; x < width; ++x)
+      {
+        double values[10];
+        values[0] = quickMean[pixelIndex++];
+        set(it, values);
+      }
+    else
+      windows.Line(centre, width, [&](size_t, double * values) {
+        if (m_QuickMean)
+          values[0] = quickMean[pixelIndex];
+        ++pixelIndex;
+        set(it, values);
+      });
+    progress.Completed(static_cast<SizeValueType>(width));
   }
 }
 

@@ -10,6 +10,7 @@
 #include "itkIntTypes.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -121,6 +122,163 @@ Quantize(const T * __restrict src, const IndexValueType * __restrict index, unsi
         return false;
   return true;
 }
+
+/** The ten features of the windows centred on the pixels of a line along x, each offset's matrix slid
+ * along the line (one column of pairs out, one in: O(1) per pair and feature). `levels`: the quantised
+ * image padded by the window's reach, x fastest, `grid` samples per axis; coordinates below are in
+ * that padded image. Offsets have three steps (0 on the axes the image lacks). Features per window:
+ * the mean over the offsets' matrices, or the features of one matrix of all offsets (pooled). */
+class SlidingWindows
+{
+public:
+  SlidingWindows(const unsigned char * levels, const std::array<long, 3> & grid, unsigned int dimension,
+                 const std::vector<std::array<long, 3>> & offsets, long radius, unsigned int levelCount, bool symmetric,
+                 bool pooled)
+    : m_Levels(levels)
+    , m_Dimension(dimension)
+    , m_Offsets(offsets)
+    , m_Radius(radius)
+    , m_LevelCount(levelCount)
+    , m_Symmetric(symmetric)
+    , m_Pooled(pooled)
+    , m_States(pooled ? 1 : offsets.size())
+  {
+    // c ln c for every count a cell can hold.
+    size_t most = 2;
+    for (const auto & o : offsets)
+    {
+      size_t n = 2;
+      for (unsigned int d = 0; d < dimension; ++d)
+        n *= static_cast<size_t>(2 * radius + 1 - std::abs(o[d]));
+      most += n;
+    }
+    m_CLogC.assign(most + 1, 0.0);
+    for (size_t c = 2; c <= most; ++c)
+      m_CLogC[c] = static_cast<double>(c) * std::log(static_cast<double>(c));
+    // Linear positions in the padded levels: strides, and each offset's distance.
+    m_Stride[0] = 1;
+    for (unsigned int d = 1; d < dimension; ++d)
+      m_Stride[d] = m_Stride[d - 1] * grid[d - 1];
+    m_Delta.assign(offsets.size(), 0);
+    for (size_t k = 0; k < offsets.size(); ++k)
+      for (unsigned int d = 0; d < dimension; ++d)
+        m_Delta[k] += offsets[k][d] * m_Stride[d];
+  }
+
+  /** out(x, values) for the windows centred on centre + (x, 0, 0), x = 0 .. width - 1, in order;
+   * values: mean, variance, contrast, dissimilarity, homogeneity, ASM, energy, entropy,
+   * correlation, maxprob. */
+  template <typename TOut>
+  void
+  Line(std::array<long, 3> centre, long width, TOut && out)
+  {
+    for (auto & state : m_States)
+      state.Reset(m_LevelCount, m_CLogC);
+    double values[10];
+    for (long x = 0; x < width; ++x, ++centre[0])
+    {
+      for (size_t k = 0; k < m_Offsets.size(); ++k)
+      {
+        const auto & o = m_Offsets[k];
+        if (x == 0)
+        {
+          for (long ax = BoxLow(o, 0, centre[0]); ax <= BoxHigh(o, 0, centre[0]); ++ax)
+            Column(k, centre, ax, +1);
+        }
+        else
+        {
+          Column(k, centre, BoxLow(o, 0, centre[0] - 1), -1);
+          Column(k, centre, BoxHigh(o, 0, centre[0]), +1);
+        }
+      }
+      Features(values);
+      out(static_cast<size_t>(x), values);
+    }
+  }
+
+private:
+  const unsigned char *            m_Levels;
+  unsigned int                     m_Dimension;
+  std::vector<std::array<long, 3>> m_Offsets;
+  long                             m_Radius;
+  unsigned int                     m_LevelCount;
+  bool                             m_Symmetric;
+  bool                             m_Pooled;
+  std::vector<Cooccurrence>        m_States; // one per offset, or one for all (pooled)
+  std::vector<double>              m_CLogC;
+  long                             m_Stride[3] = { 1, 1, 1 };
+  std::vector<long>                m_Delta;
+
+  /* Box A of an offset for a window centre: a with a and a + o in the window. */
+  long
+  BoxLow(const std::array<long, 3> & o, unsigned int d, long c) const
+  {
+    return c - m_Radius + std::max<long>(0, -o[d]);
+  }
+  long
+  BoxHigh(const std::array<long, 3> & o, unsigned int d, long c) const
+  {
+    return c + m_Radius - std::max<long>(0, o[d]);
+  }
+
+  /* Adds (sign +1) or removes (-1) the pairs of offset k whose first element has x = ax, over box A's
+   * other axes. */
+  void
+  Column(size_t k, const std::array<long, 3> & centre, long ax, int sign)
+  {
+    const auto & o = m_Offsets[k];
+    long         lo[3], hi[3], a[3];
+    long         position = ax * m_Stride[0];
+    for (unsigned int d = 1; d < m_Dimension; ++d)
+    {
+      lo[d] = BoxLow(o, d, centre[d]);
+      hi[d] = BoxHigh(o, d, centre[d]);
+      a[d] = lo[d];
+      position += lo[d] * m_Stride[d];
+    }
+    Cooccurrence & state = m_States[m_Pooled ? 0 : k];
+    const long     delta = m_Delta[k];
+    for (;;)
+    {
+      const unsigned i = m_Levels[position], j = m_Levels[position + delta];
+      state.Bump(i, j, sign);
+      if (m_Symmetric)
+        state.Bump(j, i, sign);
+      unsigned int d = 1;
+      for (; d < m_Dimension; ++d)
+      {
+        if (++a[d] <= hi[d])
+        {
+          position += m_Stride[d];
+          break;
+        }
+        position -= (a[d] - 1 - lo[d]) * m_Stride[d];
+        a[d] = lo[d];
+      }
+      if (d == m_Dimension)
+        break;
+    }
+  }
+
+  void
+  Features(double * values) const
+  {
+    if (m_Pooled)
+    {
+      m_States[0].Features(values);
+      return;
+    }
+    double f[10], sum[10] = { 0 };
+    for (const auto & state : m_States)
+    {
+      state.Features(f);
+      for (int q = 0; q < 10; ++q)
+        sum[q] += f[q];
+    }
+    for (int q = 0; q < 10; ++q)
+      values[q] = sum[q] / m_Offsets.size();
+  }
+};
 } // namespace glcm
 } // namespace fusion
 } // namespace itk
