@@ -310,14 +310,13 @@ std::string
 MethodsHelp()
 {
   std::ostringstream out;
-  const auto         row = [&out](const std::string & left, const std::string & text) { HelpRow(out, left, text); };
   std::string        names;
   for (const auto & m : Methods())
     names += (names.empty() ? "" : "|") + m.name;
-  row("--method " + names, "the fusion method (default " + Methods().front().name + "):");
+  HelpRow(out, "--method " + names, "the fusion method (default " + Methods().front().name + "):");
   for (const auto & m : Methods())
   {
-    row("  " + m.name, m.summary);
+    HelpRow(out, "  " + m.name, m.summary);
     for (const auto & p : m.parameters)
     {
       std::string left = "    --" + p.name, text = p.description;
@@ -350,7 +349,7 @@ MethodsHelp()
         left += " " + p.placeholder;
         text += p.defaultValue.empty() ? "" : " (default " + p.defaultValue + ")";
       }
-      row(left, text);
+      HelpRow(out, left, text);
     }
   }
   return out.str();

@@ -2,6 +2,7 @@
 #define itkGLCMMeanTextureFilter_h
 
 #include "itkFusionBackendFilter.h"
+#include "itkImageRegionIterator.h"
 #include "itkGLCMQuickMean.h"
 #include "itkImage.h"
 #include "itkImageToImageFilter.h"
@@ -185,6 +186,10 @@ private:
   template <typename TSink>
   void
   QuickMean(const OutputImageRegionType & region, TSink && sink) const;
+  /** Writes the chosen features of `values` (all ten, in Feature order) to the output pixel at `it`. */
+  template <typename TValue>
+  void
+  SetFeatures(ImageRegionIterator<OutputImageType> & it, const TValue * values) const;
 
   unsigned int         m_Radius{ 2 };
   unsigned int         m_NumberOfLevels{ 8 };

@@ -6,7 +6,6 @@
 
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
-#include "itkImageRegionIteratorWithIndex.h"
 #include "itkNumericTraits.h"
 #include "itkTotalProgressReporter.h"
 
@@ -442,22 +441,9 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::KernelGenerateData()
   this->UpdateProgress(0.2f);
   this->RunKernel("GLCM", &::fusionkernels::KernelTable::GLCMFeatures, arguments);
   this->UpdateProgress(0.9f);
-  const size_t wanted = m_Features.size();
-  size_t       i = 0;
-  for (ImageRegionIteratorWithIndex<OutputImageType> it(output, region); !it.IsAtEnd(); ++it, ++i)
-  {
-    const float * values = features.data() + 10 * i;
-    if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
-      it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
-    else
-    {
-      typename OutputImageType::PixelType pixel(static_cast<unsigned>(wanted));
-      for (size_t q = 0; q < wanted; ++q)
-        pixel[static_cast<unsigned>(q)] =
-          static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
-      it.Set(pixel);
-    }
-  }
+  size_t i = 0;
+  for (ImageRegionIterator<OutputImageType> it(output, region); !it.IsAtEnd(); ++it, ++i)
+    this->SetFeatures(it, features.data() + 10 * i);
   this->AfterThreadedGenerateData();
   this->UpdateProgress(1.0f);
 }
@@ -516,17 +502,8 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
   fusion::glcm::SlidingWindows windows(
     m_Levels.data(), grid, ImageDimension, offsets, static_cast<long>(r), L, m_Symmetric, pooled);
 
-  const auto set = [&](ImageRegionIterator<OutputImageType> & it, const double * values) {
-    if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
-      it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
-    else
-    {
-      typename OutputImageType::PixelType pixel(static_cast<unsigned>(nFeatures));
-      for (size_t q = 0; q < nFeatures; ++q)
-        pixel[static_cast<unsigned>(q)] =
-          static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
-      it.Set(pixel);
-    }
+  const auto set = [this](ImageRegionIterator<OutputImageType> & it, const double * values) {
+    this->SetFeatures(it, values);
     ++it;
   };
   const long width = static_cast<long>(region.GetSize(0));
@@ -552,6 +529,24 @@ GLCMMeanTextureFilter<TInputImage, TOutputImage>::DynamicThreadedGenerateData(co
         set(it, values);
       });
     progress.Completed(static_cast<SizeValueType>(width));
+  }
+}
+
+template <typename TInputImage, typename TOutputImage>
+template <typename TValue>
+void
+GLCMMeanTextureFilter<TInputImage, TOutputImage>::SetFeatures(ImageRegionIterator<OutputImageType> & it,
+                                                              const TValue *                         values) const
+{
+  if constexpr (std::is_arithmetic<typename OutputImageType::PixelType>::value)
+    it.Set(static_cast<typename OutputImageType::PixelType>(values[static_cast<int>(m_Features[0])]));
+  else
+  {
+    typename OutputImageType::PixelType pixel(static_cast<unsigned>(m_Features.size()));
+    for (size_t q = 0; q < m_Features.size(); ++q)
+      pixel[static_cast<unsigned>(q)] =
+        static_cast<typename OutputImageType::InternalPixelType>(values[static_cast<int>(m_Features[q])]);
+    it.Set(pixel);
   }
 }
 
