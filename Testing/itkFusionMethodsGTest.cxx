@@ -22,6 +22,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 namespace
@@ -385,4 +386,35 @@ TEST(FusionMethods, EveryMethodOnRealPairsIn2DAnd3DEmulatedCudaEqualsCpu)
     volumes.push_back(roi->GetOutput());
   }
   ExpectEveryMethodEqualOnCpuAndEmulatedCuda<Image3>(volumes);
+}
+
+TEST(FusionColour, ColoursOutsideTheGamutKeepTheFusedLuminanceAndTheirHue)
+{
+  using itk::fusion::ColourSpace;
+  std::mt19937                           random(5);
+  std::uniform_real_distribution<double> unit(0.0, 1.0), chroma(-0.4, 0.4);
+  size_t                                 outside = 0;
+  for (ColourSpace space : { ColourSpace::YCbCr, ColourSpace::YUV, ColourSpace::IHS })
+    for (int i = 0; i < 20000; ++i)
+    {
+      const double y = unit(random);
+      const double c1 = space == ColourSpace::YCbCr ? unit(random) : chroma(random);
+      const double c2 = space == ColourSpace::YCbCr ? unit(random) : chroma(random);
+      const auto   rgb = itk::fusion::FromLuminanceChroma(y, c1, c2, space);
+      for (double v : rgb)
+        ASSERT_TRUE(v >= 0.0 && v <= 1.0);
+      const auto back = itk::fusion::ToLuminanceChroma(rgb[0], rgb[1], rgb[2], space);
+      ASSERT_NEAR(back[0], y, 1e-6); // the luminance is the fused one (BT.601 inverse to 6 digits)
+      // The chroma is the given one scaled by one factor in [0, 1] (same hue, less saturation).
+      const double d1 = space == ColourSpace::YCbCr ? c1 - 0.5 : c1, d2 = space == ColourSpace::YCbCr ? c2 - 0.5 : c2;
+      const double e1 = space == ColourSpace::YCbCr ? back[1] - 0.5 : back[1],
+                   e2 = space == ColourSpace::YCbCr ? back[2] - 0.5 : back[2];
+      const double scale = std::abs(d1) > std::abs(d2) ? e1 / d1 : e2 / d2;
+      ASSERT_GE(scale, -1e-9);
+      ASSERT_LE(scale, 1.0 + 1e-9);
+      ASSERT_NEAR(e1, scale * d1, 1e-6);
+      ASSERT_NEAR(e2, scale * d2, 1e-6);
+      outside += scale < 1.0 - 1e-9;
+    }
+  EXPECT_GT(outside, 1000u); // the cases outside the gamut were met
 }

@@ -54,19 +54,30 @@ ToLuminanceChroma(double r, double g, double b, ColourSpace space)
   return { y, 0.5 + (b - y) / 1.772, 0.5 + (r - y) / 1.402 };
 }
 
-/** The inverse, clipped to [0, 1]. */
+/** The inverse. A colour outside [0, 1]^3 keeps its luminance (y clamped to [0, 1]) and its hue
+ * and gives up saturation: its chroma is scaled towards grey until every channel fits, so that the
+ * picture shows the fused luminance (clipping each channel instead would change it, e.g. darken a
+ * bright red). The chroma's part of R, G, B adds up to no luminance (intensity for IHS). */
 inline std::array<double, 3>
 FromLuminanceChroma(double y, double c1, double c2, ColourSpace space)
 {
-  std::array<double, 3> rgb;
+  y = std::min(1.0, std::max(0.0, y));
+  std::array<double, 3> chroma; // R, G, B minus the luminance
   if (space == ColourSpace::IHS)
-    rgb = { y + c1, y + c2, y - c1 - c2 }; // B - I = -(R - I) - (G - I)
+    chroma = { c1, c2, -c1 - c2 }; // B - I = -(R - I) - (G - I)
   else if (space == ColourSpace::YUV)
-    rgb = { y + c2 / 0.877, y - 0.114 / 0.587 / 0.492 * c1 - 0.299 / 0.587 / 0.877 * c2, y + c1 / 0.492 };
+    chroma = { c2 / 0.877, -0.114 / 0.587 / 0.492 * c1 - 0.299 / 0.587 / 0.877 * c2, c1 / 0.492 };
   else
-    rgb = { y + 1.402 * (c2 - 0.5), y - 0.344136 * (c1 - 0.5) - 0.714136 * (c2 - 0.5), y + 1.772 * (c1 - 0.5) };
-  for (double & v : rgb)
-    v = std::min(1.0, std::max(0.0, v));
+    chroma = { 1.402 * (c2 - 0.5), -0.344136 * (c1 - 0.5) - 0.714136 * (c2 - 0.5), 1.772 * (c1 - 0.5) };
+  double scale = 1.0;
+  for (double c : chroma)
+    if (c > 0.0 && y + c > 1.0)
+      scale = std::min(scale, (1.0 - y) / c);
+    else if (c < 0.0 && y + c < 0.0)
+      scale = std::min(scale, y / -c);
+  std::array<double, 3> rgb;
+  for (unsigned i = 0; i < 3; ++i)
+    rgb[i] = std::min(1.0, std::max(0.0, y + scale * chroma[i])); // clamps rounding only
   return rgb;
 }
 } // namespace fusion
