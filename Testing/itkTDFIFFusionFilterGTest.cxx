@@ -170,3 +170,78 @@ TEST(TDFIFFusionFilter, BadInputThrowsClearErrors)
                               "Backend" })
     EXPECT_NE(os.str().find(field), std::string::npos) << field;
 }
+
+namespace
+{
+template <typename TImage>
+typename TImage::Pointer
+FuseWithDecoder(const std::vector<const TImage *> & sources,
+                itk::FusionEnums::Backend           backend = itk::FusionEnums::Backend::CPU)
+{
+  auto filter = itk::TDFIFFusionFilter<TImage>::New();
+  for (unsigned k = 0; k < sources.size(); ++k)
+    filter->SetSource(k, sources[k]);
+  filter->SetDecoder(itk::fusion::ConvNetwork::TDFIFDecoder());
+  filter->SetBackend(backend);
+  filter->Update();
+  typename TImage::Pointer out = filter->GetOutput();
+  out->DisconnectPipeline();
+  return out;
+}
+
+template <typename TImage>
+double
+LargestDifference(const TImage * a, const TImage * b)
+{
+  double worst = 0.0;
+  for (itk::ImageRegionConstIterator<TImage> it(a, a->GetLargestPossibleRegion()); !it.IsAtEnd(); ++it)
+    worst = std::max(worst, static_cast<double>(std::abs(it.Get() - b->GetPixel(it.GetIndex()))));
+  return worst;
+}
+} // namespace
+
+// TDFIF-Net (the decoder); its values against PyTorch: Testing/Python/test_tdfif_net_torch.py.
+TEST(TDFIFFusionFilter, NetFusesAnyNumberOfSourcesInAnyOrderOnTheirGrid)
+{
+  auto       mri = Phantom<2>(Mode::MRI, 48), ct = Phantom<2>(Mode::CT, 48), pet = Phantom<2>(Mode::PET, 48);
+  const auto abc = FuseWithDecoder<Image2>({ mri, ct, pet }), cab = FuseWithDecoder<Image2>({ pet, mri, ct });
+  EXPECT_EQ(abc->GetLargestPossibleRegion(), mri->GetLargestPossibleRegion());
+  EXPECT_EQ(abc->GetSpacing(), mri->GetSpacing());
+  EXPECT_EQ(abc->GetOrigin(), mri->GetOrigin());
+  EXPECT_EQ(abc->GetDirection(), mri->GetDirection());
+  EXPECT_LT(LargestDifference<Image2>(abc, cab), 1e-5); // symmetric in its sources (sums and maxima)
+  const auto range = Range<Image2>(abc);
+  EXPECT_GE(range.first, 0.0);
+  EXPECT_LE(range.second, 1.0);
+  EXPECT_GT(range.second - range.first, 0.5);
+  // The decoder is used: the result is not the linear rule's.
+  auto rule = itk::TDFIFFusionFilter<Image2>::New();
+  rule->SetSource(0, mri);
+  rule->SetSource(1, ct);
+  rule->SetSource(2, pet);
+  rule->Update();
+  EXPECT_GT(LargestDifference<Image2>(abc, rule->GetOutput()), 0.01);
+}
+
+TEST(TDFIFFusionFilter, NetOnVolumesSliceBySliceAndEmulatedCudaEqualsCpu)
+{
+  auto       mri = Phantom<3>(Mode::MRI, 24), pet = Phantom<3>(Mode::PET, 24);
+  const auto cpu = FuseWithDecoder<Image3>({ mri, pet });
+  const auto emulated = FuseWithDecoder<Image3>({ mri, pet }, itk::FusionEnums::Backend::EmulatedCUDA);
+  EXPECT_EQ(cpu->GetLargestPossibleRegion(), mri->GetLargestPossibleRegion());
+  EXPECT_LT(LargestDifference<Image3>(cpu, emulated), 1e-4);
+}
+
+TEST(TDFIFFusionFilter, NetRefusesADecoderOfTheWrongShape)
+{
+  auto a = Phantom<2>(Mode::MRI, 32), b = Phantom<2>(Mode::PET, 32);
+  auto filter = itk::TDFIFFusionFilter<Image2>::New();
+  filter->SetSource(0, a);
+  filter->SetSource(1, b);
+  filter->SetDecoder(itk::fusion::ConvNetwork::TDFIFEncoder()); // 1 channel in, 64 out
+  fusiontest::ExpectThrow<>([&] { filter->Update(); }, "the decoder's input has 1 channels, TDFIF-Net gives it 66");
+  filter->SetDecoder(itk::fusion::ConvNetwork::TDFIFDecoder());
+  std::ostringstream os;
+  filter->Print(os);
+  EXPECT_NE(os.str().find("Decoder: the built-in TDFIF-Net decoder"), std::string::npos) << os.str();
+}

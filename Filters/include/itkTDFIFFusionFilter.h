@@ -7,6 +7,7 @@
 #include "itkFusionMethod.h"
 #include "itkWeightedFusionFilter.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,13 @@ namespace itk
  *      plain ratio; larger p moves the rule towards choose-max);
  *   5. weights by the normalised ratio rule W_k = (T_k + eps) / (sum_j T_j + N eps) and the linear
  *      fusion F = sum_k W_k I_k of the normalised sources (WeightedFusionFilter).
+ * With a decoder (TDFIF-Net, SetDecoder; the method tdfif-net uses the built-in one trained by
+ * scripts/train_tdfif_fusion.py), step 5 fuses features and reconstructs:
+ *   5'. the guided features X = [sum_k W_k phi_k, sum_k W_k I_k, max_k I_k] (the encoder's C
+ *       channels plus two images) and F = D(X) clipped to [0, 1]. Both networks are 2D and run
+ *       slice by slice (along SliceAxis on volumes, slices side by side on the CPU's threads); the
+ *       features are computed again per slice, so memory holds one slice's features per thread,
+ *       not the volume's.
  * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
  * that the weights can be shown (GetWeight).
  *
@@ -86,6 +94,20 @@ public:
     this->Modified();
   }
   itkGetStringMacro(ModelFileName);
+  /** TDFIF-Net's reconstruction network (see the class comment): empty (default) fuses the sources
+   * linearly (the TDFIF rule); it takes the encoder's channels plus two and gives one. */
+  using NetworkPointer = std::shared_ptr<const fusion::ConvNetwork>;
+  void
+  SetDecoder(const NetworkPointer & decoder)
+  {
+    m_Decoder = decoder;
+    this->Modified();
+  }
+  const NetworkPointer &
+  GetDecoder() const
+  {
+    return m_Decoder;
+  }
 
 
   /** T_k of the last update (the weights' inputs). */
@@ -107,32 +129,39 @@ protected:
   GenerateData() override;
 
 private:
-  unsigned int m_NumberOfLevels{ 8 };
-  unsigned int m_Radius{ 2 };
-  bool         m_Texture{ true };
-  double       m_WeightSmoothingSigma{ 0.0 };
-  double       m_WeightPower{ 4.0 };
-  double       m_Epsilon{ 1e-6 };
-  int          m_SliceAxis{ 2 };
-  std::string  m_ModelFileName;
-  std::string  m_ModelOutputName;
+  /** The decoder fits the encoder: 2D networks, C + 2 channels in, 1 out. */
+  void
+  CheckDecoder(const fusion::ConvNetwork & encoder) const;
+  /** Step 5': per slice, the encoder's features again (one slice's worth of memory), X and F = D(X)
+   * clipped to [0, 1], into the output. */
+  void
+  Reconstruct(const std::vector<typename FloatImageType::Pointer> & sources, const fusion::ConvNetwork & encoder);
+
+  unsigned int   m_NumberOfLevels{ 8 };
+  unsigned int   m_Radius{ 2 };
+  bool           m_Texture{ true };
+  double         m_WeightSmoothingSigma{ 0.0 };
+  double         m_WeightPower{ 4.0 };
+  double         m_Epsilon{ 1e-6 };
+  int            m_SliceAxis{ 2 };
+  std::string    m_ModelFileName;
+  std::string    m_ModelOutputName;
+  NetworkPointer m_Decoder;
 
   std::vector<typename FloatImageType::Pointer> m_Activities;
 };
 
 namespace fusion
 {
-/** The registry entry of TDFIF (itkFusionMethods.h). */
+/** The registry entries of TDFIF (itkFusionMethods.h): tdfif-net (the trained fusion network)
+ * and tdfif (the linear rule), with the same texture parameters. */
 template <typename TImage>
 std::vector<FusionMethod<TImage>>
 TDFIFMethods()
 {
   using Filter = TDFIFFusionFilter<TImage, TImage>;
-  const auto           defaults = Filter::New();
-  FusionMethod<TImage> m;
-  m.name = "tdfif";
-  m.summary = "TDFIF encoder activity, GLCM-mean texture, ratio weights, linear fusion";
-  m.parameters = {
+  const auto                         defaults = Filter::New();
+  const std::vector<MethodParameter> texture = {
     IntegerParameter("glcm-levels", defaults->GetNumberOfLevels(), 2, 256, "GLCM quantisation levels"),
     IntegerParameter("radius", defaults->GetRadius(), 0, 32, "GLCM window radius"),
     FlagParameter("no-texture", "the texture ablation: the weights come from the activity maps"),
@@ -145,8 +174,7 @@ TDFIFMethods()
     TextParameter("model", "", "FILE.onnx", "another feature network (ONNX, same-size output)"),
     TextParameter("output-tensor", "", "NAME", "the tensor of --model to stop at"),
   };
-  m.make = [](const MethodReader & p) {
-    auto f = Filter::New();
+  const auto configure = [](Filter * f, const MethodReader & p) {
     if (p.Has("glcm-levels"))
       f->SetNumberOfLevels(static_cast<unsigned>(p.Integer("glcm-levels")));
     if (p.Has("radius"))
@@ -159,9 +187,28 @@ TDFIFMethods()
       f->SetWeightPower(p.Real("weight-power"));
     if (p.Has("model"))
       f->SetModelFileName(p.Text("model"), p.Text("output-tensor"));
+  };
+  FusionMethod<TImage> net;
+  net.name = "tdfif-net";
+  net.summary = "TDFIF-Net: encoder features fused by the texture weights, trained decoder";
+  net.parameters = texture;
+  net.parameters.push_back(TextParameter("decoder", "", "FILE.onnx", "another decoder (ONNX, C + 2 channels -> 1)"));
+  net.make = [configure](const MethodReader & p) {
+    auto f = Filter::New();
+    configure(f, p);
+    f->SetDecoder(p.Has("decoder") ? ConvNetwork::FromFile(p.Text("decoder")) : ConvNetwork::TDFIFDecoder());
     return typename FusionMethod<TImage>::FilterPointer(f);
   };
-  return { m };
+  FusionMethod<TImage> rule;
+  rule.name = "tdfif";
+  rule.summary = "TDFIF encoder activity, GLCM-mean texture, ratio weights, linear fusion";
+  rule.parameters = texture;
+  rule.make = [configure](const MethodReader & p) {
+    auto f = Filter::New();
+    configure(f, p);
+    return typename FusionMethod<TImage>::FilterPointer(f);
+  };
+  return { net, rule };
 }
 } // namespace fusion
 } // namespace itk

@@ -342,3 +342,22 @@ TDFIFFusion(benchmark::State & state)
   }
 }
 BENCHMARK_TEMPLATE(TDFIFFusion, 2)->Arg(256)->Unit(benchmark::kMillisecond);
+
+/* TDFIF-Net: the same, then the features fused by the weights and the built-in decoder. */
+template <unsigned D>
+void
+TDFIFNetFusion(benchmark::State & state)
+{
+  const unsigned n = static_cast<unsigned>(state.range(0));
+  auto           filter = itk::TDFIFFusionFilter<itk::Image<float, D>>::New();
+  filter->SetSource(0, Phantom<D>(itk::fusion::PhantomModality::MRI, n));
+  filter->SetSource(1, Phantom<D>(itk::fusion::PhantomModality::PET, n));
+  filter->SetDecoder(itk::fusion::ConvNetwork::TDFIFDecoder());
+  filter->SetBackend(Backend::CPU);
+  for (auto _ : state)
+  {
+    filter->Modified();
+    filter->Update();
+  }
+}
+BENCHMARK_TEMPLATE(TDFIFNetFusion, 2)->Arg(256)->Unit(benchmark::kMillisecond);

@@ -80,6 +80,11 @@ public:
    * conv 3x3 1->64, ReLU, conv 3x3 64->64, ReLU, stride 1, zero padding 1. */
   static std::shared_ptr<const ConvNetwork>
   TDFIFEncoder();
+  /** TDFIF-Net's decoder trained by scripts/train_tdfif_fusion.py, built into the library: the
+   * 66 channels [sum_k W_k phi_k, sum_k W_k I_k, max_k I_k] -> conv 3x3 66->32, ReLU, conv 3x3
+   * 32->16, ReLU, conv 3x3 16->1, plus a 1x1 convolution of the input (TDFIFFusionFilter). */
+  static std::shared_ptr<const ConvNetwork>
+  TDFIFDecoder();
 
   ~ConvNetwork();
 

@@ -257,6 +257,9 @@ ParallelJobs(size_t count, size_t work, const std::function<void(size_t)> & f)
 const unsigned char kTDFIFEncoderModel[] = {
 #include "itkTDFIFEncoderModel.inc" // Models/tdfif/encoder.onnx, embedded at build time
 };
+const unsigned char kTDFIFDecoderModel[] = {
+#include "itkTDFIFDecoderModel.inc" // Models/tdfif/decoder.onnx, embedded at build time
+};
 } // namespace
 
 struct ConvNetwork::Graph
@@ -306,6 +309,14 @@ std::shared_ptr<const ConvNetwork>
 ConvNetwork::TDFIFEncoder()
 {
   static const auto network = FromBytes(kTDFIFEncoderModel, sizeof kTDFIFEncoderModel, "the built-in TDFIF encoder");
+  return network;
+}
+
+std::shared_ptr<const ConvNetwork>
+ConvNetwork::TDFIFDecoder()
+{
+  static const auto network =
+    FromBytes(kTDFIFDecoderModel, sizeof kTDFIFDecoderModel, "the built-in TDFIF-Net decoder");
   return network;
 }
 
