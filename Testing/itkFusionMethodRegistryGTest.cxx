@@ -38,9 +38,10 @@ TEST(FusionMethodRegistry, EveryMethodOnceWithTheDefaultFirst)
     }
   }
   EXPECT_EQ(names,
-            (std::vector<std::string>{ "tdfif", "dwt-cnn", "dwt", "average", "max", "pca", "laplacian", "activity" }));
+            (std::vector<std::string>{
+              "tdfif-net", "tdfif", "dwt-cnn", "dwt", "average", "max", "pca", "laplacian", "activity" }));
   EXPECT_EQ(itk::fusion::FusionMethods<Image3>().size(), names.size()) << "2D and 3D have the same methods";
-  ExpectInvalid([] { Find<Image2>("median"); }, "unknown method 'median' (methods: tdfif, dwt-cnn");
+  ExpectInvalid([] { Find<Image2>("median"); }, "unknown method 'median' (methods: tdfif-net, tdfif, dwt-cnn");
 }
 
 TEST(FusionMethodRegistry, DefaultsAreTheFiltersOwn)

@@ -62,7 +62,8 @@ def main():
                 write_nifti(name, header, volume[z])
                 names.append(name)
             out = os.path.join(work, "out.nii")
-            for label, args in [("fuse (tdfif, default)", ["fuse", *names, "-o", out, "--quiet"]),
+            for label, args in [("fuse (tdfif-net, default)", ["fuse", *names, "-o", out, "--quiet"]),
+                                ("fuse --method tdfif", ["fuse", *names, "-o", out, "--method", "tdfif", "--quiet"]),
                                 ("fuse --method max", ["fuse", *names, "-o", out, "--method", "max", "--quiet"]),
                                 ("features --slice-axis 2", ["features", names[0], "-o", out, "--slice-axis", "2",
                                                              "--quiet"])]:

@@ -132,10 +132,32 @@ private:
   /** The decoder fits the encoder: 2D networks, C + 2 channels in, 1 out. */
   void
   CheckDecoder(const fusion::ConvNetwork & encoder) const;
-  /** Step 5': per slice, the encoder's features again (one slice's worth of memory), X and F = D(X)
-   * clipped to [0, 1], into the output. */
+  /** The 2D slices the networks run on: the image itself, or its slices along SliceAxis. */
+  struct Slicing
+  {
+    Slicing(const FloatImageType * image, int sliceAxis);
+    size_t count = 1, stride = 0, nx = 0, ny = 0, xStride = 0, yStride = 0;
+    /** Buffer offset of pixel i (x fastest) of slice s. */
+    size_t
+    Offset(size_t s, size_t i) const
+    {
+      return s * stride + (i % nx) * xStride + (i / nx) * yStride;
+    }
+    /** Slice s of each image, one channel each. */
+    fusion::FeatureTensor
+    Gather(const std::vector<const FloatImageType *> & images, size_t s) const;
+  };
+  /** The backend the networks run on in this update (resolved and recorded). */
+  BackendEnum
+  NetworkBackend();
+  /** A network on one slice, every channel; same size out. */
+  fusion::FeatureTensor
+  RunNetwork(const fusion::ConvNetwork & network, const fusion::FeatureTensor & input, BackendEnum backend) const;
+  /** Step 5': per slice, the encoder's features (`kept`: those of a 2D image; else computed again,
+   * one slice's worth of memory per thread), X and F = D(X) clipped to [0, 1], into the output. */
   void
-  Reconstruct(const std::vector<typename FloatImageType::Pointer> & sources, const fusion::ConvNetwork & encoder);
+  Reconstruct(const std::vector<typename FloatImageType::Pointer> & sources, const fusion::ConvNetwork & encoder,
+              const std::vector<fusion::FeatureTensor> & kept);
 
   unsigned int   m_NumberOfLevels{ 8 };
   unsigned int   m_Radius{ 2 };

@@ -79,24 +79,53 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
   if (m_Decoder)
     this->CheckDecoder(*encoder);
   const float encoderShare = (m_Decoder ? 0.4f : 0.8f) / static_cast<float>(n);
+  // TDFIF-Net on a 2D image keeps each source's features for the decoder (one slice's worth).
+  const bool                         keep = m_Decoder && ImageDimension == 2;
+  std::vector<fusion::FeatureTensor> kept;
   m_Activities.assign(n, nullptr);
   for (unsigned int k = 0; k < n; ++k)
   {
-    const InputImageType * input = this->GetInput(k);
+    const InputImageType *           input = this->GetInput(k);
+    typename FloatImageType::Pointer activity;
     // 2. The encoder's channel mean.
-    auto features = ConvFeatureFilter<FloatImageType, FloatImageType>::New();
-    features->SetInput(normalised[k]);
-    features->SetNetwork(encoder);
-    if (ImageDimension == 3)
-      features->SetSliceAxis(m_SliceAxis);
-    this->RunSubFilter(features.GetPointer(), progress, encoderShare);
-    typename FloatImageType::Pointer activity = features->GetOutput();
-    if (activity->GetLargestPossibleRegion().GetSize() != input->GetLargestPossibleRegion().GetSize())
-      itkExceptionMacro(<< "the feature network changes the image size (strides or pooling); TDFIF needs an activity "
-                           "map on the sources' grid");
-    // The activity map on the source's grid exactly (the network keeps it up to rounding).
-    activity->DisconnectPipeline();
-    activity->CopyInformation(normalised[k]);
+    if (keep)
+    {
+      const Slicing slicing(normalised[k], m_SliceAxis);
+      kept.push_back(
+        this->RunNetwork(*encoder, slicing.Gather({ normalised[k].GetPointer() }, 0), this->NetworkBackend()));
+      activity = FloatImageType::New();
+      activity->CopyInformation(normalised[k]);
+      activity->SetRegions(normalised[k]->GetLargestPossibleRegion());
+      activity->Allocate();
+      const fusion::FeatureTensor & phi = kept.back();
+      const size_t                  pixels = phi.Samples();
+      fusion::ParallelFor(pixels, this->GetNumberOfWorkUnits(), [&](size_t begin, size_t end) {
+        for (size_t i = begin; i < end; ++i)
+        {
+          double sum = 0.0;
+          for (size_t c = 0; c < phi.channels; ++c)
+            sum += phi.data[c * pixels + i];
+          activity->GetBufferPointer()[slicing.Offset(0, i)] =
+            static_cast<float>(sum / static_cast<double>(phi.channels));
+        }
+      });
+    }
+    else
+    {
+      auto features = ConvFeatureFilter<FloatImageType, FloatImageType>::New();
+      features->SetInput(normalised[k]);
+      features->SetNetwork(encoder);
+      if (ImageDimension == 3)
+        features->SetSliceAxis(m_SliceAxis);
+      this->RunSubFilter(features.GetPointer(), progress, encoderShare);
+      activity = features->GetOutput();
+      if (activity->GetLargestPossibleRegion().GetSize() != input->GetLargestPossibleRegion().GetSize())
+        itkExceptionMacro(<< "the feature network changes the image size (strides or pooling); TDFIF needs an "
+                             "activity map on the sources' grid");
+      // The activity map on the source's grid exactly (the network keeps it up to rounding).
+      activity->DisconnectPipeline();
+      activity->CopyInformation(normalised[k]);
+    }
 
     // 3. GLCM-mean texture of the quantised activity.
     if (m_Texture)
@@ -128,7 +157,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GenerateData()
 
   if (m_Decoder)
   {
-    this->Reconstruct(normalised, *encoder); // 5'. guided features, decoder
+    this->Reconstruct(normalised, *encoder, kept); // 5'. guided features, decoder
     return;
   }
   // 5. Ratio weights, linear fusion.
@@ -160,83 +189,148 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::CheckDecoder(const fusion::ConvNet
 }
 
 template <typename TInputImage, typename TOutputImage>
-void
-TDFIFFusionFilter<TInputImage, TOutputImage>::Reconstruct(const std::vector<typename FloatImageType::Pointer> & sources,
-                                                          const fusion::ConvNetwork &                           encoder)
+TDFIFFusionFilter<TInputImage, TOutputImage>::Slicing::Slicing(const FloatImageType * image, int sliceAxis)
 {
-  const BackendEnum backend = this->ResolveBackend();
-  const size_t      n = sources.size(), channels = encoder.OutputChannels();
-  OutputImageType * output = this->GetOutput();
-  output->SetBufferedRegion(output->GetLargestPossibleRegion());
-  output->Allocate();
-  // Slices: the image itself in 2D; along SliceAxis in 3D. The network's x and y are the other axes.
-  const auto & region = sources[0]->GetLargestPossibleRegion();
+  const auto & region = image->GetLargestPossibleRegion();
+  const auto & offsets = image->GetOffsetTable(); // buffer strides per axis
   unsigned     axes[2] = { 0, 1 };
-  size_t       sliceCount = 1, sliceStride = 0;
-  const auto & offsets = sources[0]->GetOffsetTable(); // buffer strides per axis
   if (ImageDimension == 3)
   {
-    const unsigned slice = static_cast<unsigned>(m_SliceAxis);
+    const unsigned slice = static_cast<unsigned>(sliceAxis);
     unsigned       next = 0;
     for (unsigned d = 0; d < 3; ++d)
       if (d != slice)
         axes[next++] = d;
-    sliceCount = region.GetSize(slice);
-    sliceStride = static_cast<size_t>(offsets[slice]);
+    count = region.GetSize(slice);
+    stride = static_cast<size_t>(offsets[slice]);
   }
-  const size_t nx = region.GetSize(axes[0]), ny = region.GetSize(axes[1]), pixels = nx * ny;
-  const size_t xStride = static_cast<size_t>(offsets[axes[0]]), yStride = static_cast<size_t>(offsets[axes[1]]);
-  const auto   slice = [&](size_t s) {
-    const auto at = [&](size_t i) { return s * sliceStride + (i % nx) * xStride + (i / nx) * yStride; };
-    // X = [sum_k W_k phi_k, sum_k W_k I_k, max_k I_k] of this slice, channels first.
+  nx = region.GetSize(axes[0]);
+  ny = region.GetSize(axes[1]);
+  xStride = static_cast<size_t>(offsets[axes[0]]);
+  yStride = static_cast<size_t>(offsets[axes[1]]);
+}
+
+template <typename TInputImage, typename TOutputImage>
+fusion::FeatureTensor
+TDFIFFusionFilter<TInputImage, TOutputImage>::Slicing::Gather(const std::vector<const FloatImageType *> & images,
+                                                              size_t                                      s) const
+{
+  fusion::FeatureTensor tensor;
+  tensor.channels = images.size();
+  tensor.size = { { nx, ny, 1 } };
+  tensor.data.resize(images.size() * nx * ny);
+  for (size_t c = 0; c < images.size(); ++c)
+    for (size_t i = 0; i < nx * ny; ++i)
+      tensor.data[c * nx * ny + i] = images[c]->GetBufferPointer()[this->Offset(s, i)];
+  return tensor;
+}
+
+template <typename TInputImage, typename TOutputImage>
+auto
+TDFIFFusionFilter<TInputImage, TOutputImage>::NetworkBackend() -> BackendEnum
+{
+  const BackendEnum backend = this->ResolveBackend();
+  if (this->GetLastUsedBackend() == BackendEnum::Auto || this->GetLastUsedBackend() == BackendEnum::CPU)
+    this->SetLastUsedBackend(backend);
+  return backend;
+}
+
+template <typename TInputImage, typename TOutputImage>
+fusion::FeatureTensor
+TDFIFFusionFilter<TInputImage, TOutputImage>::RunNetwork(const fusion::ConvNetwork &   network,
+                                                         const fusion::FeatureTensor & input, BackendEnum backend) const
+{
+  fusion::FeatureTensor result = network.Run(input, fusion::ChannelReduction::None, backend);
+  if (result.Samples() != input.Samples())
+    itkExceptionMacro(<< network.Name() << " changes the image size (strides or pooling); TDFIF-Net needs the sources' "
+                      << "grid");
+  return result;
+}
+
+template <typename TInputImage, typename TOutputImage>
+void
+TDFIFFusionFilter<TInputImage, TOutputImage>::Reconstruct(const std::vector<typename FloatImageType::Pointer> & sources,
+                                                          const fusion::ConvNetwork &                           encoder,
+                                                          const std::vector<fusion::FeatureTensor> &            kept)
+{
+  const BackendEnum backend = this->NetworkBackend();
+  const size_t      n = sources.size(), channels = encoder.OutputChannels();
+  OutputImageType * output = this->GetOutput();
+  output->SetBufferedRegion(output->GetLargestPossibleRegion());
+  output->Allocate();
+  const Slicing slicing(sources[0], m_SliceAxis);
+  const size_t  pixels = slicing.nx * slicing.ny;
+  // Volumes: the slices side by side on the CPU, one per thread (as ConvFeatureFilter runs them);
+  // one slice (a 2D image): its pixel loops on the threads.
+  const unsigned sliceThreads = backend == BackendEnum::CPU && slicing.count > 1 ? this->GetNumberOfWorkUnits() : 1;
+  const unsigned pixelThreads = slicing.count == 1 ? this->GetNumberOfWorkUnits() : 1;
+  const auto     slice = [&](size_t s) {
+    std::vector<const FloatImageType *> images, activities;
+    for (size_t k = 0; k < n; ++k)
+    {
+      images.push_back(sources[k]);
+      activities.push_back(m_Activities[k]);
+    }
+    const fusion::FeatureTensor        image = slicing.Gather(images, s), activity = slicing.Gather(activities, s);
+    std::vector<fusion::FeatureTensor> computed;
+    for (size_t k = 0; k < n && kept.empty(); ++k)
+    {
+      fusion::FeatureTensor one;
+      one.channels = 1;
+      one.size = image.size;
+      one.data.assign(image.data.begin() + static_cast<std::ptrdiff_t>(k * pixels),
+                      image.data.begin() + static_cast<std::ptrdiff_t>((k + 1) * pixels));
+      computed.push_back(this->RunNetwork(encoder, one, backend));
+    }
+    const std::vector<fusion::FeatureTensor> & phi = kept.empty() ? computed : kept;
+    // X = [sum_k W_k phi_k, sum_k W_k I_k, max_k I_k], channels first.
     fusion::FeatureTensor guided;
     guided.channels = channels + 2;
-    guided.size = { { nx, ny, 1 } };
-    guided.data.assign(guided.channels * pixels, 0.0f);
-    std::vector<double> total(pixels, 0.0), fused(pixels, 0.0), brightest(pixels, -INFINITY);
-    for (size_t k = 0; k < n; ++k)
-      for (size_t i = 0; i < pixels; ++i)
-        total[i] += m_Activities[k]->GetBufferPointer()[at(i)];
-    for (size_t k = 0; k < n; ++k)
-    {
-      fusion::FeatureTensor image;
-      image.channels = 1;
-      image.size = guided.size;
-      image.data.resize(pixels);
-      std::vector<double> weight(pixels);
-      for (size_t i = 0; i < pixels; ++i)
+    guided.size = image.size;
+    guided.data.resize(guided.channels * pixels);
+    std::vector<float> weight(n * pixels); // W_k per pixel
+    fusion::ParallelFor(pixels, pixelThreads, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i)
       {
-        image.data[i] = sources[k]->GetBufferPointer()[at(i)];
-        weight[i] =
-          (m_Activities[k]->GetBufferPointer()[at(i)] + m_Epsilon) / (total[i] + static_cast<double>(n) * m_Epsilon);
-        fused[i] += weight[i] * image.data[i];
-        brightest[i] = std::max(brightest[i], static_cast<double>(image.data[i]));
+        double total = 0.0, fused = 0.0, brightest = -INFINITY;
+        for (size_t k = 0; k < n; ++k)
+          total += activity.data[k * pixels + i];
+        for (size_t k = 0; k < n; ++k)
+        {
+          const double v = image.data[k * pixels + i];
+          const double w = (activity.data[k * pixels + i] + m_Epsilon) / (total + static_cast<double>(n) * m_Epsilon);
+          weight[k * pixels + i] = static_cast<float>(w);
+          fused += w * v;
+          brightest = std::max(brightest, v);
+        }
+        guided.data[channels * pixels + i] = static_cast<float>(fused);
+        guided.data[(channels + 1) * pixels + i] = static_cast<float>(brightest);
       }
-      const fusion::FeatureTensor phi = encoder.Run(image, fusion::ChannelReduction::None, backend);
-      for (size_t c = 0; c < channels; ++c)
-        for (size_t i = 0; i < pixels; ++i)
-          guided.data[c * pixels + i] += static_cast<float>(weight[i] * phi.data[c * pixels + i]);
-    }
+    });
+    fusion::ParallelFor(channels, pixelThreads, [&](size_t begin, size_t end) {
+      for (size_t c = begin; c < end; ++c)
+      {
+        float * out = guided.data.data() + c * pixels;
+        std::fill(out, out + pixels, 0.0f);
+        for (size_t k = 0; k < n; ++k)
+        {
+          const float * w = weight.data() + k * pixels;
+          const float * f = phi[k].data.data() + c * pixels;
+          for (size_t i = 0; i < pixels; ++i)
+            out[i] += w[i] * f[i];
+        }
+      }
+    });
+    const fusion::FeatureTensor decoded = this->RunNetwork(*m_Decoder, guided, backend);
     for (size_t i = 0; i < pixels; ++i)
-    {
-      guided.data[channels * pixels + i] = static_cast<float>(fused[i]);
-      guided.data[(channels + 1) * pixels + i] = static_cast<float>(brightest[i]);
-    }
-    const fusion::FeatureTensor decoded = m_Decoder->Run(guided, fusion::ChannelReduction::None, backend);
-    if (decoded.Samples() != pixels)
-      itkExceptionMacro(
-        << "the decoder changes the image size (strides or pooling); TDFIF-Net needs the sources' grid");
-    for (size_t i = 0; i < pixels; ++i)
-      output->GetBufferPointer()[at(i)] =
+      output->GetBufferPointer()[slicing.Offset(s, i)] =
         static_cast<typename OutputImageType::PixelType>(std::min(1.0f, std::max(0.0f, decoded.data[i])));
   };
-  // Volumes: the slices side by side on the CPU, one per thread (as ConvFeatureFilter runs them).
-  const unsigned   threads = backend == BackendEnum::CPU && sliceCount > 1 ? this->GetNumberOfWorkUnits() : 1;
-  ProgressReporter progress(this, 0, sliceCount, 100, 0.6f, 0.4f);
+  ProgressReporter progress(this, 0, slicing.count, 100, 0.6f, 0.4f);
   std::mutex       reporting;
-  fusion::ParallelFor(sliceCount, threads, [&](size_t begin, size_t end) {
+  fusion::ParallelFor(slicing.count, sliceThreads, [&](size_t begin, size_t end) {
     std::unique_ptr<fusion::ConvNetwork::SerialScope> serial;
-    if (threads > 1)
+    if (sliceThreads > 1)
       serial.reset(new fusion::ConvNetwork::SerialScope);
     for (size_t s = begin; s < end; ++s)
     {
