@@ -20,6 +20,7 @@ packages=(
   python3-numpy python3-pywt    # reference libraries for the cross-checks in the tests
   python3-skimage
   python3-torch python3-torchvision python3-onnx
+  python3-venv python3-dev      # the Python package's environment and headers (scripts/setup-python.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
