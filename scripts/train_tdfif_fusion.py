@@ -45,7 +45,9 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL = os.path.join(ROOT, "..", "shared", "data", "real")
 sys.path.insert(0, os.path.join(ROOT, "Testing", "Python"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import metaimage  # noqa: E402
+from train_tdfif_encoder import gaussian_window, ssim  # noqa: E402  (the encoder's SSIM, same window)
 
 CONFIG = {"seed": 20261207, "steps": 3000, "batch": 8, "crop": 64, "lr": 2e-3, "lr_final": 1e-4,
           "ssim": 1.0, "grad": 10.0, "grad_gain": 1.0, "inten": 4.0, "weight_power": 4.0, "glcm_levels": 8, "glcm_radius": 2,
@@ -160,22 +162,6 @@ class Guide:
         fw = sum(w * s for w, s in zip(weights, sources))
         fmax = torch.stack(sources).amax(dim=0)
         return torch.cat([phi, fw, fmax], dim=1)
-
-
-def gaussian_window(size=11, sigma=1.5):
-    g = np.exp(-((np.arange(size) - size // 2) ** 2) / (2 * sigma * sigma))
-    g /= g.sum()
-    return torch.tensor(np.outer(g, g), dtype=torch.float32)[None, None]
-
-
-def ssim(x, y, window):
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
-    mx, my = F.conv2d(x, window), F.conv2d(y, window)
-    sxx = F.conv2d(x * x, window) - mx * mx
-    syy = F.conv2d(y * y, window) - my * my
-    sxy = F.conv2d(x * y, window) - mx * my
-    s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
-    return s.mean()
 
 
 SOBEL = torch.tensor([[[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]], [[[-1, -2, -1], [0, 0, 0], [1, 2, 1]]]],

@@ -469,6 +469,26 @@ Phantom(const std::string & modality, unsigned dimension, unsigned size)
   return ToTuple(Wrap<3>(itk::fusion::MakeHeadPhantom<3>(m->second, options)));
 }
 
+/** One image per component of a VectorImage, on its grid. */
+template <unsigned D>
+py::list
+Channels(const itk::VectorImage<float, D> * image)
+{
+  const size_t n = image->GetLargestPossibleRegion().GetNumberOfPixels(), k = image->GetNumberOfComponentsPerPixel();
+  py::list     channels;
+  for (size_t c = 0; c < k; ++c)
+  {
+    auto channel = FloatImage<D>::New();
+    channel->CopyInformation(image);
+    channel->SetRegions(image->GetLargestPossibleRegion());
+    channel->Allocate();
+    for (size_t i = 0; i < n; ++i)
+      channel->GetBufferPointer()[i] = image->GetBufferPointer()[i * k + c];
+    channels.append(ToTuple(Wrap<D>(channel)));
+  }
+  return channels;
+}
+
 template <unsigned D>
 py::tuple
 TextureD(const PyImage & image, const std::vector<std::string> & features, unsigned radius, unsigned levels,
@@ -487,21 +507,7 @@ TextureD(const PyImage & image, const std::vector<std::string> & features, unsig
   auto view = View<D>(image);
   filter->SetInput(view);
   Update(filter, progress);
-  // One float image per feature, on the input's grid.
-  auto *       out = filter->GetOutput();
-  const size_t n = out->GetLargestPossibleRegion().GetNumberOfPixels(), k = chosen.size();
-  py::list     result;
-  for (size_t c = 0; c < k; ++c)
-  {
-    auto feature = FloatImage<D>::New();
-    feature->CopyInformation(out);
-    feature->SetRegions(out->GetLargestPossibleRegion());
-    feature->Allocate();
-    for (size_t i = 0; i < n; ++i)
-      feature->GetBufferPointer()[i] = out->GetBufferPointer()[i * k + c];
-    result.append(ToTuple(Wrap<D>(feature)));
-  }
-  return py::make_tuple(result, BackendName(filter->GetLastUsedBackend()));
+  return py::make_tuple(Channels<D>(filter->GetOutput()), BackendName(filter->GetLastUsedBackend()));
 }
 
 py::tuple
@@ -532,20 +538,7 @@ FeaturesD(const PyImage & image, const std::string & model, const std::string & 
     configure(filter);
     filter->SetInput(view);
     Update(filter, progress);
-    auto *       out = filter->GetOutput();
-    const size_t n = out->GetLargestPossibleRegion().GetNumberOfPixels(), k = out->GetNumberOfComponentsPerPixel();
-    py::list     channels;
-    for (size_t c = 0; c < k; ++c)
-    {
-      auto channel = FloatImage<D>::New();
-      channel->CopyInformation(out);
-      channel->SetRegions(out->GetLargestPossibleRegion());
-      channel->Allocate();
-      for (size_t i = 0; i < n; ++i)
-        channel->GetBufferPointer()[i] = out->GetBufferPointer()[i * k + c];
-      channels.append(ToTuple(Wrap<D>(channel)));
-    }
-    return py::make_tuple(channels, BackendName(filter->GetLastUsedBackend()));
+    return py::make_tuple(Channels<D>(filter->GetOutput()), BackendName(filter->GetLastUsedBackend()));
   }
   using Filter = itk::ConvFeatureFilter<FloatImage<D>, FloatImage<D>>;
   auto filter = Filter::New();
