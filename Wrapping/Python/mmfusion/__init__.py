@@ -23,8 +23,8 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["Image", "read", "fuse", "methods", "metrics", "metrics_presets", "glcm_texture", "conv_features",
-           "register", "phantom", "cuda_devices"]
+__all__ = ["Image", "read", "fuse", "methods", "metrics", "metrics_presets", "dwt", "idwt", "glcm_texture",
+           "conv_features", "register", "phantom", "cuda_devices"]
 __version__ = "0.1.0"
 
 _DTYPES = (np.float32, np.float64, np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64, np.int64)
@@ -353,6 +353,37 @@ def metrics(sources: Sequence[Image], fused: Image, preset: str = "standard", fm
 
 def metrics_presets() -> List[str]:
     return list(_core.metrics_presets())
+
+
+def dwt(image: Image, wavelet: str = "db2", levels: int = 1, mode: str = "symmetric",
+        backend: str = "auto") -> Dict[str, Result]:
+    """The discrete wavelet transform (DWTDecomposeFilter, PyWavelets' wavedecn): a dict of bands by
+    name "LEVEL_BAND", the approximation of the last level first ("3_LL"), then each level's detail
+    bands ("1_HL", "1_LH", "1_HH", ...). A band name has one letter per ITK axis, L (low-pass) or H;
+    PyWavelets' key is the same with L -> a, H -> d. Each band is on its own physical grid (spacing
+    times 2^level, origin at its first coefficient's support centre)."""
+    bands, used = _core.dwt(_as_core(image), wavelet, int(levels), mode, backend)
+    return {name: _result(t, used) for name, t in bands}
+
+
+def idwt(bands: Dict[str, Image], wavelet: str = "db2", mode: str = "symmetric", reference: Optional[Image] = None,
+         backend: str = "auto") -> Result:
+    """The inverse of :func:`dwt` (DWTReconstructFilter) from its bands by name. With ``reference``
+    (the transformed image, or any image on its grid) the result has exactly its grid; without it,
+    PyWavelets' size (one more sample per odd axis)."""
+    if not bands:
+        raise ValueError("no bands to reconstruct from")
+    levels = max(int(name.split("_")[0]) for name in bands)
+    dim = len(next(iter(bands)).split("_")[1])
+    order = ["%d_%s" % (levels, "L" * dim)] + ["%d_%s" % (level, "".join("H" if code >> d & 1 else "L" for d in range(dim)))
+                                               for level in range(1, levels + 1) for code in range(1, 2 ** dim)]
+    missing = [name for name in order if name not in bands]
+    if missing:
+        raise ValueError("band %s is missing (a %d-level transform of a %dD image has %d bands)"
+                         % (missing[0], levels, dim, len(order)))
+    fused, used = _core.idwt([_as_core(bands[name]) for name in order], wavelet, levels, mode,
+                             None if reference is None else _as_core(reference), backend)
+    return _result(fused, used)
 
 
 def glcm_texture(image: Image, features: Union[str, Sequence[str]] = "mean", radius: int = 2, levels: int = 8,

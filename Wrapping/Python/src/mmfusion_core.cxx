@@ -8,6 +8,8 @@
  * failures -> RuntimeError, each with its one-line message.
  */
 #include "itkConvFeatureFilter.h"
+#include "itkDWTDecomposeFilter.h"
+#include "itkDWTReconstructFilter.h"
 #include "itkFusionColour.h"
 #include "itkFusionError.h"
 #include "itkFusionFileChecks.h"
@@ -564,6 +566,79 @@ Features(const py::tuple & image, const std::string & model, const std::string &
 
 template <unsigned D>
 py::tuple
+DwtD(const PyImage & image, const std::string & wavelet, unsigned levels, const std::string & mode,
+     const std::string & backend)
+{
+  auto filter = itk::DWTDecomposeFilter<FloatImage<D>, FloatImage<D>>::New();
+  filter->SetWavelet(wavelet);
+  filter->SetLevels(levels);
+  filter->SetMode(itk::fusion::WaveletModeFromString(mode));
+  filter->SetBackend(BackendOf(backend));
+  auto view = View<D>(image);
+  filter->SetInput(view);
+  Update(filter, py::none());
+  py::list bands;
+  for (unsigned i = 0; i < filter->GetNumberOfIndexedOutputs(); ++i)
+  {
+    typename FloatImage<D>::Pointer band = filter->GetOutput(i);
+    band->DisconnectPipeline();
+    bands.append(py::make_tuple(filter->GetOutputName(i), ToTuple(Wrap<D>(band))));
+  }
+  return py::make_tuple(bands, BackendName(filter->GetLastUsedBackend()));
+}
+
+py::tuple
+Dwt(const py::tuple & image, const std::string & wavelet, unsigned levels, const std::string & mode,
+    const std::string & backend)
+{
+  const PyImage i = FromTuple(image);
+  return DimensionOf(i) == 2 ? DwtD<2>(i, wavelet, levels, mode, backend) : DwtD<3>(i, wavelet, levels, mode, backend);
+}
+
+template <unsigned D>
+py::tuple
+IdwtD(const std::vector<PyImage> & bands, const std::string & wavelet, unsigned levels, const std::string & mode,
+      const py::object & reference, const std::string & backend)
+{
+  auto filter = itk::DWTReconstructFilter<FloatImage<D>, FloatImage<D>>::New();
+  filter->SetWavelet(wavelet);
+  filter->SetLevels(levels);
+  filter->SetMode(itk::fusion::WaveletModeFromString(mode));
+  filter->SetBackend(BackendOf(backend));
+  std::vector<typename FloatImage<D>::Pointer> views;
+  for (unsigned i = 0; i < bands.size(); ++i)
+  {
+    views.push_back(View<D>(bands[i]));
+    filter->SetInput(i, views.back());
+  }
+  typename FloatImage<D>::Pointer grid;
+  if (!reference.is_none())
+  {
+    grid = View<D>(FromTuple(reference.cast<py::tuple>()));
+    filter->SetReferenceImage(grid);
+  }
+  Update(filter, py::none());
+  typename FloatImage<D>::Pointer out = filter->GetOutput();
+  out->DisconnectPipeline();
+  return py::make_tuple(ToTuple(Wrap<D>(out)), BackendName(filter->GetLastUsedBackend()));
+}
+
+py::tuple
+Idwt(const std::vector<py::tuple> & bands, const std::string & wavelet, unsigned levels, const std::string & mode,
+     const py::object & reference, const std::string & backend)
+{
+  std::vector<PyImage> images;
+  for (const auto & b : bands)
+    images.push_back(FromTuple(b));
+  if (images.empty())
+    throw py::value_error("no bands to reconstruct from");
+  const unsigned d = DimensionOf(images[0]);
+  return d == 2 ? IdwtD<2>(images, wavelet, levels, mode, reference, backend)
+                : IdwtD<3>(images, wavelet, levels, mode, reference, backend);
+}
+
+template <unsigned D>
+py::tuple
 RegisterD(const PyImage & fixed, const PyImage & moving, const std::string & kind)
 {
   auto                            f = View<D>(fixed), m = View<D>(moving);
@@ -661,6 +736,8 @@ PYBIND11_MODULE(_core, m)
   m.def("glcm_texture", &Texture);
   m.def("conv_features", &Features);
   m.def("register", &Register);
+  m.def("dwt", &Dwt);
+  m.def("idwt", &Idwt);
   m.def("to_luminance_chroma",
         [](py::array_t<double, py::array::c_style | py::array::forcecast> r,
            py::array_t<double, py::array::c_style | py::array::forcecast>

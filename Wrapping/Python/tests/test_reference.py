@@ -1,6 +1,7 @@
-"""The cross-checks of the C++ tests, through the Python API: the GLCM features against
-scikit-image, the built-in encoder against PyTorch (the shipped ONNX weights). Skipped without
-Debian's python3-skimage / python3-torch (the project's venv sees them)."""
+"""The cross-checks of the C++ tests, through the Python API: the wavelet transform against
+PyWavelets, the GLCM features against scikit-image, the built-in encoder against PyTorch (the
+shipped ONNX weights). Skipped without Debian's python3-pywt / -skimage / -torch (the project's
+venv sees them)."""
 import os
 
 import numpy as np
@@ -56,3 +57,29 @@ def test_builtin_encoder_equals_pytorch():
     mean = mmfusion.conv_features(mmfusion.Image(x), reduce="mean", backend="emulated")
     assert mean.backend == "emulated"
     assert np.max(np.abs(mean.array.T - theirs.mean(0))) / np.max(np.abs(theirs)) < 1e-4
+
+
+@pytest.mark.parametrize("shape,wavelet,mode,levels", [((37, 30), "db2", "symmetric", 2),
+                                                      ((16, 13, 11), "haar", "periodization", 1),
+                                                      ((33, 40), "sym4", "zero", 3)])
+def test_dwt_equals_pywavelets_and_idwt_inverts_it(shape, wavelet, mode, levels):
+    pywt = pytest.importorskip("pywt")
+    rng = np.random.default_rng(4)
+    x = rng.random(shape).astype(np.float32)
+    image = mmfusion.Image(np.asfortranarray(x), spacing=(0.5, 2.0, 1.0)[:len(shape)])
+    ours = mmfusion.dwt(image, wavelet, levels, mode)
+    theirs = pywt.wavedecn(x.astype(np.float64), wavelet, mode=mode, level=levels)
+    assert len(ours) == 1 + levels * (2 ** len(shape) - 1)
+    key = lambda name: name.split("_")[1].replace("L", "a").replace("H", "d")  # noqa: E731
+    np.testing.assert_allclose(ours["%d_%s" % (levels, "L" * len(shape))].array, theirs[0], atol=1e-5)
+    for name, band in ours.items():
+        level = int(name.split("_")[0])
+        if set(name.split("_")[1]) != {"L"}:
+            np.testing.assert_allclose(band.array, theirs[levels - level + 1][key(name)], atol=1e-5, err_msg=name)
+        assert band.spacing[0] == image.spacing[0] * 2 ** level
+    back = mmfusion.idwt(ours, wavelet, mode, reference=image)
+    assert back.same_grid(image)
+    np.testing.assert_allclose(back.array, x, atol=1e-5)
+    with pytest.raises(ValueError) as e:
+        mmfusion.idwt({k: v for k, v in ours.items() if k != "1_HH" and k != "1_HHL"}, wavelet, mode)
+    assert "missing" in str(e.value)
