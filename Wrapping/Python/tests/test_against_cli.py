@@ -48,17 +48,21 @@ def test_default_method_is_the_registry_first_with_parameters(cli, tmp):
     assert not np.allclose(ours.array, mmfusion.fuse([mri, pet], "tdfif").array, atol=1e-3)
 
 
-def test_real_colour_pair_and_its_metrics_equal_the_cli(cli, real, tmp):
-    mri_path = os.path.join(real, "2d", "mri_pet", "cddfuse_12_mri.png")
-    pet_path = os.path.join(real, "2d", "mri_pet", "cddfuse_12_pet.png")
+@pytest.mark.parametrize("folder,number,other", [("mri_ct", 11, "ct"), ("mri_pet", 12, "pet"),
+                                                  ("mri_spect", 14, "spect")])
+def test_real_pairs_and_their_metrics_equal_the_cli(cli, real, tmp, folder, number, other):
+    mri_path = os.path.join(real, "2d", folder, "cddfuse_%d_mri.png" % number)
+    pet_path = os.path.join(real, "2d", folder, "cddfuse_%d_%s.png" % (number, other))
     out = os.path.join(tmp, "fused.png")
     run(cli, "fuse", mri_path, pet_path, "-o", out)
     mri, pet = mmfusion.read(mri_path), mmfusion.read(pet_path, colour=True)
-    assert pet.colour and pet.array.shape == (256, 256, 3)
+    colour = other != "ct"  # the CT PNGs are RGB with equal channels: grey
+    assert pet.colour == colour
     fused = mmfusion.fuse([mri, pet])
-    assert fused.colour
+    assert fused.colour == colour
     theirs = mmfusion.read(out, colour=True)
-    assert np.max(np.abs(np.round(fused.array) - theirs.array)) <= 1.0  # 8-bit rounding
+    ours = np.round(fused.array if colour else fused.array * 255.0)  # the CLI writes [0, 1] as 0..255
+    assert np.max(np.abs(ours - theirs.array)) <= 1.0  # 8-bit rounding
     ours_file = os.path.join(tmp, "ours.png")
     fused.write(ours_file)
     for preset in ("cddfuse", "standard"):
