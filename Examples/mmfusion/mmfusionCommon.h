@@ -47,6 +47,8 @@ const Command &
 MetricsCommand();
 const Command &
 InfoCommand();
+const Command &
+ExportCommand();
 
 /* A progress bar on stderr for work that lasts more than a second: on a terminal only (a log file
  * gets no carriage-return frames) unless --progress, and never going backwards (a composite's
