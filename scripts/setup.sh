@@ -15,7 +15,7 @@ packages=(
   libonnx-dev libprotobuf-dev   # ONNX networks (ConvFeatureFilter)
   libopenblas-dev               # GEMM for the CPU convolutions
   libfftw3-dev                  # FFTs of the Q_CB / Q_CV fusion metrics
-  libvtk9-dev                   # the ITK -> VTK bridge and .vti export (Modules/Viewer, optional)
+  libvtk9-dev xvfb              # the VTK bridge, .vti export and offscreen renders (Modules/Viewer; Xvfb for the tests)
   zlib1g-dev                    # the input checks (gzip and zlib streams)
   clang libclang-rt-14-dev      # libFuzzer with ASan/UBSan (Testing/Fuzz)
   python3-numpy python3-pywt    # reference libraries for the cross-checks in the tests

@@ -21,9 +21,9 @@ const std::vector<const mmfusion::Command *> &
 Commands()
 {
   static const std::vector<const mmfusion::Command *> commands{
-    &mmfusion::PhantomCommand(), &mmfusion::FuseCommand(),    &mmfusion::DWTCommand(),
-    &mmfusion::IDWTCommand(),    &mmfusion::TextureCommand(), &mmfusion::FeaturesCommand(),
-    &mmfusion::MetricsCommand(), &mmfusion::InfoCommand(),    &mmfusion::ExportCommand()
+    &mmfusion::PhantomCommand(), &mmfusion::FuseCommand(),     &mmfusion::DWTCommand(),     &mmfusion::IDWTCommand(),
+    &mmfusion::TextureCommand(), &mmfusion::FeaturesCommand(), &mmfusion::MetricsCommand(), &mmfusion::InfoCommand(),
+    &mmfusion::RenderCommand(),  &mmfusion::ExportCommand()
   };
   return commands;
 }

@@ -49,6 +49,8 @@ const Command &
 InfoCommand();
 const Command &
 ExportCommand();
+const Command &
+RenderCommand();
 
 /* A progress bar on stderr for work that lasts more than a second: on a terminal only (a log file
  * gets no carriage-return frames) unless --progress, and never going backwards (a composite's

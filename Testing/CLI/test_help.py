@@ -16,7 +16,7 @@ def main():
     sections = re.split(r"^  mmfusion (\w+) ", text, flags=re.M)
     commands = dict(zip(sections[1::2], sections[2::2]))
     failures = []
-    expected = {"phantom", "fuse", "dwt", "idwt", "texture", "features", "metrics", "info", "export"}
+    expected = {"phantom", "fuse", "dwt", "idwt", "texture", "features", "metrics", "info", "export", "render"}
     if set(commands) != expected:
         failures.append("--help lists the commands %s, expected %s" % (sorted(commands), sorted(expected)))
     for command, section in commands.items():
