@@ -33,9 +33,9 @@ namespace itk
  * scripts/train_tdfif_fusion.py), step 5 fuses features and reconstructs:
  *   5'. the guided features X = [sum_k W_k phi_k, sum_k W_k I_k, max_k I_k] (the encoder's C
  *       channels plus two images) and F = D(X) clipped to [0, 1]. Both networks are 2D and run
- *       slice by slice (along SliceAxis on volumes, slices side by side on the CPU's threads); the
- *       features are computed again per slice, so memory holds one slice's features per thread,
- *       not the volume's.
+ *       slice by slice (along SliceAxis on volumes, slices side by side on the CPU's threads). A
+ *       volume's features are computed again per slice, so memory holds one slice's features per
+ *       thread, not the volume's; a 2D image keeps them from step 2.
  * The output lies in [0, 1] on the sources' grid. GetActivity(k) gives T_k after an update, so
  * that the weights can be shown (GetWeight).
  *
