@@ -20,20 +20,21 @@ namespace
 #ifdef FUSION_HAVE_VTK
 template <unsigned int D>
 void
-Render(const Arguments & args, const std::string & output, const itk::fusion::SceneOptions & options)
+Render(const Arguments & args, const std::string & output, const itk::fusion::SceneOptions & options,
+       const std::string & fused, const std::string & method)
 {
-  OutputFiles outputs(Inputs(args, { args.get("--fused", "") }));
+  OutputFiles outputs(Inputs(args, fused.empty() ? std::vector<std::string>{} : std::vector<std::string>{ fused }));
   outputs.Add(output);
   const auto                                   read = ReadingOptions(args);
   std::vector<typename FloatImage<D>::Pointer> sources;
   for (const auto & path : args.positional)
     sources.push_back(itk::fusion::ReadImage<D>(path, read));
   typename FloatImage<D>::Pointer overlay;
-  if (args.has("--fused"))
-    overlay = itk::fusion::ReadImage<D>(args.get("--fused"), read);
-  else if (args.has("--method"))
+  if (!fused.empty())
+    overlay = itk::fusion::ReadImage<D>(fused, read);
+  else if (!method.empty())
   {
-    auto filter = itk::fusion::FindFusionMethod<FloatImage<D>>(args.get("--method")).New({});
+    auto filter = itk::fusion::FindFusionMethod<FloatImage<D>>(method).New({});
     filter->SetBackend(BackendOption(args));
     for (unsigned k = 0; k < sources.size(); ++k)
       filter->SetSource(k, sources[k]);
@@ -85,12 +86,13 @@ RunRender(const Arguments & args)
     throw UsageError("--size takes WIDTHxHEIGHT in pixels, e.g. 800x600, not '" + size + "'");
   }
   BackendOption(args);
+  const std::string fused = args.get("--fused", ""), method = args.get("--method", "");
   args.rejectUnread("to render");
   const unsigned int d = itk::fusion::ImageDimension(args.positional[0], ReadingOptions(args));
   if (d == 2)
-    Render<2>(args, output, options);
+    Render<2>(args, output, options, fused, method);
   else if (d == 3)
-    Render<3>(args, output, options);
+    Render<3>(args, output, options, fused, method);
   else
     throw std::runtime_error("'" + args.positional[0] + "' is " + std::to_string(d) + "D; render takes 2D and 3D");
   return 0;

@@ -157,6 +157,17 @@ def main():
             checks += 1
             if not (quadrant[..., 0] > 60).sum() > 50:
                 failures.append("the 3D view is blank")
+        # The overlay from --fused and from --method; a point outside the image is refused.
+        for name, extra in [("fused.png", ["--fused", path("o.mha")]), ("method.png", ["--method", "max"])]:
+            sources = ["u.mha"] if name == "fused.png" else ["u.mha", "o.mha"]
+            run = render(sources, name, "--view", "axial", "--size", "%dx%d" % (NX * SCALE, NY * SCALE), *extra)
+            checks += 1
+            if run.returncode != 0 or not os.path.exists(path(name)):
+                failures.append("%s: %d %s" % (name, run.returncode, run.stderr.strip()))
+        run = render(["u.mha", "o.mha"], "outside.png", "--at", "900,0,0")
+        checks += 1
+        if run.returncode != 1 or "outside the image" not in run.stderr or os.path.exists(path("outside.png")):
+            failures.append("--at outside: %d %r" % (run.returncode, run.stderr))
         # No display: one line, no picture.
         run = render(["u.mha", "o.mha"], "never.png", display=False)
         checks += 1
