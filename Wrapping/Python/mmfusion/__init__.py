@@ -299,7 +299,7 @@ def fuse(sources: Sequence[Image], method: Optional[str] = None, *, register: st
     TDFIF-Net). ``params`` are the method's parameters (``weight_power=2``, ``no_texture=True``).
     A colour source (PET/SPECT in pseudo-colour) is fused by its luminance and the result takes its
     chroma back (``colour_space`` ycbcr, yuv or ihs): the result is then a colour image.
-    ``register="rigid"`` or ``"affine"`` registers each source onto the first first (Mattes mutual
+    ``register="rigid"`` or ``"affine"`` registers each further source onto the first (Mattes mutual
     information) and resamples it onto its grid. The result lies in [0, 1] on the first source's
     grid; ``.backend`` is the backend that ran. ``progress(fraction)`` is called as it runs."""
     sources = list(sources)
@@ -310,6 +310,9 @@ def fuse(sources: Sequence[Image], method: Optional[str] = None, *, register: st
             raise TypeError("sources must be mmfusion.Image objects, got %s" % type(s).__name__)
     method = method or _methods()[0]["name"]
     given = _parameters(method, params)
+    colour = [s for s in sources if s.colour]
+    if colour and register != "none" and colour[0] is not sources[0]:
+        raise ValueError("a colour source with register=: register its luminance first, then fuse")
     grey = [s.luminance() for s in sources]
     if register != "none":
         grey = [grey[0]] + [_register(grey[0], s, register) for s in grey[1:]]
@@ -319,11 +322,8 @@ def fuse(sources: Sequence[Image], method: Optional[str] = None, *, register: st
                              "(fuse(..., register='rigid' or 'affine'), or register(fixed, moving, 'none'))" % k)
     fused, used = _core.fuse([_as_core(s) for s in grey], method, given, backend, progress)
     result = _result(fused, used)
-    colour = [s for s in sources if s.colour]
     if not colour:
         return result
-    if register != "none" and not colour[0] is sources[0]:
-        raise ValueError("a colour source with register=: register its luminance first, then fuse")
     rgb = np.asarray(colour[0].array, dtype=np.float64) / 255.0
     _, c1, c2 = _core.to_luminance_chroma(rgb[..., 0], rgb[..., 1], rgb[..., 2], colour_space)
     r, g, b = _core.from_luminance_chroma(np.asarray(result.array, dtype=np.float64), c1, c2, colour_space)

@@ -57,6 +57,10 @@ def test_bad_input_raises_clear_errors(tmp_path):
     with pytest.raises(ValueError) as e:
         mmfusion.fuse([mri])
     assert "at least two sources" in one_line(e)
+    colour = mmfusion.Image(np.stack([pet.array * 255] * 3, axis=-1), pet.spacing, pet.origin, colour=True)
+    with pytest.raises(ValueError) as e:  # refused before any work
+        mmfusion.fuse([mri, colour], register="rigid")
+    assert "register its luminance first" in one_line(e)
     with pytest.raises(FileNotFoundError) as e:
         mmfusion.read("/nonexistent/image.nii.gz")
     one_line(e)
