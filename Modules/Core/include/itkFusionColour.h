@@ -13,6 +13,7 @@
 #include <algorithm>
 #include "itkFusionError.h"
 #include <array>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -79,6 +80,20 @@ FromLuminanceChroma(double y, double c1, double c2, ColourSpace space)
   for (unsigned i = 0; i < 3; ++i)
     rgb[i] = std::min(1.0, std::max(0.0, y + scale * chroma[i])); // clamps rounding only
   return rgb;
+}
+/** The colour maps of the module's pictures (the previews, the rendered scene), value v in [0, 1]
+ * (clamped) to R, G, B in [0, 1]: "hot" (black, red, yellow, white) and "jet" (blue, cyan,
+ * yellow, red). Throws FusionError (InvalidInput) for another name. */
+inline std::array<double, 3>
+MapColour(const std::string & map, double v)
+{
+  const auto c = [](double x) { return std::min(1.0, std::max(0.0, x)); };
+  v = c(v);
+  if (map == "hot")
+    return { c(3 * v), c(3 * v - 1), c(3 * v - 2) };
+  if (map == "jet")
+    return { c(1.5 - std::abs(4 * v - 3)), c(1.5 - std::abs(4 * v - 2)), c(1.5 - std::abs(4 * v - 1)) };
+  throw InvalidInput("unknown colour map '" + map + "' (hot, jet)");
 }
 } // namespace fusion
 } // namespace itk

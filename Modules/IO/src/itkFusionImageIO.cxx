@@ -1,5 +1,6 @@
 #include "itkFusionImageIO.h"
 
+#include "itkFusionColour.h"
 #include "itkFusionFileChecks.h"
 #include "itkFusionOutputFiles.h"
 
@@ -629,10 +630,9 @@ WritePreview(const std::vector<typename itk::Image<float, D>::Pointer> & images,
     std::array<unsigned char, 3> p;
     if (c < hot.size() && hot[c])
     {
-      const double t = v / 255.0;
-      p[0] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, 3 * t)));
-      p[1] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, std::max(0.0, 3 * t - 1))));
-      p[2] = static_cast<unsigned char>(std::lround(255 * std::min(1.0, std::max(0.0, 3 * t - 2))));
+      const auto rgb = MapColour("hot", v / 255.0);
+      for (unsigned k = 0; k < 3; ++k)
+        p[k] = static_cast<unsigned char>(std::lround(255 * rgb[k]));
     }
     else
       p.fill(v);
