@@ -6,6 +6,7 @@
 #include "itkImageRegionConstIterator.h"
 #include "itkImageRegionIterator.h"
 #include "itkFusionParallel.h"
+#include "weighting_rules.h"
 #include "itkProgressAccumulator.h"
 #include "itkProgressReporter.h"
 
@@ -35,7 +36,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GetWeight(unsigned int k) const ->
   weight->CopyInformation(activity);
   weight->SetRegions(activity->GetLargestPossibleRegion());
   weight->Allocate();
-  const double                                          n = static_cast<double>(m_Activities.size());
+  const int                                             n = static_cast<int>(m_Activities.size());
   std::vector<ImageRegionConstIterator<FloatImageType>> all;
   for (const auto & a : m_Activities)
     all.emplace_back(a, a->GetLargestPossibleRegion());
@@ -44,7 +45,7 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::GetWeight(unsigned int k) const ->
     double sum = 0.0;
     for (auto & it : all)
       sum += it.Get();
-    out.Set(static_cast<float>((all[k].Get() + m_Epsilon) / (sum + n * m_Epsilon)));
+    out.Set(static_cast<float>(fusionkernels::weighting::RatioWeight<double>(all[k].Get(), sum, n, m_Epsilon)));
     for (auto & it : all)
       ++it;
   }
@@ -298,7 +299,8 @@ TDFIFFusionFilter<TInputImage, TOutputImage>::Reconstruct(const std::vector<type
         for (size_t k = 0; k < n; ++k)
         {
           const double v = image.data[k * pixels + i];
-          const double w = (activity.data[k * pixels + i] + m_Epsilon) / (total + static_cast<double>(n) * m_Epsilon);
+          const double w = fusionkernels::weighting::RatioWeight<double>(
+            activity.data[k * pixels + i], total, static_cast<int>(n), m_Epsilon);
           weight[k * pixels + i] = static_cast<float>(w);
           fused += w * v;
           brightest = std::max(brightest, v);

@@ -39,6 +39,14 @@ struct RatioOfActivities
     return sum / (total + static_cast<T>(sources) * epsilon);
   }
 };
+/* The weight itself, W_k = (A_k + eps) / (sum_j A_j + n eps), for callers that need the weights
+ * (TDFIFFusionFilter::GetWeight, TDFIF-Net's weighted features). */
+template <typename T>
+FUSION_WEIGHTING_HD T
+RatioWeight(T activity, T total, int sources, T epsilon)
+{
+  return (activity + epsilon) / (total + static_cast<T>(sources) * epsilon);
+}
 } // namespace weighting
 } // namespace fusionkernels
 

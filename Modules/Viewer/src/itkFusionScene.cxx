@@ -1,8 +1,8 @@
 #include "itkFusionScene.h"
+#include "itkFusionColour.h"
 #include "itkFusionError.h"
 
-#include "itkLinearInterpolateImageFunction.h"
-#include "itkResampleImageFilter.h"
+#include "itkFusionRegistration.h" // ResampleOnto
 
 #include <vtkCamera.h>
 #include <vtkColorTransferFunction.h>
@@ -56,15 +56,6 @@ struct Picture
   std::vector<unsigned char> rgb;
 };
 
-std::array<double, 3>
-Colour(const std::string & map, double v)
-{
-  const auto c = [](double x) { return std::min(1.0, std::max(0.0, x)); };
-  if (map == "jet")
-    return { c(1.5 - std::abs(4 * v - 3)), c(1.5 - std::abs(4 * v - 2)), c(1.5 - std::abs(4 * v - 1)) };
-  return { c(3 * v), c(3 * v - 1), c(3 * v - 2) }; // hot
-}
-
 template <unsigned int D>
 typename Image<float, D>::Pointer
 AxisAligned(const Image<float, D> * image, const Image<float, D> * reference)
@@ -101,20 +92,11 @@ AxisAligned(const Image<float, D> * image, const Image<float, D> * reference)
     origin[d] = lo[d];
     spacing[d] = step;
   }
-  auto resample = ResampleImageFilter<ImageType, ImageType>::New();
-  resample->SetInput(image);
-  resample->SetInterpolator(LinearInterpolateImageFunction<ImageType, double>::New());
-  resample->SetSize(size);
-  resample->SetOutputOrigin(origin);
-  resample->SetOutputSpacing(spacing);
-  typename ImageType::DirectionType identity;
-  identity.SetIdentity();
-  resample->SetOutputDirection(identity);
-  resample->SetDefaultPixelValue(0);
-  resample->Update();
-  typename ImageType::Pointer out = resample->GetOutput();
-  out->DisconnectPipeline();
-  return out;
+  auto grid = ImageType::New(); // the grid only, no buffer
+  grid->SetRegions(size);
+  grid->SetOrigin(origin);
+  grid->SetSpacing(spacing); // identity direction
+  return ResampleOnto<ImageType, ImageType>(image, grid, nullptr);
 }
 
 double
@@ -138,7 +120,7 @@ struct Blender
     const double g = std::min(1.0, std::max(0.0, (underlay - greyLow) / std::max(1e-12, greyHigh - greyLow)));
     const double v = (overlay - overlayLow) / std::max(1e-12, overlayHigh - overlayLow);
     const double a = v > 0.05 ? opacity : 0.0;
-    const auto   c = Colour(map, v);
+    const auto   c = MapColour(map, v);
     for (unsigned k = 0; k < 3; ++k)
       out[k] = static_cast<unsigned char>(std::lround(255.0 * ((1.0 - a) * g + a * c[k])));
   }
@@ -212,7 +194,7 @@ VolumeRenderer(const Image<float, 3> * overlay, const Blender & blend, const dou
   for (int k = 0; k <= 16; ++k)
   {
     const double v = k / 16.0, x = blend.overlayLow + v * (blend.overlayHigh - blend.overlayLow);
-    const auto   c = Colour(blend.map, v);
+    const auto   c = MapColour(blend.map, v);
     colours->AddRGBPoint(x, c[0], c[1], c[2]);
     opacity->AddPoint(x, v > 0.05 ? 0.6 * blend.opacity * v : 0.0);
   }
@@ -249,8 +231,7 @@ RenderScene(const Image<float, D> * underlay, const Image<float, D> * overlay, c
     throw InvalidInput("the scene needs an underlay and an overlay");
   if (!(options.opacity >= 0.0 && options.opacity <= 1.0))
     throw InvalidInput("the opacity lies in [0, 1], not " + std::to_string(options.opacity));
-  if (options.colourMap != "hot" && options.colourMap != "jet")
-    throw InvalidInput("unknown colour map '" + options.colourMap + "' (hot, jet)");
+  MapColour(options.colourMap, 0.0); // an unknown map: InvalidInput, before any work
   if (options.width < 16 || options.height < 16 || options.width > 8192 || options.height > 8192)
     throw InvalidInput("the picture's size lies in 16..8192 pixels per side");
   const char * display = std::getenv("DISPLAY");
