@@ -8,7 +8,6 @@ runs); for the 91 x 109 x 91 MNI T1 + PET pair of ../shared/data/real, the filte
 Median of 7 runs each after a warm-up (Python: 15); CPU backend; both cores.
 Usage: build/venv/bin/python scripts/benchmark_python.py   (after scripts/setup-python.sh)
 """
-import json
 import os
 import re
 import statistics
@@ -19,8 +18,8 @@ import time
 
 import mmfusion
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.environ.get("FUSION_BUILD_DIR", os.path.join(ROOT, "build"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchmark_common import BUILD, ROOT, ours  # noqa: E402
 MNI = os.path.join(ROOT, "..", "shared", "data", "real", "3d", "mni_templates")
 RUNS = 7
 
@@ -34,16 +33,6 @@ def cli_ms(a, b, method, folder):
                               "float"], check=True, capture_output=True, text=True).stderr
         times.append(float(re.search(r"backend, ([0-9.]+) ms\)", out).group(1)))
     return statistics.median(times[1:])
-
-
-def benchmark_ms(name):
-    """Median real time of a Google Benchmark of the project's program."""
-    with tempfile.NamedTemporaryFile(suffix=".json") as f:
-        subprocess.run([os.path.join(BUILD, "bin", "MultimodalFusionBenchmarks"), "--benchmark_filter=^%s$" % name,
-                        "--benchmark_repetitions=%d" % RUNS, "--benchmark_report_aggregates_only=true",
-                        "--benchmark_out=" + f.name, "--benchmark_out_format=json"], check=True,
-                       stdout=subprocess.DEVNULL)
-        return [b["real_time"] for b in json.load(open(f.name))["benchmarks"] if b.get("aggregate_name") == "median"][0]
 
 
 def python_ms(a, b, method):
@@ -70,9 +59,9 @@ def main():
             cases += [("91 x 109 x 91 MNI T1 + PET, tdfif-net", t1, pet, "tdfif-net", None),
                       ("91 x 109 x 91 MNI T1 + PET, tdfif", t1, pet, "tdfif", None)]
         for label, x, y, method, benchmark in cases:
-            ours = python_ms(mmfusion.read(x), mmfusion.read(y), method)
-            native = benchmark_ms(benchmark) if benchmark else cli_ms(x, y, method, folder)
-            print("| %s | %.1f | %.1f | %+.1f %% | <= 5 %% |" % (label, native, ours, 100.0 * (ours / native - 1.0)),
+            in_python = python_ms(mmfusion.read(x), mmfusion.read(y), method)
+            native = ours("^%s$" % benchmark, RUNS)[benchmark] if benchmark else cli_ms(x, y, method, folder)
+            print("| %s | %.1f | %.1f | %+.1f %% | <= 5 %% |" % (label, native, in_python, 100.0 * (in_python / native - 1.0)),
                   flush=True)
     return 0
 

@@ -29,21 +29,6 @@ PEAK = (28, 10, 15)  # voxel of the overlay's maximum (i, j, k)
 RADIUS = 6.0
 
 
-def write_mha(path, array_zyx, spacing, origin, direction):
-    """A float MetaImage with a direction (TransformMatrix, columns are the axes)."""
-    d = array_zyx.ndim
-    header = ["ObjectType = Image", "NDims = %d" % d, "BinaryData = True", "BinaryDataByteOrderMSB = False",
-              "CompressedData = False",
-              "TransformMatrix = " + " ".join("%g" % v for v in np.asarray(direction).T.ravel()),
-              "Offset = " + " ".join("%g" % v for v in origin), "CenterOfRotation = " + " ".join(["0"] * d),
-              "ElementSpacing = " + " ".join("%g" % v for v in spacing),
-              "DimSize = " + " ".join(str(s) for s in array_zyx.shape[::-1]), "ElementType = MET_FLOAT",
-              "ElementDataFile = LOCAL"]
-    with open(path, "wb") as f:
-        f.write(("\n".join(header) + "\n").encode())
-        f.write(np.ascontiguousarray(array_zyx, dtype="<f4").tobytes())
-
-
 def volumes():
     z, y, x = np.indices((NZ, NY, NX)).astype(np.float64)
     under = 50 + 2.0 * x + 1.5 * y + np.sin(z) * 10  # every value distinct enough to check
@@ -79,11 +64,11 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         path = lambda name: os.path.join(tmp, name)  # noqa: E731
         under, over = volumes()
-        write_mha(path("u.mha"), under, (1, 1, 1), (10, -5, 3), np.eye(3))
-        write_mha(path("o.mha"), over, (1, 1, 1), (10, -5, 3), np.eye(3))
+        metaimage.write(path("u.mha"), under, (1, 1, 1), (10, -5, 3), np.eye(3))
+        metaimage.write(path("o.mha"), over, (1, 1, 1), (10, -5, 3), np.eye(3))
         flip = np.diag([-1.0, 1, 1])  # the same volumes, x stored reversed
-        write_mha(path("ur.mha"), under[:, :, ::-1], (1, 1, 1), (10 + NX - 1, -5, 3), flip)
-        write_mha(path("or.mha"), over[:, :, ::-1], (1, 1, 1), (10 + NX - 1, -5, 3), flip)
+        metaimage.write(path("ur.mha"), under[:, :, ::-1], (1, 1, 1), (10 + NX - 1, -5, 3), flip)
+        metaimage.write(path("or.mha"), over[:, :, ::-1], (1, 1, 1), (10 + NX - 1, -5, 3), flip)
 
         def render(sources, name, *options, display=True):
             command = [mmfusion, "render", *[path(s) for s in sources], "-o", path(name), *options]
@@ -133,8 +118,8 @@ def main():
                         failures.append("%s, opacity %s: the x-reversed copy differs by %d" % (view, opacity, difference))
 
         # A 2D pair: one view (right = +x, down = +y).
-        write_mha(path("u2.mha"), under[PEAK[2]], (1, 1), (0, 0), np.eye(2))
-        write_mha(path("o2.mha"), over[PEAK[2]], (1, 1), (0, 0), np.eye(2))
+        metaimage.write(path("u2.mha"), under[PEAK[2]], (1, 1), (0, 0), np.eye(2))
+        metaimage.write(path("o2.mha"), over[PEAK[2]], (1, 1), (0, 0), np.eye(2))
         run = render(["u2.mha", "o2.mha"], "two.png", "--size", "%dx%d" % (NX * SCALE, NY * SCALE), "--opacity", "0.6")
         if run.returncode != 0:
             failures.append("2D: %s" % run.stderr.strip())

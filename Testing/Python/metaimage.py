@@ -37,15 +37,18 @@ def read(path):
     return array, header
 
 
-def write(path, array, spacing=None, origin=None):
-    """A scalar float32 image from an array indexed [z][y][x]."""
+def write(path, array, spacing=None, origin=None, direction=None):
+    """A scalar float32 image from an array indexed [z][y][x]; `direction` (optional) is the D x D
+    matrix whose columns are the axes' directions, as ITK's."""
     array = np.ascontiguousarray(array, dtype=np.float32)
     dims = list(array.shape[::-1])
     spacing = spacing or [1.0] * len(dims)
     origin = origin or [0.0] * len(dims)
-    header = ("ObjectType = Image\nNDims = %d\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+    matrix = "" if direction is None else "TransformMatrix = %s\n" % " ".join(
+        "%r" % float(v) for v in np.asarray(direction, dtype=float).T.ravel())
+    header = ("ObjectType = Image\nNDims = %d\nBinaryData = True\nBinaryDataByteOrderMSB = False\n%s"
               "Offset = %s\nElementSpacing = %s\nDimSize = %s\nElementType = MET_FLOAT\nElementDataFile = LOCAL\n" %
-              (len(dims), " ".join(map(str, origin)), " ".join(map(str, spacing)), " ".join(map(str, dims))))
+              (len(dims), matrix, " ".join(map(str, origin)), " ".join(map(str, spacing)), " ".join(map(str, dims))))
     with open(path, "wb") as f:
         f.write(header.encode())
         f.write(array.tobytes())
